@@ -1,0 +1,75 @@
+# sonde: the two commands are `make up` and `make test` (see README.md).
+#
+# Both first run scripts/setup.sh, which installs whatever a fresh Debian 12 machine is missing (apt packages,
+# sysdig as the reference reader) and checks the Rust toolchain; when everything is present it only looks.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := test
+
+# rustup's cargo, for shells that did not source ~/.cargo/env (CI runs `bash .ci/run` in a plain shell).
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+CARGO ?= cargo
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
+# The project's shared material (captures, rules) sits beside the repository.
+SHARED ?= ../shared
+UP_CAPTURE ?= $(SHARED)/captures/sysdig-inspect_502Error.scap
+
+.PHONY: up test setup build release fmt-check clippy unit-tests conformance golden clean
+
+## up: set up, build, and start sonde (for now: read a shared capture, since the server does not exist yet)
+up: setup release
+	@echo "make up: sonde's server ('sonde up') does not exist yet; until it does, this reads a shared capture with 'sonde dig':"
+	@echo "+ $(TARGET_DIR)/release/sonde dig -r $(UP_CAPTURE) -n 20"
+	@TZ=UTC $(TARGET_DIR)/release/sonde dig -r $(UP_CAPTURE) -n 20
+	@echo "make up: that was 'sonde dig' on a shared capture; the server is not there yet."
+
+## test: set up, then formatting, lints, build, and every test (conformance with sysdig included)
+test: setup fmt-check clippy build unit-tests
+	@if [ -f $(TARGET_DIR)/conformance-report.txt ]; then \
+	  echo "--- conformance with sysdig 0.29.3 ($(TARGET_DIR)/conformance-report.txt) ---"; \
+	  sed -n '/^Per capture:/,/^All:/p' $(TARGET_DIR)/conformance-report.txt; \
+	fi
+
+setup:
+	@bash scripts/setup.sh
+
+fmt-check: setup
+	$(CARGO) fmt --all -- --check
+
+clippy: setup
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# The profile the tests use (dev), so the test run below reuses this build.
+build: setup
+	$(CARGO) build --workspace
+
+release: setup
+	$(CARGO) build --release --bin sonde
+
+# nextest when it is installed (parallel across test binaries), cargo test otherwise. nextest does not run
+# doctests, hence the second command (only when there is a library: cargo refuses --doc without one).
+unit-tests: setup
+	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
+	  echo "+ $(CARGO) nextest run --workspace --no-tests=warn"; \
+	  $(CARGO) nextest run --workspace --no-tests=warn; \
+	  if $(CARGO) metadata --no-deps --format-version 1 | grep -q '"kind":\["lib"\]'; then \
+	    echo "+ $(CARGO) test --workspace --doc"; \
+	    $(CARGO) test --workspace --doc; \
+	  fi; \
+	else \
+	  echo "+ $(CARGO) test --workspace"; \
+	  $(CARGO) test --workspace; \
+	fi
+
+## conformance: only the sysdig conformance test, with its table
+conformance: setup
+	$(CARGO) test -p sonde --test conformance -- --nocapture
+
+## golden: regenerate tests/golden/ with Debian's sysdig 0.29.3 (installs it if missing)
+golden:
+	bash scripts/golden.sh
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,75 @@
+//! Event sources. A capture file and (later) the live kernel are two
+//! implementations of one source of events; everything downstream works on
+//! both.
+//!
+//! [`FileSource`] opens a capture file, sniffs gzip (`1f 8b`) and reads it
+//! transparently, and turns reader errors into messages that name the file,
+//! the byte offset and the block type.
+
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use flate2::read::MultiGzDecoder;
+use sonde_scap::{Block, BlockReader, ReadError};
+
+/// A capture file could not be opened or read.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("{path}: {source}")]
+    Open { path: PathBuf, source: io::Error },
+    #[error("{path}: is a directory, not a capture file")]
+    IsDirectory { path: PathBuf },
+    #[error("{path}: {source}{}", if *.gzip { " (gzip stream)" } else { "" })]
+    Read { path: PathBuf, gzip: bool, source: ReadError },
+}
+
+/// A boxed byte stream: a plain file or a gzip decoder over one.
+type Stream = Box<dyn Read + Send>;
+
+/// Events and metadata from a capture file.
+pub struct FileSource {
+    path: PathBuf,
+    gzip: bool,
+    reader: BlockReader<Stream>,
+}
+
+const BUF_SIZE: usize = 1 << 20;
+
+impl FileSource {
+    /// Opens `path`, plain or gzip-compressed.
+    pub fn open(path: &Path) -> Result<FileSource, SourceError> {
+        let open_err = |source| SourceError::Open { path: path.to_owned(), source };
+        let meta = std::fs::metadata(path).map_err(open_err)?;
+        if meta.is_dir() {
+            return Err(SourceError::IsDirectory { path: path.to_owned() });
+        }
+        let file = File::open(path).map_err(open_err)?;
+        let mut buf = BufReader::with_capacity(BUF_SIZE, file);
+        let gzip = {
+            use std::io::BufRead;
+            let head = buf.fill_buf().map_err(open_err)?;
+            head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b
+        };
+        let stream: Stream = if gzip {
+            Box::new(BufReader::with_capacity(BUF_SIZE, MultiGzDecoder::new(buf)))
+        } else {
+            Box::new(buf)
+        };
+        Ok(FileSource { path: path.to_owned(), gzip, reader: BlockReader::new(stream) })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn is_gzip(&self) -> bool {
+        self.gzip
+    }
+
+    /// The next block; `None` at the end of the file.
+    pub fn next_block(&mut self) -> Result<Option<Block<'_>>, SourceError> {
+        let (path, gzip) = (&self.path, self.gzip);
+        self.reader.next_block().map_err(|source| SourceError::Read { path: path.clone(), gzip, source })
+    }
+}

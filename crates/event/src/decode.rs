@@ -1,0 +1,308 @@
+//! Zero-copy decoding of one event: the `ppm_evt_hdr`, the parameter
+//! lengths and the parameter values.
+
+use crate::{ParamType, event_info};
+
+/// Events carry at most this many parameters (`PPM_MAX_EVENT_PARAMS`).
+pub const MAX_PARAMS: usize = 32;
+
+/// Which event header the bytes carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderVersion {
+    /// 22 bytes, no `nparams`: EV and EVF blocks. The parameter count is
+    /// inferred from the table and the event length.
+    V1,
+    /// 26 bytes, with `nparams`.
+    V2,
+}
+
+impl HeaderVersion {
+    pub const fn len(self) -> usize {
+        match self {
+            HeaderVersion::V1 => 22,
+            HeaderVersion::V2 => 26,
+        }
+    }
+}
+
+/// Why an event's bytes could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    #[error("event header needs {need} bytes, {have} available")]
+    ShortHeader { need: usize, have: usize },
+    #[error("event length {len} is shorter than its header")]
+    LengthTooSmall { len: u32 },
+    #[error("event length {len} runs past the {have} bytes available")]
+    LengthPastBuffer { len: u32, have: usize },
+    #[error("event declares {nparams} parameters, more than {MAX_PARAMS}")]
+    TooManyParams { nparams: u32 },
+    #[error("parameter {index} (length {len}) runs past the event's {event_len} bytes")]
+    ParamPastEvent {
+        index: usize,
+        len: u32,
+        event_len: u32,
+    },
+    #[error("cannot infer the parameter count of a v1 event of type {ty}")]
+    NoParamCount { ty: u16 },
+}
+
+/// One decoded event. Parameter values borrow the bytes they were decoded
+/// from.
+#[derive(Clone, Copy)]
+pub struct RawEvent<'a> {
+    pub ts: u64,
+    pub tid: u64,
+    /// The whole event's length, header included, as the event says.
+    pub len: u32,
+    pub ty: u16,
+    pub cpu: u16,
+    /// The dump flags of an EVF block (0 otherwise).
+    pub dump_flags: u32,
+    /// The header the bytes carry.
+    pub version: HeaderVersion,
+    /// The bytes of the whole event, header included.
+    pub bytes: &'a [u8],
+    nparams: u8,
+    /// (offset into `bytes`, length) of each parameter.
+    params: [(u32, u32); MAX_PARAMS],
+}
+
+impl std::fmt::Debug for RawEvent<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawEvent")
+            .field("ts", &self.ts)
+            .field("tid", &self.tid)
+            .field("ty", &self.ty)
+            .field("cpu", &self.cpu)
+            .field("nparams", &self.nparams)
+            .finish()
+    }
+}
+
+#[inline]
+fn u16_at(b: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([b[at], b[at + 1]])
+}
+
+#[inline]
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+#[inline]
+fn u64_at(b: &[u8], at: usize) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(a)
+}
+
+impl<'a> RawEvent<'a> {
+    /// Decodes the event at the start of `buf`. Bytes after the event's
+    /// declared length are ignored.
+    pub fn decode(
+        buf: &'a [u8],
+        version: HeaderVersion,
+        cpu: u16,
+        dump_flags: u32,
+    ) -> Result<RawEvent<'a>, DecodeError> {
+        let hlen = version.len();
+        if buf.len() < hlen {
+            return Err(DecodeError::ShortHeader {
+                need: hlen,
+                have: buf.len(),
+            });
+        }
+        let ts = u64_at(buf, 0);
+        let tid = u64_at(buf, 8);
+        let len = u32_at(buf, 16);
+        let ty = u16_at(buf, 20);
+        if (len as usize) < hlen {
+            return Err(DecodeError::LengthTooSmall { len });
+        }
+        if len as usize > buf.len() {
+            return Err(DecodeError::LengthPastBuffer {
+                len,
+                have: buf.len(),
+            });
+        }
+        let mut bytes = &buf[..len as usize];
+        // v1 headers always have u16 lengths; old notification and
+        // infrastructure events declare 3 bytes too many (libscap corrects
+        // this the same way).
+        if version == HeaderVersion::V1
+            && (ty == NOTIFICATION_E || ty == INFRASTRUCTURE_EVENT_E)
+            && bytes.len() >= hlen + 3
+        {
+            bytes = &bytes[..bytes.len() - 3];
+        }
+        let large =
+            version == HeaderVersion::V2 && event_info(ty).is_some_and(|i| i.large_payload());
+        let lsize = if large { 4 } else { 2 };
+        let nparams = match version {
+            HeaderVersion::V2 => {
+                let n = u32_at(buf, 22);
+                if n as usize > MAX_PARAMS {
+                    return Err(DecodeError::TooManyParams { nparams: n });
+                }
+                n as usize
+            }
+            HeaderVersion::V1 => infer_nparams(bytes, ty, lsize)?,
+        };
+        let mut params = [(0u32, 0u32); MAX_PARAMS];
+        let lens_end = hlen + nparams * lsize;
+        if lens_end > bytes.len() {
+            return Err(DecodeError::ParamPastEvent {
+                index: 0,
+                len: (nparams * lsize) as u32,
+                event_len: len,
+            });
+        }
+        let mut off = lens_end;
+        for (i, slot) in params.iter_mut().enumerate().take(nparams) {
+            let at = hlen + i * lsize;
+            let plen = if large {
+                u32_at(bytes, at)
+            } else {
+                u32::from(u16_at(bytes, at))
+            };
+            let end = off as u64 + u64::from(plen);
+            if end > bytes.len() as u64 {
+                return Err(DecodeError::ParamPastEvent {
+                    index: i,
+                    len: plen,
+                    event_len: len,
+                });
+            }
+            *slot = (off as u32, plen);
+            off = end as usize;
+        }
+        Ok(RawEvent {
+            ts,
+            tid,
+            len,
+            ty,
+            cpu,
+            dump_flags,
+            version,
+            bytes,
+            nparams: nparams as u8,
+            params,
+        })
+    }
+
+    /// The number of parameters the event carries (which may differ from the
+    /// table's count for events written by newer or older drivers).
+    #[inline]
+    pub fn nparams(&self) -> usize {
+        self.nparams as usize
+    }
+
+    /// The bytes of parameter `i`, if the event carries it.
+    #[inline]
+    pub fn param(&self, i: usize) -> Option<&'a [u8]> {
+        if i < self.nparams as usize {
+            let (o, l) = self.params[i];
+            Some(&self.bytes[o as usize..(o + l) as usize])
+        } else {
+            None
+        }
+    }
+
+    /// Parameter `i` as a little-endian integer of the parameter's width,
+    /// sign- or zero-extended to `i64` as its width and signedness say. A
+    /// parameter shorter than the width reads as `None`.
+    pub fn param_int(&self, i: usize) -> Option<i64> {
+        let b = self.param(i)?;
+        Some(match b.len() {
+            1 => i64::from(b[0]),
+            2 => i64::from(u16_at(b, 0)),
+            4 => i64::from(u32_at(b, 0)),
+            8 => u64_at(b, 0) as i64,
+            _ => return None,
+        })
+    }
+
+    /// Parameter `i` as a signed integer, honouring the table type's sign.
+    pub fn param_i64(&self, i: usize) -> Option<i64> {
+        let b = self.param(i)?;
+        Some(match b.len() {
+            1 => i64::from(b[0] as i8),
+            2 => i64::from(u16_at(b, 0) as i16),
+            4 => i64::from(u32_at(b, 0) as i32),
+            8 => u64_at(b, 0) as i64,
+            _ => return None,
+        })
+    }
+
+    /// Parameter `i` as an unsigned integer of its width.
+    pub fn param_u64(&self, i: usize) -> Option<u64> {
+        self.param_int(i).map(|v| v as u64)
+    }
+
+    /// Parameter `i` as a string: the bytes up to the first NUL.
+    pub fn param_str(&self, i: usize) -> Option<&'a [u8]> {
+        let b = self.param(i)?;
+        Some(match b.iter().position(|&c| c == 0) {
+            Some(n) => &b[..n],
+            None => b,
+        })
+    }
+}
+
+/// The v1 header has no parameter count. Start from the table's count and
+/// go down until the lengths add up to the event's length, as libscap does.
+fn infer_nparams(bytes: &[u8], ty: u16, lsize: usize) -> Result<usize, DecodeError> {
+    let hlen = HeaderVersion::V1.len();
+    let table_n = event_info(ty).map_or(0, |i| i.params.len());
+    let len = bytes.len();
+    let mut n = table_n.min(MAX_PARAMS);
+    loop {
+        let lens_end = hlen + n * lsize;
+        if lens_end <= len {
+            let mut sum = 0usize;
+            for i in 0..n {
+                let at = hlen + i * lsize;
+                sum += if lsize == 4 {
+                    u32_at(bytes, at) as usize
+                } else {
+                    u16_at(bytes, at) as usize
+                };
+            }
+            // Fewer bytes than the lengths claim can only shrink further as
+            // n decreases: the event is corrupt, as libscap also concludes.
+            if sum < len - lens_end {
+                return Err(DecodeError::NoParamCount { ty });
+            }
+            if sum == len - lens_end {
+                return Ok(n);
+            }
+        }
+        if n == 0 {
+            return Err(DecodeError::NoParamCount { ty });
+        }
+        n -= 1;
+    }
+}
+
+const NOTIFICATION_E: u16 = 280;
+const INFRASTRUCTURE_EVENT_E: u16 = 286;
+
+/// The fixed width of a parameter type, for types that have one.
+pub fn fixed_width(ty: ParamType) -> Option<usize> {
+    use ParamType as P;
+    Some(match ty {
+        P::Int8 | P::Uint8 | P::Flags8 | P::Sigtype | P::L4proto | P::Sockfamily => 1,
+        P::Int16 | P::Uint16 | P::Flags16 | P::Port | P::Syscallid => 2,
+        P::Int32
+        | P::Uint32
+        | P::Flags32
+        | P::Mode
+        | P::Uid
+        | P::Gid
+        | P::Bool
+        | P::Sigset
+        | P::Ipv4addr => 4,
+        P::Int64 | P::Uint64 | P::Errno | P::Fd | P::Pid | P::Reltime | P::Abstime | P::Double => 8,
+        _ => return None,
+    })
+}

@@ -1,0 +1,217 @@
+//! Splitting a byte stream into blocks, and decoding each one.
+
+use std::io::{self, Read};
+
+use sonde_event::{event_info, DecodeError, HeaderVersion, RawEvent};
+
+use crate::block::BlockType;
+use crate::records::{self, InterfaceRecord, MachineInfo, RecordError, ThreadRecord, UserList};
+use crate::FdRecord;
+
+/// The largest non-LARGE block body libscap accepts (`READER_BUF_SIZE`).
+const MAX_SMALL_BLOCK: u32 = 65536;
+/// A sanity bound for LARGE blocks, so a corrupt length cannot make us
+/// allocate gigabytes.
+const MAX_LARGE_BLOCK: u32 = 256 << 20;
+
+/// A read failure, with where it happened.
+#[derive(Debug, thiserror::Error)]
+#[error("at byte offset {offset}{}: {kind}", block.map(|b| format!(" in {} block", b.name())).unwrap_or_default())]
+pub struct ReadError {
+    /// The offset of the start of the block (in the uncompressed stream).
+    pub offset: u64,
+    pub block: Option<BlockType>,
+    pub kind: ErrorKind,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ErrorKind {
+    #[error("the file is empty")]
+    Empty,
+    #[error("not a capture file: the first block is not a section header (type 0x{0:08X})")]
+    NotCapture(u32),
+    #[error("bad byte-order magic 0x{0:08X} (expected 0x1A2B3C4D)")]
+    BadMagic(u32),
+    #[error("unsupported format version {major}.{minor} (this reader knows 1.x)")]
+    Version { major: u16, minor: u16 },
+    #[error("truncated: the block needs {need} bytes, the file ends after {have}")]
+    Truncated { need: u64, have: u64 },
+    #[error("corrupted block length {0}")]
+    BadLength(u32),
+    #[error("block trailer says length {trailer}, header says {header}")]
+    TrailerMismatch { header: u32, trailer: u32 },
+    #[error("event: {0}")]
+    Event(#[from] DecodeError),
+    #[error("{0}")]
+    Record(#[from] RecordError),
+    #[error("I/O error: {0}")]
+    Io(#[from] io::Error),
+}
+
+/// The section header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SectionHeader {
+    pub major: u16,
+    pub minor: u16,
+}
+
+/// One decoded block.
+#[derive(Debug)]
+pub enum Block<'a> {
+    Section(SectionHeader),
+    MachineInfo(MachineInfo),
+    Threads(Vec<ThreadRecord>),
+    Fds { tid: u64, fds: Vec<FdRecord> },
+    Interfaces(Vec<InterfaceRecord>),
+    Users(UserList),
+    Event(RawEvent<'a>),
+    /// An event whose type the table does not know. Sysdig 0.29.3 skips these
+    /// silently; the caller counts them.
+    UnknownEvent { ty: u16, ts: u64, tid: u64 },
+    /// A block type this reader does not know, skipped by its length.
+    Unknown { block_type: u32 },
+}
+
+/// Reads blocks from a byte stream.
+pub struct BlockReader<R> {
+    inner: R,
+    /// Offset of the next unread byte.
+    offset: u64,
+    buf: Vec<u8>,
+    started: bool,
+}
+
+impl<R: Read> BlockReader<R> {
+    pub fn new(inner: R) -> Self {
+        BlockReader { inner, offset: 0, buf: Vec::with_capacity(MAX_SMALL_BLOCK as usize), started: false }
+    }
+
+    /// The offset of the next block in the (uncompressed) stream.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Reads up to `n` bytes into `buf`; returns how many were read (fewer
+    /// only at the end of the stream).
+    fn fill(&mut self, n: usize) -> io::Result<usize> {
+        // The buffer only grows: its bytes past `n` are stale and unused.
+        if self.buf.len() < n {
+            self.buf.resize(n, 0);
+        }
+        read_full(&mut self.inner, &mut self.buf[..n])
+    }
+
+    /// The next block, `None` at a clean end of stream.
+    pub fn next_block(&mut self) -> Result<Option<Block<'_>>, ReadError> {
+        let start = self.offset;
+        let err = |block, kind| ReadError { offset: start, block, kind };
+        let mut hdr = [0u8; 8];
+        let got = read_full(&mut self.inner, &mut hdr).map_err(|e| err(None, e.into()))?;
+        if got == 0 {
+            if !self.started {
+                return Err(err(None, ErrorKind::Empty));
+            }
+            return Ok(None);
+        }
+        if got < 8 {
+            return Err(err(None, ErrorKind::Truncated { need: 8, have: got as u64 }));
+        }
+        let raw_type = u32::from_le_bytes([hdr[0], hdr[1], hdr[2], hdr[3]]);
+        let total = u32::from_le_bytes([hdr[4], hdr[5], hdr[6], hdr[7]]);
+        let bt = BlockType::from_u32(raw_type);
+        if !self.started && bt != BlockType::SectionHeader {
+            return Err(err(None, ErrorKind::NotCapture(raw_type)));
+        }
+        self.started = true;
+        let limit = match bt {
+            BlockType::Event { large: true, .. } | BlockType::Unknown(_) => MAX_LARGE_BLOCK,
+            BlockType::Event { .. } => MAX_SMALL_BLOCK + 12,
+            // Metadata blocks can be large (a process list of a busy host).
+            _ => MAX_LARGE_BLOCK,
+        };
+        if total < 12 || total % 4 != 0 || total > limit {
+            return Err(err(Some(bt), ErrorKind::BadLength(total)));
+        }
+        let rest = (total - 8) as usize;
+        let got = self.fill(rest).map_err(|e| err(Some(bt), e.into()))?;
+        self.offset += 8 + got as u64;
+        if got < rest {
+            return Err(err(Some(bt), ErrorKind::Truncated { need: u64::from(total), have: 8 + got as u64 }));
+        }
+        let trailer = u32::from_le_bytes([self.buf[rest - 4], self.buf[rest - 3], self.buf[rest - 2], self.buf[rest - 1]]);
+        if trailer != total {
+            return Err(err(Some(bt), ErrorKind::TrailerMismatch { header: total, trailer }));
+        }
+        let body = &self.buf[..rest - 4];
+        decode_block(bt, raw_type, body).map_err(|kind| err(Some(bt), kind))
+    }
+}
+
+fn decode_block(bt: BlockType, raw_type: u32, body: &[u8]) -> Result<Option<Block<'_>>, ErrorKind> {
+    Ok(Some(match bt {
+        BlockType::SectionHeader => {
+            // magic u32, major u16, minor u16, section length u64; pcapng
+            // options may follow and are skipped.
+            if body.len() < 16 {
+                return Err(RecordError::Short { field: "section header", at: body.len(), len: 16 }.into());
+            }
+            let magic = u32::from_le_bytes([body[0], body[1], body[2], body[3]]);
+            if magic != 0x1A2B_3C4D {
+                return Err(ErrorKind::BadMagic(magic));
+            }
+            let major = u16::from_le_bytes([body[4], body[5]]);
+            let minor = u16::from_le_bytes([body[6], body[7]]);
+            if major > 1 {
+                return Err(ErrorKind::Version { major, minor });
+            }
+            Block::Section(SectionHeader { major, minor })
+        }
+        BlockType::MachineInfo => Block::MachineInfo(records::parse_machine_info(body)?),
+        BlockType::ProcessList(v) => Block::Threads(records::parse_process_list(v, body)?),
+        BlockType::FdList(v) => {
+            let (tid, fds) = records::parse_fd_list(v, body)?;
+            Block::Fds { tid, fds }
+        }
+        BlockType::InterfaceList(v) => Block::Interfaces(records::parse_interface_list(v, body)?),
+        BlockType::UserList(v) => Block::Users(records::parse_user_list(v, body)?),
+        BlockType::Event { flags, v2, .. } => {
+            if body.len() < 2 {
+                return Err(DecodeError::ShortHeader { need: 2, have: body.len() }.into());
+            }
+            let cpu = u16::from_le_bytes([body[0], body[1]]);
+            let (dump_flags, ev) = if flags {
+                if body.len() < 6 {
+                    return Err(DecodeError::ShortHeader { need: 6, have: body.len() }.into());
+                }
+                (u32::from_le_bytes([body[2], body[3], body[4], body[5]]), &body[6..])
+            } else {
+                (0, &body[2..])
+            };
+            let version = if v2 { HeaderVersion::V2 } else { HeaderVersion::V1 };
+            if ev.len() >= 22 {
+                let ty = u16::from_le_bytes([ev[20], ev[21]]);
+                if event_info(ty).is_none() {
+                    let ts = u64::from_le_bytes(ev[0..8].try_into().unwrap_or_default());
+                    let tid = u64::from_le_bytes(ev[8..16].try_into().unwrap_or_default());
+                    return Ok(Some(Block::UnknownEvent { ty, ts, tid }));
+                }
+            }
+            Block::Event(RawEvent::decode(ev, version, cpu, dump_flags)?)
+        }
+        BlockType::Unknown(_) => Block::Unknown { block_type: raw_type },
+    }))
+}
+
+/// Reads until `buf` is full or the stream ends; returns the bytes read.
+fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}

@@ -1,0 +1,239 @@
+//! Threads (`sinsp_threadinfo`) and the thread table.
+
+use rustc_hash::FxHashMap;
+
+use crate::fd::FdTable;
+
+/// Clone flags kept on a thread (`PPM_CL_*`).
+pub mod clone_flags {
+    pub const CLONE_FILES: u32 = 1 << 0;
+    pub const CLONE_FS: u32 = 1 << 1;
+    pub const CLONE_THREAD: u32 = 1 << 13;
+    pub const CLONE_INVERTED: u32 = 1 << 16;
+    pub const NAME_CHANGED: u32 = 1 << 17;
+    pub const CLOSED: u32 = 1 << 18;
+    pub const ACTIVE: u32 = 1 << 19;
+    pub const PIPE_SRC: u32 = 1 << 21;
+    pub const PIPE_DST: u32 = 1 << 22;
+    pub const CHILD_IN_PIDNS: u32 = 1 << 29;
+    pub const IS_MAIN_THREAD: u32 = 1 << 30;
+}
+
+/// One thread. Process-wide state (cwd, fds when shared, env) lives on the
+/// main thread and is reached through the table.
+#[derive(Debug, Clone, Default)]
+pub struct ThreadInfo {
+    pub tid: i64,
+    pub pid: i64,
+    pub ptid: i64,
+    pub sid: i64,
+    pub vpgid: i64,
+    pub comm: Vec<u8>,
+    pub exe: Vec<u8>,
+    pub exepath: Vec<u8>,
+    pub exe_writable: bool,
+    pub args: Vec<Vec<u8>>,
+    pub env: Vec<Vec<u8>>,
+    /// `(subsystem, path)` pairs.
+    pub cgroups: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Always ends with `/`; on the main thread.
+    pub cwd: Vec<u8>,
+    pub root: Vec<u8>,
+    pub flags: u32,
+    pub fdlimit: i64,
+    pub uid: u32,
+    pub gid: u32,
+    pub loginuid: u32,
+    pub tty: u32,
+    pub vtid: i64,
+    pub vpid: i64,
+    pub vmsize_kb: u32,
+    pub vmrss_kb: u32,
+    pub vmswap_kb: u32,
+    pub pfmajor: u64,
+    pub pfminor: u64,
+    pub nchilds: u64,
+    pub clone_ts: u64,
+    pub container_id: Vec<u8>,
+    /// The fds of this thread; unused when it shares its main thread's.
+    pub fds: FdTable,
+
+    // Event-pairing state.
+    pub lastevent_fd: i64,
+    /// The type of the last enter event (`PPM_EVENT_MAX` when reset).
+    pub lastevent_type: u16,
+    pub lastevent_valid: bool,
+    /// The last stored enter event's bytes (v2 header) and cpu.
+    pub lastevent_data: Vec<u8>,
+    pub lastevent_cpu: u16,
+    /// Whether the stored enter event has a v1 header.
+    pub lastevent_v1: bool,
+    pub latency: u64,
+    pub last_latency_entertime: u64,
+}
+
+/// The value `lastevent_type` takes when no enter event is pending.
+pub const NO_EVENT: u16 = u16::MAX;
+
+impl ThreadInfo {
+    pub fn new(tid: i64) -> Self {
+        ThreadInfo {
+            tid,
+            pid: tid,
+            ptid: -1,
+            sid: -1,
+            vpgid: -1,
+            vtid: -1,
+            vpid: -1,
+            lastevent_fd: -1,
+            lastevent_type: NO_EVENT,
+            ..Default::default()
+        }
+    }
+
+    /// The thread libsinsp makes up for a tid it has never seen when it
+    /// cannot ask the OS (reading a file).
+    pub fn unknown(tid: i64) -> Self {
+        ThreadInfo {
+            comm: b"<NA>".to_vec(),
+            exe: b"<NA>".to_vec(),
+            uid: u32::MAX,
+            gid: u32::MAX,
+            loginuid: u32::MAX,
+            ..ThreadInfo::new(tid)
+        }
+    }
+
+    pub fn is_main_thread(&self) -> bool {
+        self.tid == self.pid || self.flags & clone_flags::IS_MAIN_THREAD != 0
+    }
+
+    /// Whether fds live on the main thread.
+    pub fn shares_fds(&self) -> bool {
+        self.flags & clone_flags::CLONE_FILES != 0
+    }
+
+    /// `set_args`: NUL-separated arguments.
+    pub fn set_args(&mut self, raw: &[u8]) {
+        self.args = split_nul(raw);
+    }
+
+    /// `set_env`.
+    pub fn set_env(&mut self, raw: &[u8]) {
+        self.env = split_nul(raw);
+    }
+
+    /// `set_cgroups`: NUL-separated `subsys=path`.
+    pub fn set_cgroups(&mut self, raw: &[u8]) {
+        self.cgroups = split_nul(raw)
+            .into_iter()
+            .filter_map(|s| {
+                let eq = s.iter().position(|&c| c == b'=')?;
+                Some((s[..eq].to_vec(), s[eq + 1..].to_vec()))
+            })
+            .collect();
+    }
+}
+
+/// Splits a NUL-separated list the way libsinsp does: a trailing NUL does not
+/// make an empty last element, inner empty strings are kept.
+pub fn split_nul(raw: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    if raw.is_empty() {
+        return out;
+    }
+    let body = if raw.last() == Some(&0) { &raw[..raw.len() - 1] } else { raw };
+    for part in body.split(|&c| c == 0) {
+        out.push(part.to_vec());
+    }
+    out
+}
+
+/// All threads, by tid.
+#[derive(Debug, Default)]
+pub struct ThreadTable {
+    pub map: FxHashMap<i64, ThreadInfo>,
+}
+
+/// libsinsp's default `m_max_thread_table_size`.
+pub const MAX_THREAD_TABLE_SIZE: usize = 131_072;
+
+impl ThreadTable {
+    pub fn get(&self, tid: i64) -> Option<&ThreadInfo> {
+        self.map.get(&tid)
+    }
+    pub fn get_mut(&mut self, tid: i64) -> Option<&mut ThreadInfo> {
+        self.map.get_mut(&tid)
+    }
+    pub fn contains(&self, tid: i64) -> bool {
+        self.map.contains_key(&tid)
+    }
+
+    /// The tid of the main thread of `tid`'s process: itself for a main
+    /// thread, else its pid if that thread is known.
+    pub fn main_tid(&self, tid: i64) -> Option<i64> {
+        let t = self.map.get(&tid)?;
+        if t.is_main_thread() {
+            Some(tid)
+        } else if self.map.contains_key(&t.pid) {
+            Some(t.pid)
+        } else {
+            None
+        }
+    }
+
+    /// The tid whose fd table `tid` uses.
+    pub fn fd_owner(&self, tid: i64) -> Option<i64> {
+        let t = self.map.get(&tid)?;
+        if t.shares_fds() { self.main_tid(tid) } else { Some(tid) }
+    }
+
+    pub fn fds(&self, tid: i64) -> Option<&FdTable> {
+        let owner = self.fd_owner(tid)?;
+        self.map.get(&owner).map(|t| &t.fds)
+    }
+
+    pub fn fds_mut(&mut self, tid: i64) -> Option<&mut FdTable> {
+        let owner = self.fd_owner(tid)?;
+        self.map.get_mut(&owner).map(|t| &mut t.fds)
+    }
+
+    pub fn fd(&self, tid: i64, fd: i64) -> Option<&crate::FdInfo> {
+        self.fds(tid)?.get(fd)
+    }
+
+    pub fn fd_mut(&mut self, tid: i64, fd: i64) -> Option<&mut crate::FdInfo> {
+        self.fds_mut(tid)?.get_mut(fd)
+    }
+
+    /// The working directory of `tid` (its main thread's).
+    pub fn cwd(&self, tid: i64) -> Option<&[u8]> {
+        let m = self.main_tid(tid)?;
+        self.map.get(&m).map(|t| t.cwd.as_slice())
+    }
+
+    /// `set_cwd`: resolves `path` against the current cwd of the main thread
+    /// and keeps a trailing `/`.
+    pub fn set_cwd(&mut self, tid: i64, path: &[u8]) {
+        let Some(m) = self.main_tid(tid) else { return };
+        let Some(t) = self.map.get_mut(&m) else { return };
+        let mut c = crate::path::concatenate(&t.cwd, path);
+        if c.last() != Some(&b'/') {
+            c.push(b'/');
+        }
+        t.cwd = c;
+    }
+
+    /// Adds a thread (`add_thread`): counts it as a child of its process.
+    pub fn add(&mut self, t: ThreadInfo) -> bool {
+        if self.map.len() >= MAX_THREAD_TABLE_SIZE && !self.map.contains_key(&t.tid) {
+            return false;
+        }
+        self.map.insert(t.tid, t);
+        true
+    }
+
+    pub fn remove(&mut self, tid: i64) {
+        self.map.remove(&tid);
+    }
+}
