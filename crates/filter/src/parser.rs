@@ -133,9 +133,10 @@ use crate::ast::{
 /// libs' default recursion limit (`parser::m_max_depth`).
 pub const DEFAULT_MAX_DEPTH: u32 = 100;
 
-/// The largest `max_depth` honoured: deeper settings are clamped to it, so
-/// that no input can overflow a 2 MiB thread stack.
-pub const MAX_DEPTH_LIMIT: u32 = 2000;
+/// The largest `max_depth` honoured (99 nested parentheses): deeper settings
+/// are clamped to it, so that no input can overflow a 2 MiB thread stack,
+/// even unoptimised (about 2 KiB of stack per level at opt-level 0).
+pub const MAX_DEPTH_LIMIT: u32 = 500;
 
 /// A syntax error.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -153,14 +154,11 @@ pub struct ParseError {
 }
 
 impl ParseError {
-    fn new(input: &str, pos: usize, msg: String) -> Self {
-        let (line, col) = line_col(input, pos);
-        Self {
-            pos,
-            line,
-            col,
-            msg,
-        }
+    /// Fills in `line` and `col` (left at 0 while parsing: libs catches some
+    /// errors, and counting lines for each would make parsing quadratic).
+    fn located(mut self, input: &str) -> Self {
+        (self.line, self.col) = line_col(input, self.pos);
+        self
     }
 
     /// Two lines pointing at the error: the input line holding it, then a
@@ -235,7 +233,7 @@ pub fn parse(input: &str) -> Result<Expr, ParseError> {
 /// (the input length unless `opts.partial`).
 pub fn parse_with(input: &str, opts: &Options) -> Result<(Expr, usize), ParseError> {
     let mut p = Parser::new(input, opts.max_depth);
-    let e = p.parse(opts.partial)?;
+    let e = p.parse(opts.partial).map_err(|e| e.located(input))?;
     Ok((e, p.pos))
 }
 
@@ -256,8 +254,11 @@ pub fn parse_field_or_transformer(input: &str) -> Result<(Operand, usize), Parse
             return Ok(Operand::Transformer(Box::new(t)));
         }
         Err(p.error("expected a field or a field transformer"))
-    })?;
-    Ok((o, p.pos))
+    });
+    match o {
+        Ok(o) => Ok((o, p.pos)),
+        Err(e) => Err(e.located(input)),
+    }
 }
 
 /// The transformers named in libs' messages (`val` included).
@@ -468,7 +469,12 @@ impl<'a> Parser<'a> {
     }
 
     fn error(&self, msg: impl Into<String>) -> ParseError {
-        ParseError::new(self.input, self.pos, msg.into())
+        ParseError {
+            pos: self.pos,
+            line: 0,
+            col: 0,
+            msg: msg.into(),
+        }
     }
 
     /// libs' `depth_guard`: one level for the duration of `f`.
@@ -476,10 +482,7 @@ impl<'a> Parser<'a> {
         self.depth += 1;
         if self.depth >= self.max_depth {
             self.depth -= 1;
-            return Err(self.error(format!(
-                "exceeded max depth limit of {}",
-                self.max_depth
-            )));
+            return Err(self.error(format!("exceeded max depth limit of {}", self.max_depth)));
         }
         let r = f(self);
         self.depth -= 1;
@@ -693,8 +696,8 @@ impl<'a> Parser<'a> {
     }
 
     fn bool_keyword_follows(&self) -> bool {
-        // libs looks at a C string: stop at NUL
-        let rest = &self.b[self.pos..];
+        // libs looks at a C string: stop at NUL (4 bytes are enough here)
+        let rest = &self.b[self.pos..self.b.len().min(self.pos + 4)];
         let rest = &rest[..rest.iter().position(|&c| c == 0).unwrap_or(rest.len())];
         ["and", "or", "not"].iter().any(|kw| {
             rest.starts_with(kw.as_bytes())
@@ -837,9 +840,9 @@ impl<'a> Parser<'a> {
             Some(v) => v,
             None if self.lex_field_arg_bare_str() => self.last_text(),
             None => {
-                return Err(self.error(
-                    "expected a valid field argument: a quoted string or a bare string",
-                ));
+                return Err(
+                    self.error("expected a valid field argument: a quoted string or a bare string")
+                );
             }
         };
         if !self.lex_str("]") {
@@ -1129,10 +1132,10 @@ impl<'a> Parser<'a> {
 }
 
 fn one_or(mut children: Vec<Expr>, f: fn(Vec<Expr>) -> Expr) -> Expr {
-    if children.len() == 1 {
-        if let Some(e) = children.pop() {
-            return e;
-        }
+    if children.len() == 1
+        && let Some(e) = children.pop()
+    {
+        return e;
     }
     f(children)
 }

@@ -1,1 +1,7 @@
-//! placeholder
+//! Printing events the way sysdig prints them: the `-p` format language with
+//! its `<NA>` rules ([`format`]), JSON lines (`-j`), and (beside them) the
+//! field and event lists and the `-S` summary.
+
+pub mod format;
+
+pub use format::{Formatter, DEFAULT_FORMAT};

@@ -20,7 +20,7 @@ pub use fd::{FdInfo, FdTable, SockInfo};
 pub use thread::{ThreadInfo, ThreadTable};
 
 use rustc_hash::FxHashMap;
-use sonde_event::render::Resolver;
+use sonde_event::render::{FdRef, Resolver};
 use sonde_event::RawEvent;
 
 /// A user of the user list.
@@ -131,23 +131,50 @@ impl State {
         self.threads.get(t.ptid)
     }
 
+    /// The thread whose state an event's fields and parameters read
+    /// (`sinsp_evt::get_thread_info`): the one the engine attached, else a
+    /// lookup of the event's tid.
+    pub fn event_thread(&self, tid: u64, meta: &EventMeta) -> Option<&ThreadInfo> {
+        match meta.thread {
+            ThreadRef::None => self.threads.get(tid as i64),
+            r => self.thread(r),
+        }
+    }
+
     /// A resolver for rendering the parameters of an event of `meta`.
-    pub fn resolver<'a>(&'a self, meta: &EventMeta) -> StateResolver<'a> {
-        StateResolver { state: self, thread: meta.thread }
+    pub fn resolver<'a>(&'a self, tid: u64, meta: &EventMeta) -> StateResolver<'a> {
+        StateResolver { state: self, thread: self.event_thread(tid, meta) }
     }
 }
 
 /// Answers the renderer's questions from the state, for one event's thread.
 pub struct StateResolver<'a> {
     state: &'a State,
-    thread: ThreadRef,
+    thread: Option<&'a ThreadInfo>,
 }
 
 impl Resolver for StateResolver<'_> {
-    fn fd(&self, fd: i64) -> Option<(u8, &[u8])> {
-        let ThreadRef::Table(tid) = self.thread else { return None };
-        let info = self.state.threads.fd(tid, fd)?;
-        Some((info.typechar(), info.name.as_slice()))
+    fn has_thread(&self) -> bool {
+        self.thread.is_some()
+    }
+
+    fn fd(&self, fd: i64) -> Option<FdRef<'_>> {
+        let t = self.thread?;
+        let owner = if t.shares_fds() { self.state.main_thread(t)? } else { t };
+        let info = owner.fds.get(fd)?;
+        let l4_char = match info.ty {
+            fd::fd_type::IPV4_SOCK | fd::fd_type::IPV6_SOCK | fd::fd_type::IPV4_SERVSOCK | fd::fd_type::IPV6_SERVSOCK => {
+                match info.l4proto() {
+                    fd::l4::TCP => Some(b't'),
+                    fd::l4::UDP => Some(b'u'),
+                    fd::l4::ICMP => Some(b'i'),
+                    fd::l4::RAW => Some(b'r'),
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        Some(FdRef { type_char: info.typechar(), l4_char, name: info.name.as_slice() })
     }
 
     fn comm(&self, tid: i64) -> Option<&[u8]> {
@@ -155,10 +182,19 @@ impl Resolver for StateResolver<'_> {
     }
 
     fn cwd(&self) -> Option<&[u8]> {
-        match self.thread {
-            ThreadRef::Table(tid) => self.state.threads.cwd(tid),
-            _ => None,
-        }
+        let t = self.thread?;
+        Some(match self.state.main_thread(t) {
+            Some(m) => m.cwd.as_slice(),
+            None => b"./",
+        })
+    }
+
+    fn user_name(&self, uid: u32) -> Option<&[u8]> {
+        self.state.users.get(&uid).map(|u| u.name.as_slice())
+    }
+
+    fn group_name(&self, gid: u32) -> Option<&[u8]> {
+        self.state.groups.get(&gid).map(|g| g.name.as_slice())
     }
 }
 

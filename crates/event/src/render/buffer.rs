@@ -23,9 +23,7 @@ pub(crate) fn ascii_only(src: &[u8], compact: bool, out: &mut Vec<u8>) {
     for (j, &c) in src.iter().enumerate() {
         if is_print(c) {
             out.push(c);
-        } else if c == b'\r' {
-            out.push(b'\n');
-        } else if c == b'\n' && j > 0 && src[j - 1] != b'\r' {
+        } else if c == b'\r' || (c == b'\n' && j > 0 && src[j - 1] != b'\r') {
             out.push(b'\n');
         }
     }

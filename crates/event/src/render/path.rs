@@ -108,10 +108,22 @@ mod tests {
         assert_eq!(cat("/", ".").as_deref(), Some("/"));
         assert_eq!(cat("/", "..").as_deref(), Some("/"));
         assert_eq!(cat("/", "/abs"), None);
-        assert_eq!(cat("/sys/fs/cgroup/systemd/", "x/y").as_deref(), Some("/sys/fs/cgroup/systemd/x/y"));
-        assert_eq!(cat("/sys/fs/cgroup/systemd/", "..").as_deref(), Some("/sys/fs/cgroup"));
-        assert_eq!(cat("/sys/fs/cgroup/systemd/", "../..").as_deref(), Some("/sys/fs"));
-        assert_eq!(cat("/sys/fs/cgroup/systemd/", "../../../../..").as_deref(), Some("/"));
+        assert_eq!(
+            cat("/sys/fs/cgroup/systemd/", "x/y").as_deref(),
+            Some("/sys/fs/cgroup/systemd/x/y")
+        );
+        assert_eq!(
+            cat("/sys/fs/cgroup/systemd/", "..").as_deref(),
+            Some("/sys/fs/cgroup")
+        );
+        assert_eq!(
+            cat("/sys/fs/cgroup/systemd/", "../..").as_deref(),
+            Some("/sys/fs")
+        );
+        assert_eq!(
+            cat("/sys/fs/cgroup/systemd/", "../../../../..").as_deref(),
+            Some("/")
+        );
         assert_eq!(cat("/", "").as_deref(), Some("/"));
         assert_eq!(cat("", "rel").as_deref(), Some("rel"));
         assert_eq!(cat("/dev/null/", "rel").as_deref(), Some("/dev/null/rel"));

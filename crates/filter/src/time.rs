@@ -1,0 +1,78 @@
+//! Timestamps as libsinsp prints them (`ts_to_string`, `ts_to_iso_8601`).
+
+/// The local time zone's offset from UTC in seconds, as libsinsp's
+/// `gmt2local(0)` computes it once: for the current time.
+#[allow(unsafe_code)]
+pub fn local_offset_secs() -> i64 {
+    // SAFETY: `time` and `localtime_r` only write into the provided,
+    // properly sized `tm`; no pointer outlives the call.
+    unsafe {
+        let now = libc::time(std::ptr::null_mut());
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&now, &mut tm).is_null() {
+            return 0;
+        }
+        tm.tm_gmtoff
+    }
+}
+
+/// Days since the epoch to (year, month, day), proleptic Gregorian.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// `HH:MM:SS[.nnnnnnnnn]`, optionally preceded by `YYYY-MM-DD `.
+pub fn write_ts(out: &mut Vec<u8>, ts: u64, offset: i64, date: bool, ns: bool) {
+    use std::io::Write;
+    let sec = (ts / 1_000_000_000) as i64 + offset;
+    let nsec = ts % 1_000_000_000;
+    let s = sec.rem_euclid(86_400);
+    if date {
+        let (y, m, d) = civil_from_days(sec.div_euclid(86_400));
+        let _ = write!(out, "{y:04}-{m:02}-{d:02} ");
+    }
+    let _ = write!(out, "{:02}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60);
+    if ns {
+        let _ = write!(out, ".{nsec:09}");
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnn+0000` (always UTC, as libsinsp).
+pub fn write_iso8601(out: &mut Vec<u8>, ts: u64) {
+    use std::io::Write;
+    let sec = (ts / 1_000_000_000) as i64;
+    let (y, m, d) = civil_from_days(sec.div_euclid(86_400));
+    let s = sec.rem_euclid(86_400);
+    let _ = write!(
+        out,
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:09}+0000",
+        s / 3600,
+        (s % 3600) / 60,
+        s % 60,
+        ts % 1_000_000_000
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        let mut o = Vec::new();
+        write_ts(&mut o, 1_470_327_477_881_730_713, 0, true, true);
+        assert_eq!(o, b"2016-08-04 16:17:57.881730713");
+        let mut o = Vec::new();
+        write_iso8601(&mut o, 1_470_327_477_881_730_713);
+        assert_eq!(o, b"2016-08-04T16:17:57.881730713+0000");
+    }
+}
