@@ -9,6 +9,14 @@
 //! [`Summary::write`] runs the same algorithm over the same initial order to
 //! print ties exactly as sysdig does. At most 100 rows are printed, and
 //! counters of 0 never.
+//!
+//! What to count: every event sysdig's loop receives, with or without `-q`
+//! (the table is the same; `-q` only suppresses the event lines before it).
+//! That excludes the container events (`PPME_CONTAINER_E`,
+//! `PPME_CONTAINER_JSON_E`, `PPME_CONTAINER_JSON_2_E`) that open a capture
+//! file, which libsinsp consumes while opening it, and events of types newer
+//! than its table, which [`Summary::add`] ignores. Internal events such as
+//! `procinfo` and `switch` are counted.
 
 use std::io::{self, Write};
 
@@ -331,6 +339,9 @@ mod tests {
         s.write(&mut out).expect("write");
         let text = String::from_utf8(out).expect("utf8");
         let name = SYSCALL_TABLE[1].name;
-        assert!(text.ends_with(&format!("< {name:<16}2\n> {name:<16}1\n")), "{text}");
+        assert!(
+            text.ends_with(&format!("< {name:<16}2\n> {name:<16}1\n")),
+            "{text}"
+        );
     }
 }

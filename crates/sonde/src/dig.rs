@@ -73,6 +73,55 @@ pub struct DigArgs {
     filter: Vec<String>,
 }
 
+const CONTAINER_E: u16 = 228;
+const CONTAINER_JSON_E: u16 = 272;
+const CONTAINER_JSON_2_E: u16 = 324;
+
+/// Metadata blocks, held until the first event so that they are imported in
+/// libsinsp's order: threads with their fds, interfaces, users.
+#[derive(Default)]
+struct Staged {
+    imported: bool,
+    threads: Vec<Vec<sonde_scap::ThreadRecord>>,
+    fds: Vec<(u64, Vec<sonde_scap::FdRecord>)>,
+    ifaces: Vec<Vec<sonde_scap::InterfaceRecord>>,
+    users: Vec<sonde_scap::UserList>,
+    machine: Option<sonde_scap::MachineInfo>,
+}
+
+impl Staged {
+    fn stage(&mut self, b: Block<'_>) {
+        match b {
+            Block::MachineInfo(m) => self.machine = Some(m),
+            Block::Threads(t) => self.threads.push(t),
+            Block::Fds { tid, fds } => self.fds.push((tid, fds)),
+            Block::Interfaces(i) => self.ifaces.push(i),
+            Block::Users(u) => self.users.push(u),
+            _ => {}
+        }
+    }
+
+    fn import_into(&mut self, state: &mut State) {
+        if let Some(m) = &self.machine {
+            state.import_machine_info(m);
+        }
+        for t in &self.threads {
+            state.import_threads(t);
+        }
+        for (tid, fds) in &self.fds {
+            state.import_fds(*tid, fds);
+        }
+        for i in &self.ifaces {
+            state.import_interfaces(i);
+        }
+        for u in &self.users {
+            state.import_users(u);
+        }
+        state.finish_import();
+        *self = Staged { imported: true, ..Staged::default() };
+    }
+}
+
 /// Counts the run reports at the end (`-v`).
 #[derive(Default)]
 struct Counts {
@@ -151,6 +200,7 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
     'files: for path in &args.read {
         let mut src = FileSource::open(path).map_err(|e| e.to_string())?;
         let mut state = State::new();
+        let mut staged = Staged::default();
         loop {
             if args.numevents.is_some_and(|n| printed_total >= n) {
                 break 'files;
@@ -167,32 +217,25 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
             };
             let ev = match block {
                 Block::Event(ev) => ev,
-                Block::MachineInfo(mi) => {
-                    state.import_machine_info(&mi);
-                    continue;
-                }
-                Block::Threads(t) => {
-                    state.import_threads(&t);
-                    continue;
-                }
-                Block::Fds { tid, fds } => {
-                    state.import_fds(tid, &fds);
-                    continue;
-                }
-                Block::Interfaces(i) => {
-                    state.import_interfaces(&i);
-                    continue;
-                }
-                Block::Users(u) => {
-                    state.import_users(&u);
-                    continue;
-                }
                 Block::UnknownEvent { .. } => {
                     counts.unknown_types += 1;
                     continue;
                 }
                 Block::Section(_) | Block::Unknown { .. } => continue,
+                other => {
+                    staged.stage(other);
+                    continue;
+                }
             };
+            if !staged.imported {
+                // libsinsp parses the container events that open a capture
+                // before it imports the thread table, and shows none of them.
+                if matches!(ev.ty, CONTAINER_E | CONTAINER_JSON_E | CONTAINER_JSON_2_E) {
+                    state.process(&ev, None);
+                    continue;
+                }
+                staged.import_into(&mut state);
+            }
             // Debian's sysdig 0.29.3 knows the first 336 event types and
             // skips newer ones before its state engine sees them.
             if usize::from(ev.ty) >= LEGACY_EVENT_COUNT {

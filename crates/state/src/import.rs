@@ -57,16 +57,46 @@ impl State {
             }
             self.threads.add(t);
         }
-        // Child counts (`m_nchilds`).
-        let mut counts: rustc_hash::FxHashMap<i64, u64> = Default::default();
-        for t in self.threads.map.values() {
-            if t.flags & clone_flags::CLONE_THREAD != 0 {
-                *counts.entry(t.pid).or_default() += 1;
+    }
+
+    /// What libsinsp does once the metadata is in: counts each process's
+    /// threads (`create_child_dependencies`, which makes up a main thread it
+    /// cannot find) and turns around the IPv4 sockets read from /proc whose
+    /// local port is a listening port (`fix_sockets_coming_from_proc`).
+    pub fn finish_import(&mut self) {
+        let mut pids: Vec<i64> = self
+            .threads
+            .map
+            .values()
+            .filter(|t| t.flags & clone_flags::CLONE_THREAD != 0)
+            .map(|t| t.pid)
+            .collect();
+        pids.sort_unstable();
+        for pid in pids {
+            if let Some(m) = self.get_thread_ref(pid, true) {
+                m.nchilds += 1;
             }
         }
+        let ports = std::mem::take(&mut self.server_ports);
         for t in self.threads.map.values_mut() {
-            t.nchilds = counts.get(&t.tid).copied().unwrap_or(0);
+            for f in t.fds.map.values_mut() {
+                if f.ty != fd_type::IPV4_SOCK {
+                    continue;
+                }
+                if ports.contains(&f.sock.v4_sport()) {
+                    let (ip, port) = (f.sock.v4_sip(), f.sock.v4_sport());
+                    f.sock.set_v4_sip(f.sock.v4_dip());
+                    f.sock.set_v4_dip(ip);
+                    f.sock.set_v4_sport(f.sock.v4_dport());
+                    f.sock.set_v4_dport(port);
+                    f.name = fd::ipv4_tuple_name(f.sock.v4_sip(), f.sock.v4_sport(), f.sock.v4_dip(), f.sock.v4_dport());
+                    f.set_role_server();
+                } else {
+                    f.set_role_client();
+                }
+            }
         }
+        self.server_ports = ports;
     }
 
     /// Imports an fd-list block (`add_fd_from_scap`).
@@ -77,8 +107,15 @@ impl State {
             return;
         }
         let mut infos = Vec::with_capacity(recs.len());
+        // libsinsp builds every fd of a thread in one scratch fdinfo and
+        // sets only the socket fields the record has, so bytes of the
+        // previous record's addresses show through the union where the
+        // new one leaves a gap (the padding byte of a server address, say).
+        // Sysdig's output depends on it; so does ours.
+        let mut scratch = crate::SockInfo::default();
         for r in recs {
-            if let Some(info) = self.fd_from_record(r) {
+            if let Some(info) = self.fd_from_record(r, scratch) {
+                scratch = info.sock;
                 infos.push((r.fd, info));
             }
         }
@@ -89,8 +126,8 @@ impl State {
         }
     }
 
-    fn fd_from_record(&self, r: &FdRecord) -> Option<FdInfo> {
-        let mut f = FdInfo { flags: flags::FROM_PROC, ino: r.ino, ..Default::default() };
+    fn fd_from_record(&mut self, r: &FdRecord, scratch: crate::SockInfo) -> Option<FdInfo> {
+        let mut f = FdInfo { flags: flags::FROM_PROC, ino: r.ino, sock: scratch, ..Default::default() };
         match &r.kind {
             FdRecordKind::Ipv4Socket { sip, dip, sport, dport, l4proto } => {
                 f.ty = fd_type::IPV4_SOCK;
@@ -102,7 +139,6 @@ impl State {
                 if *l4proto == fd::l4::TCP {
                     f.flags |= flags::SOCKET_CONNECTED;
                 }
-                self.infer_local_address(&mut f);
                 f.name = fd::ipv4_tuple_name(f.sock.v4_sip(), f.sock.v4_sport(), f.sock.v4_dip(), f.sock.v4_dport());
             }
             FdRecordKind::Ipv4Server { ip, port, l4proto } => {
@@ -111,6 +147,7 @@ impl State {
                 f.sock.set_v4s_port(*port);
                 f.sock.set_v4s_l4proto(*l4proto);
                 f.name = fd::ipv4_server_name(*ip, *port);
+                self.server_ports.insert(*port);
             }
             FdRecordKind::Ipv6Socket { sip, dip, sport, dport, l4proto } => {
                 if fd::is_ipv4_mapped_ipv6(sip) && fd::is_ipv4_mapped_ipv6(dip) {
@@ -123,7 +160,6 @@ impl State {
                     if *l4proto == fd::l4::TCP {
                         f.flags |= flags::SOCKET_CONNECTED;
                     }
-                    self.infer_local_address(&mut f);
                     f.name =
                         fd::ipv4_tuple_name(f.sock.v4_sip(), f.sock.v4_sport(), f.sock.v4_dip(), f.sock.v4_dport());
                 } else {
@@ -145,6 +181,7 @@ impl State {
                 f.sock.set_v6s_port(*port);
                 f.sock.set_v6s_l4proto(*l4proto);
                 f.name = fd::ipv6_server_name(*ip, *port);
+                self.server_ports.insert(*port);
             }
             FdRecordKind::Unix { source, dest, path } => {
                 f.ty = fd_type::UNIX_SOCK;

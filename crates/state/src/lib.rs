@@ -99,6 +99,8 @@ pub struct State {
     pending_fd_removals: Vec<i64>,
     pending_fd_removal_tid: i64,
     pending_thread_removal: Option<i64>,
+    /// Listening ports of the sockets read from the capture's fd lists.
+    server_ports: rustc_hash::FxHashSet<u16>,
 }
 
 impl State {
