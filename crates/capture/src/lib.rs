@@ -21,7 +21,11 @@ pub enum SourceError {
     #[error("{path}: is a directory, not a capture file")]
     IsDirectory { path: PathBuf },
     #[error("{path}: {source}{}", if *.gzip { " (gzip stream)" } else { "" })]
-    Read { path: PathBuf, gzip: bool, source: ReadError },
+    Read {
+        path: PathBuf,
+        gzip: bool,
+        source: ReadError,
+    },
 }
 
 /// A boxed byte stream: a plain file or a gzip decoder over one.
@@ -39,10 +43,15 @@ const BUF_SIZE: usize = 1 << 20;
 impl FileSource {
     /// Opens `path`, plain or gzip-compressed.
     pub fn open(path: &Path) -> Result<FileSource, SourceError> {
-        let open_err = |source| SourceError::Open { path: path.to_owned(), source };
+        let open_err = |source| SourceError::Open {
+            path: path.to_owned(),
+            source,
+        };
         let meta = std::fs::metadata(path).map_err(open_err)?;
         if meta.is_dir() {
-            return Err(SourceError::IsDirectory { path: path.to_owned() });
+            return Err(SourceError::IsDirectory {
+                path: path.to_owned(),
+            });
         }
         let file = File::open(path).map_err(open_err)?;
         let mut buf = BufReader::with_capacity(BUF_SIZE, file);
@@ -56,7 +65,11 @@ impl FileSource {
         } else {
             Box::new(buf)
         };
-        Ok(FileSource { path: path.to_owned(), gzip, reader: BlockReader::new(stream) })
+        Ok(FileSource {
+            path: path.to_owned(),
+            gzip,
+            reader: BlockReader::new(stream),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -70,6 +83,12 @@ impl FileSource {
     /// The next block; `None` at the end of the file.
     pub fn next_block(&mut self) -> Result<Option<Block<'_>>, SourceError> {
         let (path, gzip) = (&self.path, self.gzip);
-        self.reader.next_block().map_err(|source| SourceError::Read { path: path.clone(), gzip, source })
+        self.reader
+            .next_block()
+            .map_err(|source| SourceError::Read {
+                path: path.clone(),
+                gzip,
+                source,
+            })
     }
 }

@@ -17,7 +17,7 @@ pub enum HeaderVersion {
 }
 
 impl HeaderVersion {
-    pub const fn len(self) -> usize {
+    pub const fn header_len(self) -> usize {
         match self {
             HeaderVersion::V1 => 22,
             HeaderVersion::V2 => 26,
@@ -105,7 +105,7 @@ impl<'a> RawEvent<'a> {
         cpu: u16,
         dump_flags: u32,
     ) -> Result<RawEvent<'a>, DecodeError> {
-        let hlen = version.len();
+        let hlen = version.header_len();
         if buf.len() < hlen {
             return Err(DecodeError::ShortHeader {
                 need: hlen,
@@ -252,7 +252,7 @@ impl<'a> RawEvent<'a> {
 /// The v1 header has no parameter count. Start from the table's count and
 /// go down until the lengths add up to the event's length, as libscap does.
 fn infer_nparams(bytes: &[u8], ty: u16, lsize: usize) -> Result<usize, DecodeError> {
-    let hlen = HeaderVersion::V1.len();
+    let hlen = HeaderVersion::V1.header_len();
     let table_n = event_info(ty).map_or(0, |i| i.params.len());
     let len = bytes.len();
     let mut n = table_n.min(MAX_PARAMS);

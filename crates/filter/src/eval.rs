@@ -16,7 +16,11 @@ use sonde_event::ParamType as P;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FilterError {
     #[error("{msg}")]
-    Parse { pos: usize, msg: String, pointer: String },
+    Parse {
+        pos: usize,
+        msg: String,
+        pointer: String,
+    },
     #[error("{0}")]
     Compile(String),
 }
@@ -64,7 +68,9 @@ impl Filter {
             pointer: e.pointer(expr),
             msg: e.msg.clone(),
         })?;
-        Ok(Filter { root: compile(&ast)? })
+        Ok(Filter {
+            root: compile(&ast)?,
+        })
     }
 
     /// Whether the event in `ctx` matches.
@@ -79,7 +85,9 @@ fn compile(e: &Expr) -> Result<Node, FilterError> {
         Expr::Or(v) => Node::Or(v.iter().map(compile).collect::<Result<_, _>>()?),
         Expr::Not(x) => Node::Not(Box::new(compile(x)?)),
         Expr::Identifier(name) => {
-            return Err(FilterError::Compile(format!("filter error: unknown macro or field {name}")));
+            return Err(FilterError::Compile(format!(
+                "filter error: unknown macro or field {name}"
+            )));
         }
         Expr::Check(c) => Node::Check(Box::new(compile_check(c)?)),
     })
@@ -87,26 +95,36 @@ fn compile(e: &Expr) -> Result<Node, FilterError> {
 
 fn compile_check(c: &Check) -> Result<Compiled, FilterError> {
     let Operand::Field(fr) = &c.field else {
-        return Err(FilterError::Compile("field transformers are not supported by sonde dig yet".into()));
+        return Err(FilterError::Compile(
+            "field transformers are not supported by sonde dig yet".into(),
+        ));
     };
-    let spec = FieldSpec::parse_ref(&fr.name, fr.arg.as_deref()).map_err(|e| FilterError::Compile(e.to_string()))?;
+    let spec = FieldSpec::parse_ref(&fr.name, fr.arg.as_deref())
+        .map_err(|e| FilterError::Compile(e.to_string()))?;
     let raw: Vec<String> = match &c.value {
         Value::None => Vec::new(),
         Value::Single(s) => vec![s.clone()],
         Value::List(l) => l.clone(),
         Value::ListName(n) => vec![n.clone()],
         Value::Field(_) => {
-            return Err(FilterError::Compile("field-to-field comparisons are not supported by sonde dig yet".into()));
+            return Err(FilterError::Compile(
+                "field-to-field comparisons are not supported by sonde dig yet".into(),
+            ));
         }
     };
     if c.modifier.is_some() {
-        return Err(FilterError::Compile("operator modifiers are not supported by sonde dig yet".into()));
+        return Err(FilterError::Compile(
+            "operator modifiers are not supported by sonde dig yet".into(),
+        ));
     }
     let mut values = Vec::with_capacity(raw.len());
     let mut regex = None;
     for r in &raw {
         if c.op == Op::Regex {
-            regex = Some(Regex::new(r).map_err(|e| FilterError::Compile(format!("invalid regex {r}: {e}")))?);
+            regex = Some(
+                Regex::new(r)
+                    .map_err(|e| FilterError::Compile(format!("invalid regex {r}: {e}")))?,
+            );
             values.push(Operand2::Str(r.as_bytes().to_vec()));
             continue;
         }
@@ -116,17 +134,27 @@ fn compile_check(c: &Check) -> Result<Compiled, FilterError> {
         };
         values.push(v);
     }
-    Ok(Compiled { spec, op: c.op, values, regex })
+    Ok(Compiled {
+        spec,
+        op: c.op,
+        values,
+        regex,
+    })
 }
 
 fn parse_hex(s: &str) -> Result<Vec<u8>, FilterError> {
     let s = s.trim();
-    if s.len() % 2 != 0 {
-        return Err(FilterError::Compile(format!("bcontains/bstartswith need an even number of hex digits: {s}")));
+    if !s.len().is_multiple_of(2) {
+        return Err(FilterError::Compile(format!(
+            "bcontains/bstartswith need an even number of hex digits: {s}"
+        )));
     }
     (0..s.len())
         .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|_| FilterError::Compile(format!("invalid hex: {s}"))))
+        .map(|i| {
+            u8::from_str_radix(&s[i..i + 2], 16)
+                .map_err(|_| FilterError::Compile(format!("invalid hex: {s}")))
+        })
         .collect()
 }
 
@@ -138,7 +166,8 @@ fn parse_num<T: std::str::FromStr>(s: &str, what: &str) -> Result<T, FilterError
     {
         return Ok(v);
     }
-    t.parse::<T>().map_err(|_| FilterError::Compile(format!("{s} is not a valid number for {what}")))
+    t.parse::<T>()
+        .map_err(|_| FilterError::Compile(format!("{s} is not a valid number for {what}")))
 }
 
 fn parse_ip(s: &str) -> Option<([u8; 16], u8)> {
@@ -157,18 +186,40 @@ fn parse_ip(s: &str) -> Option<([u8; 16], u8)> {
 fn parse_value(spec: &FieldSpec, s: &str) -> Result<Operand2, FilterError> {
     let name = &spec.name;
     Ok(match spec.ty {
-        P::Int8 | P::Int16 | P::Int32 | P::Int64 | P::Errno | P::Fd | P::Pid => Operand2::Int(parse_num(s, name)?),
-        P::Uint8 | P::Uint16 | P::Uint32 | P::Uint64 | P::Port | P::Reltime | P::Abstime | P::Flags8 | P::Flags16
-        | P::Flags32 | P::Mode | P::Uid | P::Gid | P::Sigtype | P::Syscallid | P::L4proto | P::Sockfamily
+        P::Int8 | P::Int16 | P::Int32 | P::Int64 | P::Errno | P::Fd | P::Pid => {
+            Operand2::Int(parse_num(s, name)?)
+        }
+        P::Uint8
+        | P::Uint16
+        | P::Uint32
+        | P::Uint64
+        | P::Port
+        | P::Reltime
+        | P::Abstime
+        | P::Flags8
+        | P::Flags16
+        | P::Flags32
+        | P::Mode
+        | P::Uid
+        | P::Gid
+        | P::Sigtype
+        | P::Syscallid
+        | P::L4proto
+        | P::Sockfamily
         | P::Sigset => Operand2::Uint(parse_num(s, name)?),
         P::Bool => match s {
             "true" => Operand2::Bool(true),
             "false" => Operand2::Bool(false),
-            _ => return Err(FilterError::Compile(format!("filter error: unrecognized boolean value {s}"))),
+            _ => {
+                return Err(FilterError::Compile(format!(
+                    "filter error: unrecognized boolean value {s}"
+                )));
+            }
         },
         P::Double => Operand2::Double(parse_num(s, name)?),
         P::Ipaddr | P::Ipv4addr | P::Ipv6addr | P::Ipnet | P::Ipv4net | P::Ipv6net => {
-            let (a, p) = parse_ip(s).ok_or_else(|| FilterError::Compile(format!("invalid IP address {s}")))?;
+            let (a, p) = parse_ip(s)
+                .ok_or_else(|| FilterError::Compile(format!("invalid IP address {s}")))?;
             Operand2::Net(a, p)
         }
         _ => Operand2::Str(s.as_bytes().to_vec()),
@@ -258,7 +309,13 @@ fn compare(c: &Compiled, v: &Val<'_>) -> bool {
 
 fn glob(pat: &[u8], s: &[u8], fold: bool) -> bool {
     // fnmatch(3) semantics without flags: `*`, `?`, `[...]`.
-    let eq = |a: u8, b: u8| if fold { a.eq_ignore_ascii_case(&b) } else { a == b };
+    let eq = |a: u8, b: u8| {
+        if fold {
+            a.eq_ignore_ascii_case(&b)
+        } else {
+            a == b
+        }
+    };
     let (mut p, mut i) = (0usize, 0usize);
     let (mut star_p, mut star_i) = (usize::MAX, 0usize);
     while i < s.len() {
@@ -276,7 +333,11 @@ fn glob(pat: &[u8], s: &[u8], fold: bool) -> bool {
                     continue;
                 }
                 b'[' => {
-                    if let Some(end) = pat[p + 1..].iter().position(|&c| c == b']').map(|e| p + 1 + e + usize::from(e == 0)) {
+                    if let Some(end) = pat[p + 1..]
+                        .iter()
+                        .position(|&c| c == b']')
+                        .map(|e| p + 1 + e + usize::from(e == 0))
+                    {
                         let set = &pat[p + 1..end];
                         let (neg, set) = match set.first() {
                             Some(b'!' | b'^') => (true, &set[1..]),
@@ -369,9 +430,13 @@ fn compare_one(op: Op, x: &Operand2, v: &Val<'_>, c: &Compiled) -> bool {
         (Operand2::Uint(w), Val::Uint(h)) => ordering_ok(op, h.cmp(w)),
         (Operand2::Uint(w), Val::Int(h)) => ordering_ok(op, (*h as i128).cmp(&(*w as i128))),
         (Operand2::Bool(w), Val::Bool(h)) => ordering_ok(op, h.cmp(w)),
-        (Operand2::Double(w), Val::Double(h)) => h.partial_cmp(w).is_some_and(|o| ordering_ok(op, o)),
+        (Operand2::Double(w), Val::Double(h)) => {
+            h.partial_cmp(w).is_some_and(|o| ordering_ok(op, o))
+        }
         (Operand2::Net(net, prefix), Val::Ipv4(ip)) => {
-            let a = std::net::Ipv4Addr::from(ip.to_le_bytes()).to_ipv6_mapped().octets();
+            let a = std::net::Ipv4Addr::from(ip.to_le_bytes())
+                .to_ipv6_mapped()
+                .octets();
             let inside = net_contains(net, *prefix, &a);
             match op {
                 Op::Eq | Op::In => inside,

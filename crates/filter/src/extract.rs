@@ -2,8 +2,8 @@
 
 use std::borrow::Cow;
 
-use sonde_event::render::{render_args, render_param, RenderOptions};
-use sonde_event::{category, event_info, flags as ef, is_enter, ParamType, RawEvent};
+use sonde_event::render::{RenderOptions, render_args, render_param};
+use sonde_event::{ParamType, RawEvent, category, event_info, flags as ef, is_enter};
 use sonde_state::fd::{fd_type, flags as ff, l4};
 use sonde_state::{EventMeta, FdInfo, State, ThreadInfo};
 
@@ -47,7 +47,10 @@ fn owned(b: Vec<u8>) -> Val<'static> {
     Val::Str(Cow::Owned(b))
 }
 fn sanitize(v: &[u8]) -> Vec<u8> {
-    v.iter().copied().filter(|&c| (0x20..0x7f).contains(&c)).collect()
+    v.iter()
+        .copied()
+        .filter(|&c| (0x20..0x7f).contains(&c))
+        .collect()
 }
 
 impl<'a> Ctx<'a, '_> {
@@ -126,7 +129,11 @@ impl<'a> Ctx<'a, '_> {
                 let sdir: Vec<u8> = if name.first() == Some(&b'/') {
                     b".".to_vec()
                 } else if dirfd == -100 {
-                    self.state.threads.cwd(t.tid).map(<[u8]>::to_vec).unwrap_or_default()
+                    self.state
+                        .threads
+                        .cwd(t.tid)
+                        .map(<[u8]>::to_vec)
+                        .unwrap_or_default()
                 } else {
                     match self.state.threads.fd(t.tid, dirfd) {
                         None => b"<UNKNOWN>".to_vec(),
@@ -166,7 +173,11 @@ impl<'a> Ctx<'a, '_> {
         let ts = ev.ts;
         Some(match spec.field {
             Field::EvtNum => Val::Uint(self.meta.num),
-            Field::EvtTime | Field::EvtTimeS | Field::EvtDatetime | Field::EvtDatetimeS | Field::EvtOutputtime => {
+            Field::EvtTime
+            | Field::EvtTimeS
+            | Field::EvtDatetime
+            | Field::EvtDatetimeS
+            | Field::EvtOutputtime => {
                 let mut o = Vec::with_capacity(32);
                 let date = matches!(spec.field, Field::EvtDatetime | Field::EvtDatetimeS);
                 let ns = !matches!(spec.field, Field::EvtTimeS | Field::EvtDatetimeS);
@@ -184,7 +195,10 @@ impl<'a> Ctx<'a, '_> {
             Field::EvtReltime => Val::Uint(ts.wrapping_sub(self.state.first_ts)),
             Field::EvtReltimeS => Val::Uint(ts.wrapping_sub(self.state.first_ts) / 1_000_000_000),
             Field::EvtReltimeNs => Val::Uint(ts.wrapping_sub(self.state.first_ts) % 1_000_000_000),
-            Field::EvtLatency | Field::EvtLatencyS | Field::EvtLatencyNs | Field::EvtLatencyHuman => {
+            Field::EvtLatency
+            | Field::EvtLatencyS
+            | Field::EvtLatencyNs
+            | Field::EvtLatencyHuman => {
                 let lat = match self.thread() {
                     Some(_) if self.category() & category::INTERNAL != 0 => return None,
                     Some(t) => t.latency,
@@ -204,18 +218,25 @@ impl<'a> Ctx<'a, '_> {
             Field::EvtDir => s(if is_enter(ty) { b">" } else { b"<" }),
             Field::EvtType => s(type_name(ev).as_bytes()),
             Field::EvtTypeIs => {
-                let FieldArg::Types(ts) = &spec.arg else { return None };
+                let FieldArg::Types(ts) = &spec.arg else {
+                    return None;
+                };
                 Val::Uint(u64::from(ts.contains(&ty)))
             }
             Field::SyscallType => {
                 let fl = self.eflags();
                 // libsinsp tests the *flags* against EC_INTERNAL here.
-                if ty == SCHEDSWITCH_6_E || fl & category::INTERNAL != 0 || fl & ef::SKIPPARSERESET != 0 {
+                if ty == SCHEDSWITCH_6_E
+                    || fl & category::INTERNAL != 0
+                    || fl & ef::SKIPPARSERESET != 0
+                {
                     return None;
                 }
                 s(type_name(ev).as_bytes())
             }
-            Field::EvtCategory => s(category_name(self.category(), self.state.event_fd(self.meta)).as_bytes()),
+            Field::EvtCategory => {
+                s(category_name(self.category(), self.state.event_fd(self.meta)).as_bytes())
+            }
             Field::EvtCpu => Val::Int(i64::from(ev.cpu as i16)),
             Field::EvtArgs | Field::EvtInfo => {
                 if ty == GENERIC_E || ty == GENERIC_X {
@@ -241,7 +262,9 @@ impl<'a> Ctx<'a, '_> {
                 owned(self.param_text_pref_resolved(idx))
             }
             Field::EvtRawarg => {
-                let FieldArg::Name(n) = &spec.arg else { return None };
+                let FieldArg::Name(n) = &spec.arg else {
+                    return None;
+                };
                 let i = self.param_index(n)?;
                 raw_param(ev, i, spec.ty)?
             }
@@ -273,7 +296,9 @@ impl<'a> Ctx<'a, '_> {
             Field::EvtRes => {
                 let i = match self.param_index("res") {
                     Some(i) => i,
-                    None if self.eflags() & ef::CREATES_FD != 0 && !is_enter(ty) => self.param_index("fd")?,
+                    None if self.eflags() & ef::CREATES_FD != 0 && !is_enter(ty) => {
+                        self.param_index("fd")?
+                    }
                     None => return None,
                 };
                 let res = ev.param_i64(i)?;
@@ -287,13 +312,17 @@ impl<'a> Ctx<'a, '_> {
                 let failed = if let Some(i) = self.param_index("res") {
                     ev.param_i64(i).is_some_and(|r| r < 0)
                 } else if self.eflags() & ef::CREATES_FD != 0 && !is_enter(ty) {
-                    self.param_index("fd").and_then(|i| ev.param_i64(i)).is_some_and(|r| r < 0)
+                    self.param_index("fd")
+                        .and_then(|i| ev.param_i64(i))
+                        .is_some_and(|r| r < 0)
                 } else {
                     false
                 };
                 Val::Bool(failed)
             }
-            Field::EvtIsIo => Val::Bool(self.eflags() & (ef::READS_FROM_FD | ef::WRITES_TO_FD) != 0),
+            Field::EvtIsIo => {
+                Val::Bool(self.eflags() & (ef::READS_FROM_FD | ef::WRITES_TO_FD) != 0)
+            }
             Field::EvtIsIoRead => Val::Bool(self.eflags() & ef::READS_FROM_FD != 0),
             Field::EvtIsIoWrite => Val::Bool(self.eflags() & ef::WRITES_TO_FD != 0),
             Field::EvtIoDir => {
@@ -316,7 +345,10 @@ impl<'a> Ctx<'a, '_> {
             }
             Field::EvtIsSyslog => Val::Bool(
                 self.eflags() & ef::WRITES_TO_FD != 0
-                    && self.state.event_fd(self.meta).is_some_and(|f| memchr::memmem::find(&f.name, b"/dev/log").is_some()),
+                    && self
+                        .state
+                        .event_fd(self.meta)
+                        .is_some_and(|f| memchr::memmem::find(&f.name, b"/dev/log").is_some()),
             ),
             Field::EvtCount => Val::Uint(1),
             Field::EvtCountError => {
@@ -344,7 +376,8 @@ impl<'a> Ctx<'a, '_> {
                         Field::EvtIsOpenWrite => v = flags & PPM_O_WRONLY != 0,
                         _ => {
                             if flags & (PPM_O_TMPFILE | PPM_O_CREAT) != 0 {
-                                let mode = ev.param_u64(if newv { 4 } else { 3 }).unwrap_or(0) as u32;
+                                let mode =
+                                    ev.param_u64(if newv { 4 } else { 3 }).unwrap_or(0) as u32;
                                 v = mode & exec_mask != 0;
                             }
                         }
@@ -361,7 +394,12 @@ impl<'a> Ctx<'a, '_> {
         })
     }
 
-    fn extract_thread_or_fd(&self, f: Field, spec: &FieldSpec, sanitize_strings: bool) -> Option<Val<'a>> {
+    fn extract_thread_or_fd(
+        &self,
+        f: Field,
+        spec: &FieldSpec,
+        sanitize_strings: bool,
+    ) -> Option<Val<'a>> {
         if let Some(v) = self.extract_fd_field(f, sanitize_strings) {
             return v;
         }
@@ -394,7 +432,11 @@ impl<'a> Ctx<'a, '_> {
             Field::ProcExepath => s(&t.exepath),
             Field::ProcArgs => owned(join(&t.args, b' ')),
             Field::ProcEnv => {
-                let env = if t.is_main_thread() { &t.env } else { &self.main_thread(t).unwrap_or(t).env };
+                let env = if t.is_main_thread() {
+                    &t.env
+                } else {
+                    &self.main_thread(t).unwrap_or(t).env
+                };
                 owned(join(env, b' '))
             }
             Field::ProcCmdline => owned(cmdline(t)),
@@ -418,7 +460,9 @@ impl<'a> Ctx<'a, '_> {
             Field::ProcPname => s(&st.threads.get(t.ptid)?.comm),
             Field::ProcPcmdline => owned(cmdline(st.threads.get(t.ptid)?)),
             Field::ProcApid | Field::ProcAname => {
-                let FieldArg::Index(n) = spec.arg else { return None };
+                let FieldArg::Index(n) = spec.arg else {
+                    return None;
+                };
                 if n < 0 {
                     return None;
                 }
@@ -426,7 +470,11 @@ impl<'a> Ctx<'a, '_> {
                 for _ in 0..n {
                     mt = st.parent(mt)?;
                 }
-                if f == Field::ProcApid { Val::Int(mt.pid) } else { s(&mt.comm) }
+                if f == Field::ProcApid {
+                    Val::Int(mt.pid)
+                } else {
+                    s(&mt.comm)
+                }
             }
             Field::ProcLoginshellid => {
                 let mut mt = self.main_thread(t)?;
@@ -450,9 +498,11 @@ impl<'a> Ctx<'a, '_> {
                 }
                 Val::Uint(self.ev.ts.wrapping_sub(t.clone_ts))
             }
-            Field::ProcFdopencount => {
-                Val::Uint(self.main_thread(t).map_or(0, |m| st.threads.fds(m.tid).map_or(0, |f| f.map.len())) as u64)
-            }
+            Field::ProcFdopencount => Val::Uint(
+                self.main_thread(t)
+                    .map_or(0, |m| st.threads.fds(m.tid).map_or(0, |f| f.map.len()))
+                    as u64,
+            ),
             Field::ProcFdlimit => Val::Int(self.main_thread(t).map_or(t.fdlimit, |m| m.fdlimit)),
             Field::ProcVmsize => Val::Uint(u64::from(t.vmsize_kb)),
             Field::ProcVmrss => Val::Uint(u64::from(t.vmrss_kb)),
@@ -475,7 +525,9 @@ impl<'a> Ctx<'a, '_> {
                 owned(o)
             }
             Field::ThreadCgroup => {
-                let FieldArg::Name(n) = &spec.arg else { return None };
+                let FieldArg::Name(n) = &spec.arg else {
+                    return None;
+                };
                 let (_, v) = t.cgroups.iter().find(|(k, _)| k == n.as_bytes())?;
                 s(v)
             }
@@ -496,7 +548,11 @@ impl<'a> Ctx<'a, '_> {
             Field::UserLoginname => s(&st.users.get(&t.loginuid)?.name),
             Field::GroupGid => Val::Uint(u64::from(t.gid)),
             Field::GroupName => s(&st.groups.get(&t.gid)?.name),
-            Field::ContainerId => s(if t.container_id.is_empty() { b"host" } else { &t.container_id }),
+            Field::ContainerId => s(if t.container_id.is_empty() {
+                b"host"
+            } else {
+                &t.container_id
+            }),
             Field::ContainerName => {
                 if t.container_id.is_empty() {
                     s(b"host")
@@ -589,7 +645,13 @@ impl<'a> Ctx<'a, '_> {
         if f == Field::FdNum {
             return Some(Val::Int(t.lastevent_fd));
         }
-        let clean = |v: &[u8]| if sanitize_strings { sanitize(v) } else { v.to_vec() };
+        let clean = |v: &[u8]| {
+            if sanitize_strings {
+                sanitize(v)
+            } else {
+                v.to_vec()
+            }
+        };
         let connect_failed = self.ev.ty == CONNECT_X && self.ev.param_i64(0).is_some_and(|r| r < 0);
         Some(match f {
             Field::FdName | Field::FdContainername => {
@@ -657,7 +719,10 @@ impl<'a> Ctx<'a, '_> {
             },
             Field::FdCip | Field::FdSip | Field::FdLip | Field::FdRip | Field::FdIp => {
                 let fd = fd?;
-                if fd.is_role_none() && fd.ty != fd_type::IPV4_SERVSOCK && fd.ty != fd_type::IPV6_SERVSOCK {
+                if fd.is_role_none()
+                    && fd.ty != fd_type::IPV4_SERVSOCK
+                    && fd.ty != fd_type::IPV6_SERVSOCK
+                {
                     return None;
                 }
                 let sk = &fd.sock;
@@ -670,11 +735,19 @@ impl<'a> Ctx<'a, '_> {
                     (Field::FdSip, fd_type::IPV6_SERVSOCK) => Val::Ipv6(sk.v6s_ip()),
                     (Field::FdLip | Field::FdRip, fd_type::IPV4_SOCK) => {
                         let local = self.is_local_v4(sk.v4_sip());
-                        if (f == Field::FdLip) == local { Val::Ipv4(sk.v4_sip()) } else { Val::Ipv4(sk.v4_dip()) }
+                        if (f == Field::FdLip) == local {
+                            Val::Ipv4(sk.v4_sip())
+                        } else {
+                            Val::Ipv4(sk.v4_dip())
+                        }
                     }
                     (Field::FdLip | Field::FdRip, fd_type::IPV6_SOCK) => {
                         let local = self.is_local_v6(sk.v6_sip());
-                        if (f == Field::FdLip) == local { Val::Ipv6(sk.v6_sip()) } else { Val::Ipv6(sk.v6_dip()) }
+                        if (f == Field::FdLip) == local {
+                            Val::Ipv6(sk.v6_sip())
+                        } else {
+                            Val::Ipv6(sk.v6_dip())
+                        }
                     }
                     _ => return None,
                 }
@@ -683,20 +756,36 @@ impl<'a> Ctx<'a, '_> {
                 let fd = fd?;
                 let sk = &fd.sock;
                 match (f, fd.ty) {
-                    (Field::FdCport, fd_type::IPV4_SOCK) if !fd.is_role_none() => Val::Uint(u64::from(sk.v4_sport())),
-                    (Field::FdCport, fd_type::IPV6_SOCK) if !fd.is_role_none() => Val::Uint(u64::from(sk.v6_sport())),
-                    (Field::FdSport, fd_type::IPV4_SOCK) if !fd.is_role_none() => Val::Uint(u64::from(sk.v4_dport())),
+                    (Field::FdCport, fd_type::IPV4_SOCK) if !fd.is_role_none() => {
+                        Val::Uint(u64::from(sk.v4_sport()))
+                    }
+                    (Field::FdCport, fd_type::IPV6_SOCK) if !fd.is_role_none() => {
+                        Val::Uint(u64::from(sk.v6_sport()))
+                    }
+                    (Field::FdSport, fd_type::IPV4_SOCK) if !fd.is_role_none() => {
+                        Val::Uint(u64::from(sk.v4_dport()))
+                    }
                     (Field::FdSport, fd_type::IPV4_SERVSOCK) => Val::Uint(u64::from(sk.v4s_port())),
-                    (Field::FdSport, fd_type::IPV6_SOCK) if !fd.is_role_none() => Val::Uint(u64::from(sk.v6_dport())),
+                    (Field::FdSport, fd_type::IPV6_SOCK) if !fd.is_role_none() => {
+                        Val::Uint(u64::from(sk.v6_dport()))
+                    }
                     (Field::FdSport, fd_type::IPV6_SERVSOCK) => Val::Uint(u64::from(sk.v6s_port())),
                     (Field::FdLport | Field::FdRport, fd_type::IPV4_SOCK) if !fd.is_role_none() => {
                         let local = self.is_local_v4(sk.v4_sip());
-                        let p = if (f == Field::FdLport) == local { sk.v4_sport() } else { sk.v4_dport() };
+                        let p = if (f == Field::FdLport) == local {
+                            sk.v4_sport()
+                        } else {
+                            sk.v4_dport()
+                        };
                         Val::Uint(u64::from(p))
                     }
                     (Field::FdLport | Field::FdRport, fd_type::IPV6_SOCK) if !fd.is_role_none() => {
                         let local = self.is_local_v6(sk.v6_sip());
-                        let p = if (f == Field::FdLport) == local { sk.v6_sport() } else { sk.v6_dport() };
+                        let p = if (f == Field::FdLport) == local {
+                            sk.v6_sport()
+                        } else {
+                            sk.v6_dport()
+                        };
                         Val::Uint(u64::from(p))
                     }
                     _ => return None,
@@ -712,7 +801,10 @@ impl<'a> Ctx<'a, '_> {
             Field::FdSockfamily => {
                 let fd = fd?;
                 match fd.ty {
-                    fd_type::IPV4_SOCK | fd_type::IPV6_SOCK | fd_type::IPV4_SERVSOCK | fd_type::IPV6_SERVSOCK => s(b"ip"),
+                    fd_type::IPV4_SOCK
+                    | fd_type::IPV6_SOCK
+                    | fd_type::IPV4_SERVSOCK
+                    | fd_type::IPV6_SERVSOCK => s(b"ip"),
                     fd_type::UNIX_SOCK => s(b"unix"),
                     _ => return None,
                 }
@@ -745,7 +837,9 @@ impl<'a> Ctx<'a, '_> {
 pub fn type_name(ev: &RawEvent<'_>) -> &'static str {
     if ev.ty == GENERIC_E || ev.ty == GENERIC_X {
         let id = ev.param_u64(0).unwrap_or(0) as usize;
-        return sonde_event::SYSCALL_TABLE.get(id).map_or("<unknown>", |s| s.name);
+        return sonde_event::SYSCALL_TABLE
+            .get(id)
+            .map_or("<unknown>", |s| s.name);
     }
     event_info(ev.ty).map_or("<unknown>", |i| i.name)
 }
@@ -768,9 +862,18 @@ fn category_name(cat: u32, fd: Option<&FdInfo>) -> &'static str {
         category::IO_READ | category::IO_WRITE | category::IO_OTHER => match fd.map(|f| f.ty) {
             Some(fd_type::FILE | fd_type::FILE_V2 | fd_type::DIRECTORY) => "file",
             Some(
-                fd_type::IPV4_SOCK | fd_type::IPV6_SOCK | fd_type::IPV4_SERVSOCK | fd_type::IPV6_SERVSOCK,
+                fd_type::IPV4_SOCK
+                | fd_type::IPV6_SOCK
+                | fd_type::IPV4_SERVSOCK
+                | fd_type::IPV6_SERVSOCK,
             ) => "net",
-            Some(fd_type::UNIX_SOCK | fd_type::FIFO | fd_type::EVENT | fd_type::SIGNALFD | fd_type::INOTIFY) => "ipc",
+            Some(
+                fd_type::UNIX_SOCK
+                | fd_type::FIFO
+                | fd_type::EVENT
+                | fd_type::SIGNALFD
+                | fd_type::INOTIFY,
+            ) => "ipc",
             _ => "unknown",
         },
         category::WAIT => "wait",
@@ -828,9 +931,26 @@ fn cmdline(t: &ThreadInfo) -> Vec<u8> {
 fn raw_param<'e>(ev: &RawEvent<'e>, i: usize, ty: ParamType) -> Option<Val<'e>> {
     use ParamType as P;
     Some(match ty {
-        P::Int8 | P::Int16 | P::Int32 | P::Int64 | P::Errno | P::Fd | P::Pid => Val::Int(ev.param_i64(i)?),
-        P::Uint8 | P::Uint16 | P::Uint32 | P::Uint64 | P::Port | P::Reltime | P::Abstime | P::Flags8 | P::Flags16
-        | P::Flags32 | P::Mode | P::Uid | P::Gid | P::Sigtype | P::Syscallid | P::L4proto | P::Sockfamily
+        P::Int8 | P::Int16 | P::Int32 | P::Int64 | P::Errno | P::Fd | P::Pid => {
+            Val::Int(ev.param_i64(i)?)
+        }
+        P::Uint8
+        | P::Uint16
+        | P::Uint32
+        | P::Uint64
+        | P::Port
+        | P::Reltime
+        | P::Abstime
+        | P::Flags8
+        | P::Flags16
+        | P::Flags32
+        | P::Mode
+        | P::Uid
+        | P::Gid
+        | P::Sigtype
+        | P::Syscallid
+        | P::L4proto
+        | P::Sockfamily
         | P::Sigset => Val::Uint(ev.param_u64(i)?),
         P::Bool => Val::Bool(ev.param_u64(i)? != 0),
         P::Charbuf | P::Fspath | P::Fsrelpath => Val::Str(Cow::Borrowed(ev.param_str(i)?)),

@@ -167,13 +167,34 @@ struct Def {
 
 macro_rules! def {
     ($name:expr, $f:ident, $ty:ident, $fmt:ident) => {
-        Def { name: $name, field: Field::$f, ty: P::$ty, fmt: F::$fmt, arg: ArgStyle::None, filter_only: false }
+        Def {
+            name: $name,
+            field: Field::$f,
+            ty: P::$ty,
+            fmt: F::$fmt,
+            arg: ArgStyle::None,
+            filter_only: false,
+        }
     };
     ($name:expr, $f:ident, $ty:ident, $fmt:ident, $arg:ident) => {
-        Def { name: $name, field: Field::$f, ty: P::$ty, fmt: F::$fmt, arg: ArgStyle::$arg, filter_only: false }
+        Def {
+            name: $name,
+            field: Field::$f,
+            ty: P::$ty,
+            fmt: F::$fmt,
+            arg: ArgStyle::$arg,
+            filter_only: false,
+        }
     };
     ($name:expr, $f:ident, $ty:ident, $fmt:ident, $arg:ident, filter_only) => {
-        Def { name: $name, field: Field::$f, ty: P::$ty, fmt: F::$fmt, arg: ArgStyle::$arg, filter_only: true }
+        Def {
+            name: $name,
+            field: Field::$f,
+            ty: P::$ty,
+            fmt: F::$fmt,
+            arg: ArgStyle::$arg,
+            filter_only: true,
+        }
     };
 }
 
@@ -301,7 +322,12 @@ static DEFS: &[Def] = &[
     def!("container.name", ContainerName, Charbuf, Na),
     def!("container.image", ContainerImage, Charbuf, Na),
     def!("container.image.id", ContainerImageId, Charbuf, Na),
-    def!("container.image.repository", ContainerImageRepository, Charbuf, Na),
+    def!(
+        "container.image.repository",
+        ContainerImageRepository,
+        Charbuf,
+        Na
+    ),
     def!("container.image.tag", ContainerImageTag, Charbuf, Na),
     def!("container.image.digest", ContainerImageDigest, Charbuf, Na),
     def!("container.type", ContainerType, Charbuf, Na),
@@ -349,7 +375,10 @@ pub enum FieldError {
 /// starts with (`find_longest_matching_evt_param`).
 fn longest_param(s: &str) -> Option<(&'static str, P)> {
     let mut best: Option<(&'static str, P)> = None;
-    for info in sonde_event::EVENT_TABLE.iter().take(sonde_event::LEGACY_EVENT_COUNT) {
+    for info in sonde_event::EVENT_TABLE
+        .iter()
+        .take(sonde_event::LEGACY_EVENT_COUNT)
+    {
         for p in info.params {
             if s.starts_with(p.name) && best.is_none_or(|(b, _)| p.name.len() > b.len()) {
                 best = Some((p.name, p.ty));
@@ -370,7 +399,9 @@ impl FieldSpec {
                 best = Some(d);
             }
         }
-        let Some(d) = best else { return Err(FieldError::Unknown(s.to_string())) };
+        let Some(d) = best else {
+            return Err(FieldError::Unknown(s.to_string()));
+        };
         // `evt.args` must not be read as `evt.arg` + `s`.
         let d = if d.field == Field::EvtArg && s.starts_with("evt.args") {
             DEFS.iter().find(|x| x.field == Field::EvtArgs).unwrap_or(d)
@@ -382,20 +413,34 @@ impl FieldSpec {
         }
         let n = d.name.len();
         let rest = &s[n..];
-        let mut spec = FieldSpec { field: d.field, arg: FieldArg::None, ty: d.ty, fmt: d.fmt, name: String::new() };
+        let mut spec = FieldSpec {
+            field: d.field,
+            arg: FieldArg::None,
+            ty: d.ty,
+            fmt: d.fmt,
+            name: String::new(),
+        };
         let used = match d.arg {
             ArgStyle::None => n,
             ArgStyle::EvtArg => {
                 if let Some(r) = rest.strip_prefix('[') {
                     if d.field == Field::EvtRawarg {
-                        return Err(FieldError::Syntax("evt.arg fields must be expressed explicitly".into()));
+                        return Err(FieldError::Syntax(
+                            "evt.arg fields must be expressed explicitly".into(),
+                        ));
                     }
-                    let end = r.find(']').ok_or_else(|| FieldError::Syntax(s.to_string()))?;
-                    let idx: i32 = r[..end].trim().parse().map_err(|_| FieldError::Syntax(s.to_string()))?;
+                    let end = r
+                        .find(']')
+                        .ok_or_else(|| FieldError::Syntax(s.to_string()))?;
+                    let idx: i32 = r[..end]
+                        .trim()
+                        .parse()
+                        .map_err(|_| FieldError::Syntax(s.to_string()))?;
                     spec.arg = FieldArg::Index(idx);
                     n + 1 + end + 1
                 } else if let Some(r) = rest.strip_prefix('.') {
-                    let (pname, pty) = longest_param(r).ok_or_else(|| FieldError::UnknownArg(r.to_string()))?;
+                    let (pname, pty) =
+                        longest_param(r).ok_or_else(|| FieldError::UnknownArg(r.to_string()))?;
                     spec.arg = FieldArg::Name(pname.to_string());
                     if d.field == Field::EvtRawarg {
                         spec.ty = pty;
@@ -407,8 +452,13 @@ impl FieldSpec {
             }
             ArgStyle::Index => {
                 if let Some(r) = rest.strip_prefix('[') {
-                    let end = r.find(']').ok_or_else(|| FieldError::Syntax(s.to_string()))?;
-                    let idx: i32 = r[..end].trim().parse().map_err(|_| FieldError::Syntax(s.to_string()))?;
+                    let end = r
+                        .find(']')
+                        .ok_or_else(|| FieldError::Syntax(s.to_string()))?;
+                    let idx: i32 = r[..end]
+                        .trim()
+                        .parse()
+                        .map_err(|_| FieldError::Syntax(s.to_string()))?;
                     spec.arg = FieldArg::Index(idx);
                     n + 1 + end + 1
                 } else if for_filter {
@@ -419,8 +469,12 @@ impl FieldSpec {
                 }
             }
             ArgStyle::Dotted => {
-                let Some(r) = rest.strip_prefix('.') else { return Err(FieldError::Syntax(s.to_string())) };
-                let end = r.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(r.len());
+                let Some(r) = rest.strip_prefix('.') else {
+                    return Err(FieldError::Syntax(s.to_string()));
+                };
+                let end = r
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(r.len());
                 let name = &r[..end];
                 if d.field == Field::EvtTypeIs {
                     let types: Vec<u16> = sonde_event::EVENT_TABLE

@@ -9,6 +9,7 @@
 //! event matches. Nothing here does I/O.
 
 pub mod ast;
+pub mod catalog;
 pub mod eval;
 pub mod extract;
 pub mod fields;

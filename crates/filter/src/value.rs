@@ -50,7 +50,12 @@ pub fn write_val(out: &mut Vec<u8>, v: &Val<'_>, ty: ParamType, fmt: PrintFormat
                 ParamType::Int32 => 32,
                 _ => 64,
             };
-            let as_unsigned = (*i as u64) & if width_bits == 64 { u64::MAX } else { (1u64 << width_bits) - 1 };
+            let as_unsigned = (*i as u64)
+                & if width_bits == 64 {
+                    u64::MAX
+                } else {
+                    (1u64 << width_bits) - 1
+                };
             match fmt {
                 PrintFormat::Oct => {
                     let _ = write!(out, "{as_unsigned:o}");
@@ -69,7 +74,12 @@ pub fn write_val(out: &mut Vec<u8>, v: &Val<'_>, ty: ParamType, fmt: PrintFormat
                 let _ = write!(out, "{u:o}");
             }
             // libsinsp prints hex only for 64-bit unsigned values.
-            PrintFormat::Hex if matches!(ty, ParamType::Uint64 | ParamType::Reltime | ParamType::Abstime) => {
+            PrintFormat::Hex
+                if matches!(
+                    ty,
+                    ParamType::Uint64 | ParamType::Reltime | ParamType::Abstime
+                ) =>
+            {
                 let _ = write!(out, "{u:X}");
             }
             PrintFormat::Padded10Dec => {

@@ -7,7 +7,8 @@ use sonde_filter::value::{write_json, write_json_string, write_val};
 use sonde_filter::{Ctx, FieldError, FieldSpec};
 
 /// sysdig's default line.
-pub const DEFAULT_FORMAT: &str = "*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info";
+pub const DEFAULT_FORMAT: &str =
+    "*%evt.num %evt.outputtime %evt.cpu %proc.name (%thread.tid) %evt.dir %evt.type %evt.info";
 
 enum Token {
     Text(Vec<u8>),
@@ -69,9 +70,15 @@ impl std::fmt::Display for FormatError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             FormatError::Empty => write!(f, "empty formatting token"),
-            FormatError::EndsWithPercent => write!(f, "invalid formatting syntax: formatting cannot end with a %"),
+            FormatError::EndsWithPercent => write!(
+                f,
+                "invalid formatting syntax: formatting cannot end with a %"
+            ),
             FormatError::EndsWithNumber => {
-                write!(f, "invalid formatting syntax: formatting cannot end with a number")
+                write!(
+                    f,
+                    "invalid formatting syntax: formatting cannot end with a number"
+                )
             }
             FormatError::Field(e) => write!(f, "{e}"),
         }
@@ -108,13 +115,16 @@ impl Formatter {
             let mut k = j + 1;
             let mut width = 0usize;
             while k < b.len() && b[k].is_ascii_digit() {
-                width = width.saturating_mul(10).saturating_add(usize::from(b[k] - b'0'));
+                width = width
+                    .saturating_mul(10)
+                    .saturating_add(usize::from(b[k] - b'0'));
                 k += 1;
             }
             if k == b.len() {
                 return Err(FormatError::EndsWithNumber);
             }
-            let (spec, used) = FieldSpec::parse_prefix(&body[k..], false).map_err(FormatError::Field)?;
+            let (spec, used) =
+                FieldSpec::parse_prefix(&body[k..], false).map_err(FormatError::Field)?;
             tokens.push(Token::Field { spec, width });
             j = k + used;
             text_start = j;
@@ -132,7 +142,12 @@ impl Formatter {
             }
         }
         json_order.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-        Ok(Formatter { tokens, require_all, json, json_order })
+        Ok(Formatter {
+            tokens,
+            require_all,
+            json,
+            json_order,
+        })
     }
 
     /// Appends the line for the event of `ctx` to `out` (no newline).
@@ -169,7 +184,9 @@ impl Formatter {
     fn write_json(&self, ctx: &Ctx<'_, '_>, out: &mut Vec<u8>, start: usize) -> bool {
         out.push(b'{');
         for (n, (key, idx)) in self.json_order.iter().enumerate() {
-            let Token::Field { spec, .. } = &self.tokens[*idx] else { continue };
+            let Token::Field { spec, .. } = &self.tokens[*idx] else {
+                continue;
+            };
             if n > 0 {
                 out.push(b',');
             }
@@ -202,9 +219,21 @@ fn json_value<'a>(ctx: &Ctx<'a, '_>, spec: &FieldSpec) -> Option<JsonVal<'a>> {
     let ts = ctx.ev.ts;
     let num = |v: u64| Some(JsonVal::Raw(v.to_string().into_bytes()));
     match spec.field {
-        F::EvtTime | F::EvtTimeS | F::EvtTimeIso8601 | F::EvtDatetime | F::EvtDatetimeS | F::EvtOutputtime => num(ts),
-        F::EvtRawtime | F::EvtRawtimeS | F::EvtRawtimeNs | F::EvtReltime | F::EvtReltimeS | F::EvtReltimeNs
-        | F::EvtLatency | F::EvtLatencyS | F::EvtLatencyNs => match ctx.extract(spec, true)? {
+        F::EvtTime
+        | F::EvtTimeS
+        | F::EvtTimeIso8601
+        | F::EvtDatetime
+        | F::EvtDatetimeS
+        | F::EvtOutputtime => num(ts),
+        F::EvtRawtime
+        | F::EvtRawtimeS
+        | F::EvtRawtimeNs
+        | F::EvtReltime
+        | F::EvtReltimeS
+        | F::EvtReltimeNs
+        | F::EvtLatency
+        | F::EvtLatencyS
+        | F::EvtLatencyNs => match ctx.extract(spec, true)? {
             sonde_filter::Val::Uint(u) => num(u),
             v => Some(JsonVal::Val(v)),
         },

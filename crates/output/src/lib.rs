@@ -3,5 +3,7 @@
 //! field and event lists and the `-S` summary.
 
 pub mod format;
+pub mod list;
+pub mod summary;
 
-pub use format::{Formatter, DEFAULT_FORMAT};
+pub use format::{DEFAULT_FORMAT, Formatter};

@@ -15,7 +15,11 @@ pub enum BlockType {
     UserList(u8),
     /// An event block. `flags`: an EVF block (with dump flags); `v2`: a 26-byte
     /// event header with a parameter count; `large`: may exceed 64 KiB.
-    Event { flags: bool, v2: bool, large: bool },
+    Event {
+        flags: bool,
+        v2: bool,
+        large: bool,
+    },
     Unknown(u32),
 }
 
@@ -42,12 +46,36 @@ impl BlockType {
             0x219 => InterfaceList(2),
             0x206 | 0x8012_ABCD => UserList(1),
             0x220 => UserList(2),
-            0x204 | 0x8010_ABCD => Event { flags: false, v2: false, large: false },
-            0x216 => Event { flags: false, v2: true, large: false },
-            0x221 => Event { flags: false, v2: true, large: true },
-            0x208 => Event { flags: true, v2: false, large: false },
-            0x217 => Event { flags: true, v2: true, large: false },
-            0x222 => Event { flags: true, v2: true, large: true },
+            0x204 | 0x8010_ABCD => Event {
+                flags: false,
+                v2: false,
+                large: false,
+            },
+            0x216 => Event {
+                flags: false,
+                v2: true,
+                large: false,
+            },
+            0x221 => Event {
+                flags: false,
+                v2: true,
+                large: true,
+            },
+            0x208 => Event {
+                flags: true,
+                v2: false,
+                large: false,
+            },
+            0x217 => Event {
+                flags: true,
+                v2: true,
+                large: false,
+            },
+            0x222 => Event {
+                flags: true,
+                v2: true,
+                large: true,
+            },
             other => Unknown(other),
         }
     }
@@ -76,12 +104,36 @@ impl BlockType {
             InterfaceList(_) => 0x219,
             UserList(1) => 0x206,
             UserList(_) => 0x220,
-            Event { flags: false, v2: false, .. } => 0x204,
-            Event { flags: false, v2: true, large: false } => 0x216,
-            Event { flags: false, v2: true, large: true } => 0x221,
-            Event { flags: true, v2: false, .. } => 0x208,
-            Event { flags: true, v2: true, large: false } => 0x217,
-            Event { flags: true, v2: true, large: true } => 0x222,
+            Event {
+                flags: false,
+                v2: false,
+                ..
+            } => 0x204,
+            Event {
+                flags: false,
+                v2: true,
+                large: false,
+            } => 0x216,
+            Event {
+                flags: false,
+                v2: true,
+                large: true,
+            } => 0x221,
+            Event {
+                flags: true,
+                v2: false,
+                ..
+            } => 0x208,
+            Event {
+                flags: true,
+                v2: true,
+                large: false,
+            } => 0x217,
+            Event {
+                flags: true,
+                v2: true,
+                large: true,
+            } => 0x222,
             Unknown(v) => v,
         }
     }
@@ -114,8 +166,29 @@ mod tests {
     #[test]
     fn ids_round_trip() {
         for id in [
-            0x0A0D_0D0A, 0x201, 0x202, 0x207, 0x209, 0x210, 0x211, 0x212, 0x213, 0x214, 0x215, 0x203, 0x218, 0x205,
-            0x219, 0x206, 0x220, 0x204, 0x216, 0x221, 0x208, 0x217, 0x222,
+            0x0A0D_0D0A,
+            0x201,
+            0x202,
+            0x207,
+            0x209,
+            0x210,
+            0x211,
+            0x212,
+            0x213,
+            0x214,
+            0x215,
+            0x203,
+            0x218,
+            0x205,
+            0x219,
+            0x206,
+            0x220,
+            0x204,
+            0x216,
+            0x221,
+            0x208,
+            0x217,
+            0x222,
         ] {
             assert_eq!(BlockType::from_u32(id).to_u32(), id, "{id:#x}");
         }

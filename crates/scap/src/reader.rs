@@ -2,11 +2,11 @@
 
 use std::io::{self, Read};
 
-use sonde_event::{event_info, DecodeError, HeaderVersion, RawEvent};
+use sonde_event::{DecodeError, HeaderVersion, RawEvent, event_info};
 
+use crate::FdRecord;
 use crate::block::BlockType;
 use crate::records::{self, InterfaceRecord, MachineInfo, RecordError, ThreadRecord, UserList};
-use crate::FdRecord;
 
 /// The largest non-LARGE block body libscap accepts (`READER_BUF_SIZE`).
 const MAX_SMALL_BLOCK: u32 = 65536;
@@ -56,20 +56,32 @@ pub struct SectionHeader {
 }
 
 /// One decoded block.
+// Events are the hot path and metadata blocks are rare: boxing the event
+// would cost an allocation per event to save stack space nobody misses.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Block<'a> {
     Section(SectionHeader),
     MachineInfo(MachineInfo),
     Threads(Vec<ThreadRecord>),
-    Fds { tid: u64, fds: Vec<FdRecord> },
+    Fds {
+        tid: u64,
+        fds: Vec<FdRecord>,
+    },
     Interfaces(Vec<InterfaceRecord>),
     Users(UserList),
     Event(RawEvent<'a>),
     /// An event whose type the table does not know. Sysdig 0.29.3 skips these
     /// silently; the caller counts them.
-    UnknownEvent { ty: u16, ts: u64, tid: u64 },
+    UnknownEvent {
+        ty: u16,
+        ts: u64,
+        tid: u64,
+    },
     /// A block type this reader does not know, skipped by its length.
-    Unknown { block_type: u32 },
+    Unknown {
+        block_type: u32,
+    },
 }
 
 /// Reads blocks from a byte stream.
@@ -83,7 +95,12 @@ pub struct BlockReader<R> {
 
 impl<R: Read> BlockReader<R> {
     pub fn new(inner: R) -> Self {
-        BlockReader { inner, offset: 0, buf: Vec::with_capacity(MAX_SMALL_BLOCK as usize), started: false }
+        BlockReader {
+            inner,
+            offset: 0,
+            buf: Vec::with_capacity(MAX_SMALL_BLOCK as usize),
+            started: false,
+        }
     }
 
     /// The offset of the next block in the (uncompressed) stream.
@@ -104,7 +121,11 @@ impl<R: Read> BlockReader<R> {
     /// The next block, `None` at a clean end of stream.
     pub fn next_block(&mut self) -> Result<Option<Block<'_>>, ReadError> {
         let start = self.offset;
-        let err = |block, kind| ReadError { offset: start, block, kind };
+        let err = |block, kind| ReadError {
+            offset: start,
+            block,
+            kind,
+        };
         let mut hdr = [0u8; 8];
         let got = read_full(&mut self.inner, &mut hdr).map_err(|e| err(None, e.into()))?;
         if got == 0 {
@@ -114,7 +135,13 @@ impl<R: Read> BlockReader<R> {
             return Ok(None);
         }
         if got < 8 {
-            return Err(err(None, ErrorKind::Truncated { need: 8, have: got as u64 }));
+            return Err(err(
+                None,
+                ErrorKind::Truncated {
+                    need: 8,
+                    have: got as u64,
+                },
+            ));
         }
         let raw_type = u32::from_le_bytes([hdr[0], hdr[1], hdr[2], hdr[3]]);
         let total = u32::from_le_bytes([hdr[4], hdr[5], hdr[6], hdr[7]]);
@@ -129,18 +156,35 @@ impl<R: Read> BlockReader<R> {
             // Metadata blocks can be large (a process list of a busy host).
             _ => MAX_LARGE_BLOCK,
         };
-        if total < 12 || total % 4 != 0 || total > limit {
+        if total < 12 || !total.is_multiple_of(4) || total > limit {
             return Err(err(Some(bt), ErrorKind::BadLength(total)));
         }
         let rest = (total - 8) as usize;
         let got = self.fill(rest).map_err(|e| err(Some(bt), e.into()))?;
         self.offset += 8 + got as u64;
         if got < rest {
-            return Err(err(Some(bt), ErrorKind::Truncated { need: u64::from(total), have: 8 + got as u64 }));
+            return Err(err(
+                Some(bt),
+                ErrorKind::Truncated {
+                    need: u64::from(total),
+                    have: 8 + got as u64,
+                },
+            ));
         }
-        let trailer = u32::from_le_bytes([self.buf[rest - 4], self.buf[rest - 3], self.buf[rest - 2], self.buf[rest - 1]]);
+        let trailer = u32::from_le_bytes([
+            self.buf[rest - 4],
+            self.buf[rest - 3],
+            self.buf[rest - 2],
+            self.buf[rest - 1],
+        ]);
         if trailer != total {
-            return Err(err(Some(bt), ErrorKind::TrailerMismatch { header: total, trailer }));
+            return Err(err(
+                Some(bt),
+                ErrorKind::TrailerMismatch {
+                    header: total,
+                    trailer,
+                },
+            ));
         }
         let body = &self.buf[..rest - 4];
         decode_block(bt, raw_type, body).map_err(|kind| err(Some(bt), kind))
@@ -153,7 +197,12 @@ fn decode_block(bt: BlockType, raw_type: u32, body: &[u8]) -> Result<Option<Bloc
             // magic u32, major u16, minor u16, section length u64; pcapng
             // options may follow and are skipped.
             if body.len() < 16 {
-                return Err(RecordError::Short { field: "section header", at: body.len(), len: 16 }.into());
+                return Err(RecordError::Short {
+                    field: "section header",
+                    at: body.len(),
+                    len: 16,
+                }
+                .into());
             }
             let magic = u32::from_le_bytes([body[0], body[1], body[2], body[3]]);
             if magic != 0x1A2B_3C4D {
@@ -176,18 +225,33 @@ fn decode_block(bt: BlockType, raw_type: u32, body: &[u8]) -> Result<Option<Bloc
         BlockType::UserList(v) => Block::Users(records::parse_user_list(v, body)?),
         BlockType::Event { flags, v2, .. } => {
             if body.len() < 2 {
-                return Err(DecodeError::ShortHeader { need: 2, have: body.len() }.into());
+                return Err(DecodeError::ShortHeader {
+                    need: 2,
+                    have: body.len(),
+                }
+                .into());
             }
             let cpu = u16::from_le_bytes([body[0], body[1]]);
             let (dump_flags, ev) = if flags {
                 if body.len() < 6 {
-                    return Err(DecodeError::ShortHeader { need: 6, have: body.len() }.into());
+                    return Err(DecodeError::ShortHeader {
+                        need: 6,
+                        have: body.len(),
+                    }
+                    .into());
                 }
-                (u32::from_le_bytes([body[2], body[3], body[4], body[5]]), &body[6..])
+                (
+                    u32::from_le_bytes([body[2], body[3], body[4], body[5]]),
+                    &body[6..],
+                )
             } else {
                 (0, &body[2..])
             };
-            let version = if v2 { HeaderVersion::V2 } else { HeaderVersion::V1 };
+            let version = if v2 {
+                HeaderVersion::V2
+            } else {
+                HeaderVersion::V1
+            };
             if ev.len() >= 22 {
                 let ty = u16::from_le_bytes([ev[20], ev[21]]);
                 if event_info(ty).is_none() {
@@ -198,7 +262,9 @@ fn decode_block(bt: BlockType, raw_type: u32, body: &[u8]) -> Result<Option<Bloc
             }
             Block::Event(RawEvent::decode(ev, version, cpu, dump_flags)?)
         }
-        BlockType::Unknown(_) => Block::Unknown { block_type: raw_type },
+        BlockType::Unknown(_) => Block::Unknown {
+            block_type: raw_type,
+        },
     }))
 }
 

@@ -7,7 +7,11 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RecordError {
     #[error("record field `{field}` runs past the end of the block (at byte {at} of {len})")]
-    Short { field: &'static str, at: usize, len: usize },
+    Short {
+        field: &'static str,
+        at: usize,
+        len: usize,
+    },
     #[error("unknown fd type {0}")]
     BadFdType(u8),
     #[error("unknown interface record type {0}")]
@@ -34,7 +38,11 @@ impl<'a> Cursor<'a> {
     }
     pub(crate) fn bytes(&mut self, n: usize, field: &'static str) -> Result<&'a [u8], RecordError> {
         if self.remaining() < n {
-            return Err(RecordError::Short { field, at: self.at, len: self.b.len() });
+            return Err(RecordError::Short {
+                field,
+                at: self.at,
+                len: self.b.len(),
+            });
         }
         let s = &self.b[self.at..self.at + n];
         self.at += n;
@@ -94,7 +102,14 @@ pub fn parse_machine_info(body: &[u8]) -> Result<MachineInfo, RecordError> {
     let hostname = h[..h.iter().position(|&b| b == 0).unwrap_or(h.len())].to_vec();
     let boot_ts_epoch = c.u64("reserved1").unwrap_or(0);
     let flags = c.u64("reserved2").unwrap_or(0);
-    Ok(MachineInfo { num_cpus, memory_size_bytes, max_pid, hostname, boot_ts_epoch, flags })
+    Ok(MachineInfo {
+        num_cpus,
+        memory_size_bytes,
+        max_pid,
+        hostname,
+        boot_ts_epoch,
+        flags,
+    })
 }
 
 /// One thread of a process-list block. Strings are raw bytes, as on disk.
@@ -141,8 +156,19 @@ pub fn parse_process_list(version: u8, body: &[u8]) -> Result<Vec<ThreadRecord>,
     // padding.
     while c.remaining() >= 4 {
         let start = c.pos();
-        let entry_len = if version >= 9 { Some(c.u32("entry_len")? as usize) } else { None };
-        let mut t = ThreadRecord { sid: -1, vpgid: -1, vtid: -1, vpid: -1, loginuid: u32::MAX, ..Default::default() };
+        let entry_len = if version >= 9 {
+            Some(c.u32("entry_len")? as usize)
+        } else {
+            None
+        };
+        let mut t = ThreadRecord {
+            sid: -1,
+            vpgid: -1,
+            vtid: -1,
+            vpid: -1,
+            loginuid: u32::MAX,
+            ..Default::default()
+        };
         t.tid = c.u64("tid")?;
         t.pid = c.u64("pid")?;
         t.ptid = c.u64("ptid")?;
@@ -200,7 +226,11 @@ pub fn parse_process_list(version: u8, body: &[u8]) -> Result<Vec<ThreadRecord>,
                 t.exe_writable = c.u8("exe_writable")? != 0;
             }
             if end > body.len() {
-                return Err(RecordError::Short { field: "entry_len", at: start, len: body.len() });
+                return Err(RecordError::Short {
+                    field: "entry_len",
+                    at: start,
+                    len: body.len(),
+                });
             }
             c.skip_to(end);
         }
@@ -221,17 +251,48 @@ pub struct FdRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FdRecordKind {
     /// `u32` addresses in network order as on disk; ports in host order.
-    Ipv4Socket { sip: u32, dip: u32, sport: u16, dport: u16, l4proto: u8 },
-    Ipv4Server { ip: u32, port: u16, l4proto: u8 },
-    Ipv6Socket { sip: [u8; 16], dip: [u8; 16], sport: u16, dport: u16, l4proto: u8 },
-    Ipv6Server { ip: [u8; 16], port: u16, l4proto: u8 },
-    Unix { source: u64, dest: u64, path: Vec<u8> },
+    Ipv4Socket {
+        sip: u32,
+        dip: u32,
+        sport: u16,
+        dport: u16,
+        l4proto: u8,
+    },
+    Ipv4Server {
+        ip: u32,
+        port: u16,
+        l4proto: u8,
+    },
+    Ipv6Socket {
+        sip: [u8; 16],
+        dip: [u8; 16],
+        sport: u16,
+        dport: u16,
+        l4proto: u8,
+    },
+    Ipv6Server {
+        ip: [u8; 16],
+        port: u16,
+        l4proto: u8,
+    },
+    Unix {
+        source: u64,
+        dest: u64,
+        path: Vec<u8>,
+    },
     /// A regular file (FILE_V2), with its open flags and device.
-    File { open_flags: u32, name: Vec<u8>, dev: u32 },
+    File {
+        open_flags: u32,
+        name: Vec<u8>,
+        dev: u32,
+    },
     /// Every other type that carries only a name: `ty` is the scap fd type
     /// (1 file, 2 directory, 7 fifo, 9 event, 10 unsupported, 11 signalfd,
     /// 12 eventpoll, 13 inotify, 14 timerfd, 15 netlink).
-    Named { ty: u8, name: Vec<u8> },
+    Named {
+        ty: u8,
+        name: Vec<u8>,
+    },
 }
 
 /// Scap fd type numbers (`scap_fd_type`).
@@ -262,7 +323,11 @@ pub fn parse_fd_list(version: u8, body: &[u8]) -> Result<(u64, Vec<FdRecord>), R
     let mut fds = Vec::new();
     while c.remaining() >= 4 {
         let start = c.pos();
-        let sub_len = if version >= 2 { Some(c.u32("fd rec_len")? as usize) } else { None };
+        let sub_len = if version >= 2 {
+            Some(c.u32("fd rec_len")? as usize)
+        } else {
+            None
+        };
         let fd = c.u64("fd")? as i64;
         let ino = c.u64("ino")?;
         let ty = c.u8("fd type")?;
@@ -274,9 +339,11 @@ pub fn parse_fd_list(version: u8, body: &[u8]) -> Result<(u64, Vec<FdRecord>), R
                 dport: c.u16("dport")?,
                 l4proto: c.u8("l4proto")?,
             },
-            fd_type::IPV4_SERVSOCK => {
-                FdRecordKind::Ipv4Server { ip: c.u32("ip")?, port: c.u16("port")?, l4proto: c.u8("l4proto")? }
-            }
+            fd_type::IPV4_SERVSOCK => FdRecordKind::Ipv4Server {
+                ip: c.u32("ip")?,
+                port: c.u16("port")?,
+                l4proto: c.u8("l4proto")?,
+            },
             fd_type::IPV6_SOCK => FdRecordKind::Ipv6Socket {
                 sip: c.arr16("sip")?,
                 dip: c.arr16("dip")?,
@@ -284,12 +351,16 @@ pub fn parse_fd_list(version: u8, body: &[u8]) -> Result<(u64, Vec<FdRecord>), R
                 dport: c.u16("dport")?,
                 l4proto: c.u8("l4proto")?,
             },
-            fd_type::IPV6_SERVSOCK => {
-                FdRecordKind::Ipv6Server { ip: c.arr16("ip")?, port: c.u16("port")?, l4proto: c.u8("l4proto")? }
-            }
-            fd_type::UNIX_SOCK => {
-                FdRecordKind::Unix { source: c.u64("source")?, dest: c.u64("dest")?, path: c.lstr("path")? }
-            }
+            fd_type::IPV6_SERVSOCK => FdRecordKind::Ipv6Server {
+                ip: c.arr16("ip")?,
+                port: c.u16("port")?,
+                l4proto: c.u8("l4proto")?,
+            },
+            fd_type::UNIX_SOCK => FdRecordKind::Unix {
+                source: c.u64("source")?,
+                dest: c.u64("dest")?,
+                path: c.lstr("path")?,
+            },
             fd_type::FILE_V2 => {
                 let open_flags = c.u32("open_flags")?;
                 let name = c.lstr("name")?;
@@ -297,7 +368,11 @@ pub fn parse_fd_list(version: u8, body: &[u8]) -> Result<(u64, Vec<FdRecord>), R
                     Some(l) if l >= c.pos() - start + 4 => c.u32("dev")?,
                     _ => 0,
                 };
-                FdRecordKind::File { open_flags, name, dev }
+                FdRecordKind::File {
+                    open_flags,
+                    name,
+                    dev,
+                }
             }
             fd_type::FILE
             | fd_type::DIRECTORY
@@ -308,7 +383,10 @@ pub fn parse_fd_list(version: u8, body: &[u8]) -> Result<(u64, Vec<FdRecord>), R
             | fd_type::EVENTPOLL
             | fd_type::INOTIFY
             | fd_type::TIMERFD
-            | fd_type::NETLINK => FdRecordKind::Named { ty, name: c.lstr("name")? },
+            | fd_type::NETLINK => FdRecordKind::Named {
+                ty,
+                name: c.lstr("name")?,
+            },
             other => return Err(RecordError::BadFdType(other)),
         };
         if let Some(l) = sub_len {
@@ -326,15 +404,31 @@ pub fn parse_fd_list(version: u8, body: &[u8]) -> Result<(u64, Vec<FdRecord>), R
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InterfaceRecord {
     /// Addresses as on disk (network order, read little-endian).
-    V4 { name: Vec<u8>, addr: u32, netmask: u32, bcast: u32, linkspeed: u64 },
-    V6 { name: Vec<u8>, addr: [u8; 16], netmask: [u8; 16], bcast: [u8; 16], linkspeed: u64 },
+    V4 {
+        name: Vec<u8>,
+        addr: u32,
+        netmask: u32,
+        bcast: u32,
+        linkspeed: u64,
+    },
+    V6 {
+        name: Vec<u8>,
+        addr: [u8; 16],
+        netmask: [u8; 16],
+        bcast: [u8; 16],
+        linkspeed: u64,
+    },
 }
 
 pub fn parse_interface_list(version: u8, body: &[u8]) -> Result<Vec<InterfaceRecord>, RecordError> {
     let mut c = Cursor::new(body);
     let mut out = Vec::new();
     while c.remaining() >= 4 {
-        let entry_len = if version >= 2 { Some(c.u32("entry_len")? as usize) } else { None };
+        let entry_len = if version >= 2 {
+            Some(c.u32("entry_len")? as usize)
+        } else {
+            None
+        };
         let start = c.pos();
         let ty = c.u16("type")?;
         let namelen = c.u16("ifnamelen")? as usize;
@@ -345,7 +439,13 @@ pub fn parse_interface_list(version: u8, body: &[u8]) -> Result<Vec<InterfaceRec
                 let bcast = c.u32("bcast")?;
                 let linkspeed = if ty == 1 { c.u64("linkspeed")? } else { 0 };
                 let name = c.bytes(namelen, "ifname")?.to_vec();
-                InterfaceRecord::V4 { name, addr, netmask, bcast, linkspeed }
+                InterfaceRecord::V4 {
+                    name,
+                    addr,
+                    netmask,
+                    bcast,
+                    linkspeed,
+                }
             }
             2 | 4 => {
                 let addr = c.arr16("addr")?;
@@ -353,7 +453,13 @@ pub fn parse_interface_list(version: u8, body: &[u8]) -> Result<Vec<InterfaceRec
                 let bcast = c.arr16("bcast")?;
                 let linkspeed = if ty == 2 { c.u64("linkspeed")? } else { 0 };
                 let name = c.bytes(namelen, "ifname")?.to_vec();
-                InterfaceRecord::V6 { name, addr, netmask, bcast, linkspeed }
+                InterfaceRecord::V6 {
+                    name,
+                    addr,
+                    netmask,
+                    bcast,
+                    linkspeed,
+                }
             }
             other => return Err(RecordError::BadInterfaceType(other)),
         };
@@ -397,7 +503,11 @@ pub fn parse_user_list(version: u8, body: &[u8]) -> Result<UserList, RecordError
     let mut out = UserList::default();
     while c.remaining() >= 4 {
         let start = c.pos();
-        let len = if version >= 2 { Some(c.u32("len")? as usize) } else { None };
+        let len = if version >= 2 {
+            Some(c.u32("len")? as usize)
+        } else {
+            None
+        };
         let ty = c.u8("type")?;
         match ty {
             0 => {
@@ -406,7 +516,13 @@ pub fn parse_user_list(version: u8, body: &[u8]) -> Result<UserList, RecordError
                 let name = c.lstr("name")?;
                 let homedir = c.lstr("homedir")?;
                 let shell = c.lstr("shell")?;
-                out.users.push(UserRecord { uid, gid, name, homedir, shell });
+                out.users.push(UserRecord {
+                    uid,
+                    gid,
+                    name,
+                    homedir,
+                    shell,
+                });
             }
             1 => {
                 let gid = c.u32("gid")?;

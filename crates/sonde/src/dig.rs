@@ -8,10 +8,10 @@ use std::process::ExitCode;
 use clap::Args;
 use sonde_capture::FileSource;
 use sonde_event::render::{BufFormat, RenderOptions};
-use sonde_event::{category, event_info, LEGACY_EVENT_COUNT};
+use sonde_event::{LEGACY_EVENT_COUNT, category, event_info};
 use sonde_filter::{Ctx, Filter, FilterError};
 use sonde_output::format::unescape;
-use sonde_output::{Formatter, DEFAULT_FORMAT};
+use sonde_output::{DEFAULT_FORMAT, Formatter};
 use sonde_scap::Block;
 use sonde_state::State;
 
@@ -118,7 +118,10 @@ impl Staged {
             state.import_users(u);
         }
         state.finish_import();
-        *self = Staged { imported: true, ..Staged::default() };
+        *self = Staged {
+            imported: true,
+            ..Staged::default()
+        };
     }
 }
 
@@ -140,7 +143,10 @@ pub fn run(args: DigArgs) -> ExitCode {
 }
 
 fn buf_format(a: &DigArgs) -> Result<BufFormat, String> {
-    let n = [a.ascii, a.hex, a.hex_ascii, a.base64].iter().filter(|&&x| x).count();
+    let n = [a.ascii, a.hex, a.hex_ascii, a.base64]
+        .iter()
+        .filter(|&&x| x)
+        .count();
     if n > 1 {
         return Err("you cannot specify more than one output format".into());
     }
@@ -160,7 +166,18 @@ fn buf_format(a: &DigArgs) -> Result<BufFormat, String> {
 
 fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
     if args.list || args.list_events {
-        return Err("-l and -L are not available yet".into());
+        let stdout = io::stdout();
+        let mut out = stdout.lock();
+        let res = if args.list_events {
+            sonde_output::list::write_events_list(&mut out, args.verbose)
+        } else {
+            sonde_output::list::write_fields_list(&mut out, args.verbose)
+        };
+        return match res {
+            Ok(()) => Ok(ExitCode::SUCCESS),
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+            Err(e) => Err(format!("writing output: {e}")),
+        };
     }
     let fmt = match args.print.as_deref() {
         None => DEFAULT_FORMAT.to_string(),
@@ -179,7 +196,11 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
     };
     let render = RenderOptions {
         buf_format: buf_format(&args)?,
-        max_buf_len: if args.verbose { None } else { Some(args.snaplen.unwrap_or(80)) },
+        max_buf_len: if args.verbose {
+            None
+        } else {
+            Some(args.snaplen.unwrap_or(80))
+        },
     };
     if let Some(t) = &args.timetype
         && t != "h"
@@ -196,6 +217,7 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
     let mut counts = Counts::default();
     let mut printed_total: u64 = 0;
     let mut failed = false;
+    let mut summary = args.summary.then(sonde_output::summary::Summary::new);
 
     'files: for path in &args.read {
         let mut src = FileSource::open(path).map_err(|e| e.to_string())?;
@@ -243,11 +265,18 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
                 continue;
             }
             let meta = {
-                let mut f = |st: &State, e: &sonde_event::RawEvent<'_>, m: &sonde_state::EventMeta| {
-                    filter.as_ref().is_none_or(|flt| {
-                        flt.matches(&Ctx { state: st, ev: e, meta: m, render: &render, tz_offset })
-                    })
-                };
+                let mut f =
+                    |st: &State, e: &sonde_event::RawEvent<'_>, m: &sonde_state::EventMeta| {
+                        filter.as_ref().is_none_or(|flt| {
+                            flt.matches(&Ctx {
+                                state: st,
+                                ev: e,
+                                meta: m,
+                                render: &render,
+                                tz_offset,
+                            })
+                        })
+                    };
                 state.process(&ev, if filter.is_some() { Some(&mut f) } else { None })
             };
             if meta.filtered_out {
@@ -255,6 +284,14 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
             }
             counts.events += 1;
             printed_total += 1;
+            if let Some(sum) = summary.as_mut() {
+                let id = if ev.ty <= 1 {
+                    ev.param_u64(0).map(|v| v as u16)
+                } else {
+                    None
+                };
+                sum.add(ev.ty, id);
+            }
             if args.quiet {
                 continue;
             }
@@ -262,10 +299,18 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
                 continue;
             }
             line.clear();
-            let ctx = Ctx { state: &state, ev: &ev, meta: &meta, render: &render, tz_offset };
+            let ctx = Ctx {
+                state: &state,
+                ev: &ev,
+                meta: &meta,
+                render: &render,
+                tz_offset,
+            };
             if formatter.write(&ctx, &mut line) {
                 line.push(b'\n');
-                let res = out.write_all(&line).and_then(|_| if args.unbuffered { out.flush() } else { Ok(()) });
+                let res = out
+                    .write_all(&line)
+                    .and_then(|_| if args.unbuffered { out.flush() } else { Ok(()) });
                 if let Err(e) = res {
                     if e.kind() == io::ErrorKind::BrokenPipe {
                         return Ok(ExitCode::SUCCESS);
@@ -275,13 +320,23 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
             }
         }
     }
+    if let Some(sum) = &summary {
+        let _ = sum.write(&mut out);
+    }
     if let Err(e) = out.flush()
         && e.kind() != io::ErrorKind::BrokenPipe
     {
         return Err(format!("writing output: {e}"));
     }
     if args.verbose {
-        eprintln!("{} events, {} of event types sysdig 0.29.3 does not know skipped", counts.events, counts.unknown_types);
+        eprintln!(
+            "{} events, {} of event types sysdig 0.29.3 does not know skipped",
+            counts.events, counts.unknown_types
+        );
     }
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

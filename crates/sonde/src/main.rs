@@ -9,7 +9,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "sonde", version, about = "Observability and troubleshooting for Linux hosts")]
+#[command(
+    name = "sonde",
+    version,
+    about = "Observability and troubleshooting for Linux hosts"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

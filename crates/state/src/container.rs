@@ -43,7 +43,12 @@ impl ContainerInfo {
     pub fn from_json(json: &[u8]) -> Option<ContainerInfo> {
         let v: serde_json::Value = serde_json::from_slice(json).ok()?;
         let c = v.get("container")?;
-        let s = |k: &str| c.get(k).and_then(|x| x.as_str()).map(|x| x.as_bytes().to_vec()).unwrap_or_default();
+        let s = |k: &str| {
+            c.get(k)
+                .and_then(|x| x.as_str())
+                .map(|x| x.as_bytes().to_vec())
+                .unwrap_or_default()
+        };
         let lookup = c.get("lookup_state").and_then(|x| x.as_u64());
         Some(ContainerInfo {
             id: s("id"),
@@ -79,7 +84,13 @@ pub fn container_id_from_cgroups(cgroups: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
             if let Some(s) = p.strip_suffix(b".scope") {
                 p = s;
             }
-            for prefix in [&b"docker-"[..], b"crio-", b"cri-containerd-", b"libpod-", b""] {
+            for prefix in [
+                &b"docker-"[..],
+                b"crio-",
+                b"cri-containerd-",
+                b"libpod-",
+                b"",
+            ] {
                 if let Some(id) = p.strip_prefix(prefix)
                     && is_hex_id(id, 64)
                 {
@@ -100,7 +111,10 @@ mod tests {
         let id = "9dbcbd0c435f0123456789abcdef0123456789abcdef0123456789abcdef0123";
         let cg = vec![(b"cpu".to_vec(), format!("/docker/{id}").into_bytes())];
         assert_eq!(container_id_from_cgroups(&cg), b"9dbcbd0c435f");
-        let cg = vec![(b"cpu".to_vec(), format!("/system.slice/docker-{id}.scope").into_bytes())];
+        let cg = vec![(
+            b"cpu".to_vec(),
+            format!("/system.slice/docker-{id}.scope").into_bytes(),
+        )];
         assert_eq!(container_id_from_cgroups(&cg), b"9dbcbd0c435f");
         let cg = vec![(b"cpu".to_vec(), b"/user.slice".to_vec())];
         assert!(container_id_from_cgroups(&cg).is_empty());

@@ -367,7 +367,9 @@ pub fn sockinfo_name(fd: &FdInfo) -> Vec<u8> {
     let s = &fd.sock;
     if fd.ty == fd_type::IPV4_SOCK {
         match s.v4_l4proto() {
-            l4::TCP | l4::UDP => ipv4_tuple_name(s.v4_sip(), s.v4_sport(), s.v4_dip(), s.v4_dport()),
+            l4::TCP | l4::UDP => {
+                ipv4_tuple_name(s.v4_sip(), s.v4_sport(), s.v4_dip(), s.v4_dport())
+            }
             l4::ICMP | l4::RAW => {
                 let mut out = Vec::new();
                 write_ipv4(&mut out, s.v4_sip());

@@ -1,12 +1,12 @@
 //! Filling the state from a capture's metadata blocks (what libscap reads
 //! before the first event and libsinsp imports).
 
-use sonde_scap::records::{FdRecordKind, InterfaceRecord, MachineInfo, ThreadRecord, UserList};
 use sonde_scap::FdRecord;
+use sonde_scap::records::{FdRecordKind, InterfaceRecord, MachineInfo, ThreadRecord, UserList};
 
-use crate::fd::{self, fd_type, flags, FdInfo};
-use crate::thread::{clone_flags, ThreadInfo};
-use crate::{container_id_from_cgroups, Group, Ipv4Iface, State, User};
+use crate::fd::{self, FdInfo, fd_type, flags};
+use crate::thread::{ThreadInfo, clone_flags};
+use crate::{Group, Ipv4Iface, State, User, container_id_from_cgroups};
 
 impl State {
     pub fn import_machine_info(&mut self, mi: &MachineInfo) {
@@ -89,7 +89,12 @@ impl State {
                     f.sock.set_v4_dip(ip);
                     f.sock.set_v4_sport(f.sock.v4_dport());
                     f.sock.set_v4_dport(port);
-                    f.name = fd::ipv4_tuple_name(f.sock.v4_sip(), f.sock.v4_sport(), f.sock.v4_dip(), f.sock.v4_dport());
+                    f.name = fd::ipv4_tuple_name(
+                        f.sock.v4_sip(),
+                        f.sock.v4_sport(),
+                        f.sock.v4_dip(),
+                        f.sock.v4_dport(),
+                    );
                     f.set_role_server();
                 } else {
                     f.set_role_client();
@@ -127,9 +132,20 @@ impl State {
     }
 
     fn fd_from_record(&mut self, r: &FdRecord, scratch: crate::SockInfo) -> Option<FdInfo> {
-        let mut f = FdInfo { flags: flags::FROM_PROC, ino: r.ino, sock: scratch, ..Default::default() };
+        let mut f = FdInfo {
+            flags: flags::FROM_PROC,
+            ino: r.ino,
+            sock: scratch,
+            ..Default::default()
+        };
         match &r.kind {
-            FdRecordKind::Ipv4Socket { sip, dip, sport, dport, l4proto } => {
+            FdRecordKind::Ipv4Socket {
+                sip,
+                dip,
+                sport,
+                dport,
+                l4proto,
+            } => {
                 f.ty = fd_type::IPV4_SOCK;
                 f.sock.set_v4_sip(*sip);
                 f.sock.set_v4_dip(*dip);
@@ -139,7 +155,12 @@ impl State {
                 if *l4proto == fd::l4::TCP {
                     f.flags |= flags::SOCKET_CONNECTED;
                 }
-                f.name = fd::ipv4_tuple_name(f.sock.v4_sip(), f.sock.v4_sport(), f.sock.v4_dip(), f.sock.v4_dport());
+                f.name = fd::ipv4_tuple_name(
+                    f.sock.v4_sip(),
+                    f.sock.v4_sport(),
+                    f.sock.v4_dip(),
+                    f.sock.v4_dport(),
+                );
             }
             FdRecordKind::Ipv4Server { ip, port, l4proto } => {
                 f.ty = fd_type::IPV4_SERVSOCK;
@@ -149,19 +170,31 @@ impl State {
                 f.name = fd::ipv4_server_name(*ip, *port);
                 self.server_ports.insert(*port);
             }
-            FdRecordKind::Ipv6Socket { sip, dip, sport, dport, l4proto } => {
+            FdRecordKind::Ipv6Socket {
+                sip,
+                dip,
+                sport,
+                dport,
+                l4proto,
+            } => {
                 if fd::is_ipv4_mapped_ipv6(sip) && fd::is_ipv4_mapped_ipv6(dip) {
                     f.ty = fd_type::IPV4_SOCK;
-                    f.sock.set_v4_sip(u32::from_le_bytes([sip[12], sip[13], sip[14], sip[15]]));
-                    f.sock.set_v4_dip(u32::from_le_bytes([dip[12], dip[13], dip[14], dip[15]]));
+                    f.sock
+                        .set_v4_sip(u32::from_le_bytes([sip[12], sip[13], sip[14], sip[15]]));
+                    f.sock
+                        .set_v4_dip(u32::from_le_bytes([dip[12], dip[13], dip[14], dip[15]]));
                     f.sock.set_v4_sport(*sport);
                     f.sock.set_v4_dport(*dport);
                     f.sock.set_v4_l4proto(*l4proto);
                     if *l4proto == fd::l4::TCP {
                         f.flags |= flags::SOCKET_CONNECTED;
                     }
-                    f.name =
-                        fd::ipv4_tuple_name(f.sock.v4_sip(), f.sock.v4_sport(), f.sock.v4_dip(), f.sock.v4_dport());
+                    f.name = fd::ipv4_tuple_name(
+                        f.sock.v4_sip(),
+                        f.sock.v4_sport(),
+                        f.sock.v4_dip(),
+                        f.sock.v4_dport(),
+                    );
                 } else {
                     f.ty = fd_type::IPV6_SOCK;
                     f.sock.set_v6_sip(*sip);
@@ -194,7 +227,11 @@ impl State {
                     f.set_role_server();
                 }
             }
-            FdRecordKind::File { open_flags, name, dev } => {
+            FdRecordKind::File {
+                open_flags,
+                name,
+                dev,
+            } => {
                 f.ty = fd_type::FILE_V2;
                 f.openflags = *open_flags;
                 f.name = name.clone();
@@ -225,7 +262,13 @@ impl State {
             );
         }
         for g in &ul.groups {
-            self.groups.insert(g.gid, Group { gid: g.gid, name: g.name.clone() });
+            self.groups.insert(
+                g.gid,
+                Group {
+                    gid: g.gid,
+                    name: g.name.clone(),
+                },
+            );
         }
     }
 
@@ -233,9 +276,10 @@ impl State {
     pub fn import_interfaces(&mut self, ifs: &[InterfaceRecord]) {
         for i in ifs {
             match i {
-                InterfaceRecord::V4 { addr, netmask, .. } => {
-                    self.ipv4_ifaces.push(Ipv4Iface { addr: *addr, netmask: *netmask })
-                }
+                InterfaceRecord::V4 { addr, netmask, .. } => self.ipv4_ifaces.push(Ipv4Iface {
+                    addr: *addr,
+                    netmask: *netmask,
+                }),
                 InterfaceRecord::V6 { addr, .. } => self.ipv6_ifaces.push(*addr),
             }
         }
@@ -289,10 +333,17 @@ impl State {
         if let Some(i) = self.ipv4_ifaces.iter().find(|i| i.addr == dest) {
             return i.addr;
         }
-        if let Some(i) = self.ipv4_ifaces.iter().find(|i| i.addr & i.netmask == dest & i.netmask) {
+        if let Some(i) = self
+            .ipv4_ifaces
+            .iter()
+            .find(|i| i.addr & i.netmask == dest & i.netmask)
+        {
             return i.addr;
         }
-        self.ipv4_ifaces.iter().find(|i| i.addr != LOOPBACK).map_or(0, |i| i.addr)
+        self.ipv4_ifaces
+            .iter()
+            .find(|i| i.addr != LOOPBACK)
+            .map_or(0, |i| i.addr)
     }
 
     fn infer_ipv6(&self, dest: [u8; 16]) -> [u8; 16] {
@@ -304,10 +355,18 @@ impl State {
         if let Some(a) = self.ipv6_ifaces.iter().find(|a| a[..8] == dest[..8]) {
             return *a;
         }
-        self.ipv6_ifaces.iter().find(|a| **a != loopback).copied().unwrap_or([0u8; 16])
+        self.ipv6_ifaces
+            .iter()
+            .find(|a| **a != loopback)
+            .copied()
+            .unwrap_or([0u8; 16])
     }
 }
 
 fn tracer_flag(name: &[u8]) -> u32 {
-    if name == b"/dev/null" { flags::IS_TRACER_FILE } else { flags::IS_NOT_TRACER_FD }
+    if name == b"/dev/null" {
+        flags::IS_TRACER_FILE
+    } else {
+        flags::IS_NOT_TRACER_FD
+    }
 }

@@ -15,13 +15,13 @@ mod parser;
 pub mod path;
 pub mod thread;
 
-pub use container::{container_id_from_cgroups, ContainerInfo};
+pub use container::{ContainerInfo, container_id_from_cgroups};
 pub use fd::{FdInfo, FdTable, SockInfo};
 pub use thread::{ThreadInfo, ThreadTable};
 
 use rustc_hash::FxHashMap;
-use sonde_event::render::{FdRef, Resolver};
 use sonde_event::RawEvent;
+use sonde_event::render::{FdRef, Resolver};
 
 /// A user of the user list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -125,7 +125,11 @@ impl State {
 
     /// The main thread of `t`'s process.
     pub fn main_thread<'a>(&'a self, t: &'a ThreadInfo) -> Option<&'a ThreadInfo> {
-        if t.is_main_thread() { Some(t) } else { self.threads.get(t.pid) }
+        if t.is_main_thread() {
+            Some(t)
+        } else {
+            self.threads.get(t.pid)
+        }
     }
 
     /// The parent of `t`.
@@ -145,7 +149,10 @@ impl State {
 
     /// A resolver for rendering the parameters of an event of `meta`.
     pub fn resolver<'a>(&'a self, tid: u64, meta: &EventMeta) -> StateResolver<'a> {
-        StateResolver { state: self, thread: self.event_thread(tid, meta) }
+        StateResolver {
+            state: self,
+            thread: self.event_thread(tid, meta),
+        }
     }
 }
 
@@ -162,21 +169,30 @@ impl Resolver for StateResolver<'_> {
 
     fn fd(&self, fd: i64) -> Option<FdRef<'_>> {
         let t = self.thread?;
-        let owner = if t.shares_fds() { self.state.main_thread(t)? } else { t };
+        let owner = if t.shares_fds() {
+            self.state.main_thread(t)?
+        } else {
+            t
+        };
         let info = owner.fds.get(fd)?;
         let l4_char = match info.ty {
-            fd::fd_type::IPV4_SOCK | fd::fd_type::IPV6_SOCK | fd::fd_type::IPV4_SERVSOCK | fd::fd_type::IPV6_SERVSOCK => {
-                match info.l4proto() {
-                    fd::l4::TCP => Some(b't'),
-                    fd::l4::UDP => Some(b'u'),
-                    fd::l4::ICMP => Some(b'i'),
-                    fd::l4::RAW => Some(b'r'),
-                    _ => None,
-                }
-            }
+            fd::fd_type::IPV4_SOCK
+            | fd::fd_type::IPV6_SOCK
+            | fd::fd_type::IPV4_SERVSOCK
+            | fd::fd_type::IPV6_SERVSOCK => match info.l4proto() {
+                fd::l4::TCP => Some(b't'),
+                fd::l4::UDP => Some(b'u'),
+                fd::l4::ICMP => Some(b'i'),
+                fd::l4::RAW => Some(b'r'),
+                _ => None,
+            },
             _ => None,
         };
-        Some(FdRef { type_char: info.typechar(), l4_char, name: info.name.as_slice() })
+        Some(FdRef {
+            type_char: info.typechar(),
+            l4_char,
+            name: info.name.as_slice(),
+        })
     }
 
     fn comm(&self, tid: i64) -> Option<&[u8]> {

@@ -2,12 +2,12 @@
 //! function by function (`reset`, `parse_clone_exit`, …), so that the state
 //! — and hence every field and printed line — evolves as sysdig's does.
 
-use sonde_event::{event_info, flags as ef, HeaderVersion, RawEvent};
+use sonde_event::{HeaderVersion, RawEvent, event_info, flags as ef};
 
 use crate::evt::*;
-use crate::fd::{self, fd_type, flags as ff, l4, FdInfo, CANCELED_FD_NUMBER};
-use crate::thread::{clone_flags as cl, ThreadInfo, NO_EVENT};
-use crate::{container_id_from_cgroups, ContainerInfo, EventMeta, FilterFn, State, ThreadRef};
+use crate::fd::{self, CANCELED_FD_NUMBER, FdInfo, fd_type, flags as ff, l4};
+use crate::thread::{NO_EVENT, ThreadInfo, clone_flags as cl};
+use crate::{ContainerInfo, EventMeta, FilterFn, State, ThreadRef, container_id_from_cgroups};
 
 const PPM_AF_UNIX: u8 = 1;
 const PPM_AF_INET: u8 = 2;
@@ -74,10 +74,18 @@ fn p_str<'a>(ev: &RawEvent<'a>, i: usize) -> &'a [u8] {
     ev.param_str(i).unwrap_or(&[])
 }
 fn u16_at(b: &[u8], at: usize) -> u16 {
-    if b.len() < at + 2 { 0 } else { u16::from_le_bytes([b[at], b[at + 1]]) }
+    if b.len() < at + 2 {
+        0
+    } else {
+        u16::from_le_bytes([b[at], b[at + 1]])
+    }
 }
 fn u32_at(b: &[u8], at: usize) -> u32 {
-    if b.len() < at + 4 { 0 } else { u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]) }
+    if b.len() < at + 4 {
+        0
+    } else {
+        u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+    }
 }
 fn u64_at(b: &[u8], at: usize) -> u64 {
     if b.len() < at + 8 {
@@ -103,7 +111,10 @@ fn cstr_at(b: &[u8], at: usize) -> &[u8] {
     }
 }
 fn sanitize(s: &[u8]) -> Vec<u8> {
-    s.iter().copied().filter(|&c| (0x20..0x7f).contains(&c)).collect()
+    s.iter()
+        .copied()
+        .filter(|&c| (0x20..0x7f).contains(&c))
+        .collect()
 }
 
 /// The `PF_SIMPLE` text of a sockaddr parameter (fd names after bind and
@@ -128,7 +139,9 @@ pub(crate) fn socktuple_text(b: &[u8]) -> Vec<u8> {
         return b"NULL".to_vec();
     }
     match b[0] {
-        PPM_AF_INET if b.len() == 13 => fd::ipv4_tuple_name(u32_at(b, 1), u16_at(b, 5), u32_at(b, 7), u16_at(b, 11)),
+        PPM_AF_INET if b.len() == 13 => {
+            fd::ipv4_tuple_name(u32_at(b, 1), u16_at(b, 5), u32_at(b, 7), u16_at(b, 11))
+        }
         PPM_AF_INET => b"INVALID IPv4".to_vec(),
         PPM_AF_INET6 if b.len() == 37 => {
             let (s6, d6) = (arr16_at(b, 1), arr16_at(b, 19));
@@ -152,7 +165,11 @@ impl State {
     /// Runs the state engine on one event. `filter`, if given, is run where
     /// libsinsp runs its capture filter; the result says whether the event is
     /// to be shown.
-    pub fn process(&mut self, ev: &RawEvent<'_>, mut filter: Option<&mut FilterFn<'_>>) -> EventMeta {
+    pub fn process(
+        &mut self,
+        ev: &RawEvent<'_>,
+        mut filter: Option<&mut FilterFn<'_>>,
+    ) -> EventMeta {
         let ty = ev.ty;
         if self.first_ts == 0 && ty != CONTAINER_JSON_E && ty != CONTAINER_JSON_2_E {
             self.first_ts = ev.ts;
@@ -219,7 +236,7 @@ impl State {
 
         self.dispatch(ev, &mut meta);
 
-        if filter_later && let Some(f) = filter.as_deref_mut() {
+        if filter_later && let Some(f) = filter {
             meta.filtered_out = !f(self, ev, &meta);
         }
         if ev.dump_flags & SCAP_DF_STATE_ONLY != 0 {
@@ -236,22 +253,26 @@ impl State {
                 }
                 self.store_event(ev, meta);
             }
-            SYSCALL_OPEN_E | SYSCALL_CREAT_E | SYSCALL_OPENAT_E | SYSCALL_OPENAT_2_E | SYSCALL_OPENAT2_E
-            | SOCKET_SOCKET_E | SYSCALL_EVENTFD_E | SYSCALL_CHDIR_E | SYSCALL_FCHDIR_E | SOCKET_SHUTDOWN_E
-            | SYSCALL_GETRLIMIT_E | SYSCALL_SETRLIMIT_E | SYSCALL_PRLIMIT_E | SOCKET_SENDMSG_E
-            | SYSCALL_SENDFILE_E | SYSCALL_SETRESUID_E | SYSCALL_SETRESGID_E | SYSCALL_SETUID_E
-            | SYSCALL_SETGID_E | SYSCALL_EXECVE_18_E | SYSCALL_EXECVE_19_E | SYSCALL_EXECVEAT_E
-            | SYSCALL_SETPGID_E => self.store_event(ev, meta),
-            SYSCALL_READ_X | SYSCALL_WRITE_X | SOCKET_RECV_X | SOCKET_SEND_X | SOCKET_RECVFROM_X
-            | SOCKET_RECVMSG_X | SOCKET_SENDTO_X | SOCKET_SENDMSG_X | SYSCALL_READV_X | SYSCALL_WRITEV_X
-            | SYSCALL_PREAD_X | SYSCALL_PWRITE_X | SYSCALL_PREADV_X | SYSCALL_PWRITEV_X => self.parse_rw_exit(ev, meta),
-            SYSCALL_OPEN_X | SYSCALL_CREAT_X | SYSCALL_OPENAT_X | SYSCALL_OPENAT_2_X | SYSCALL_OPENAT2_X => {
-                self.parse_open_exit(ev, meta)
+            SYSCALL_OPEN_E | SYSCALL_CREAT_E | SYSCALL_OPENAT_E | SYSCALL_OPENAT_2_E
+            | SYSCALL_OPENAT2_E | SOCKET_SOCKET_E | SYSCALL_EVENTFD_E | SYSCALL_CHDIR_E
+            | SYSCALL_FCHDIR_E | SOCKET_SHUTDOWN_E | SYSCALL_GETRLIMIT_E | SYSCALL_SETRLIMIT_E
+            | SYSCALL_PRLIMIT_E | SOCKET_SENDMSG_E | SYSCALL_SENDFILE_E | SYSCALL_SETRESUID_E
+            | SYSCALL_SETRESGID_E | SYSCALL_SETUID_E | SYSCALL_SETGID_E | SYSCALL_EXECVE_18_E
+            | SYSCALL_EXECVE_19_E | SYSCALL_EXECVEAT_E | SYSCALL_SETPGID_E => {
+                self.store_event(ev, meta)
             }
+            SYSCALL_READ_X | SYSCALL_WRITE_X | SOCKET_RECV_X | SOCKET_SEND_X
+            | SOCKET_RECVFROM_X | SOCKET_RECVMSG_X | SOCKET_SENDTO_X | SOCKET_SENDMSG_X
+            | SYSCALL_READV_X | SYSCALL_WRITEV_X | SYSCALL_PREAD_X | SYSCALL_PWRITE_X
+            | SYSCALL_PREADV_X | SYSCALL_PWRITEV_X => self.parse_rw_exit(ev, meta),
+            SYSCALL_OPEN_X | SYSCALL_CREAT_X | SYSCALL_OPENAT_X | SYSCALL_OPENAT_2_X
+            | SYSCALL_OPENAT2_X => self.parse_open_exit(ev, meta),
             t if is_clone_exit(t) => self.parse_clone_exit(ev, meta),
-            SYSCALL_EXECVE_8_X | SYSCALL_EXECVE_13_X | SYSCALL_EXECVE_14_X | SYSCALL_EXECVE_15_X
-            | SYSCALL_EXECVE_16_X | SYSCALL_EXECVE_17_X | SYSCALL_EXECVE_18_X | SYSCALL_EXECVE_19_X
-            | SYSCALL_EXECVEAT_X => self.parse_execve_exit(ev, meta),
+            SYSCALL_EXECVE_8_X | SYSCALL_EXECVE_13_X | SYSCALL_EXECVE_14_X
+            | SYSCALL_EXECVE_15_X | SYSCALL_EXECVE_16_X | SYSCALL_EXECVE_17_X
+            | SYSCALL_EXECVE_18_X | SYSCALL_EXECVE_19_X | SYSCALL_EXECVEAT_X => {
+                self.parse_execve_exit(ev, meta)
+            }
             PROCEXIT_E | PROCEXIT_1_E => {
                 if let ThreadRef::Table(tid) = meta.thread
                     && let Some(t) = self.threads.get_mut(tid)
@@ -378,14 +399,19 @@ impl State {
     /// `sinsp_parser::reset`.
     fn reset(&mut self, ev: &RawEvent<'_>, meta: &mut EventMeta) -> bool {
         let ty = ev.ty;
-        let Some(info) = event_info(ty) else { return false };
+        let Some(info) = event_info(ty) else {
+            return false;
+        };
         let eflags = info.flags;
         meta.fd = None;
         meta.errorcode = 0;
         let tid = ev.tid as i64;
         if eflags & ef::SKIPPARSERESET != 0 {
-            meta.thread =
-                if ty == PROCINFO_E && self.threads.contains(tid) { ThreadRef::Table(tid) } else { ThreadRef::None };
+            meta.thread = if ty == PROCINFO_E && self.threads.contains(tid) {
+                ThreadRef::Table(tid)
+            } else {
+                ThreadRef::None
+            };
             return false;
         }
         let query_os = !(is_clone_exit(ty) || ty == SCHEDSWITCH_6_E);
@@ -400,12 +426,28 @@ impl State {
         if ty == SCHEDSWITCH_6_E {
             return false;
         }
-        let ThreadRef::Table(tid) = meta.thread else { return false };
+        let ThreadRef::Table(tid) = meta.thread else {
+            return false;
+        };
         let is_enter = sonde_event::is_enter(ty);
-        let first_is_res_or_fd = ev.nparams() != 0 && info.params.first().is_some_and(|p| p.name == "res" || p.name == "fd");
-        let enter_fd = if is_enter && eflags & ef::USES_FD != 0 { Some(p_i64(ev, 0)) } else { None };
-        let copy_file_range_fd = if ty == SYSCALL_COPY_FILE_RANGE_X { Some(p_i64(ev, 1)) } else { None };
-        let Some(t) = self.threads.get_mut(tid) else { return false };
+        let first_is_res_or_fd = ev.nparams() != 0
+            && info
+                .params
+                .first()
+                .is_some_and(|p| p.name == "res" || p.name == "fd");
+        let enter_fd = if is_enter && eflags & ef::USES_FD != 0 {
+            Some(p_i64(ev, 0))
+        } else {
+            None
+        };
+        let copy_file_range_fd = if ty == SYSCALL_COPY_FILE_RANGE_X {
+            Some(p_i64(ev, 1))
+        } else {
+            None
+        };
+        let Some(t) = self.threads.get_mut(tid) else {
+            return false;
+        };
         if query_os {
             t.flags |= cl::ACTIVE;
         }
@@ -447,7 +489,9 @@ impl State {
                 }
                 let last = t.lastevent_fd;
                 meta.fd = self.fd_ref(tid, last);
-                let Some(f) = self.fd_mut(meta) else { return false };
+                let Some(f) = self.fd_mut(meta) else {
+                    return false;
+                };
                 if f.flags & ff::CLOSE_CANCELED != 0 {
                     f.flags &= !ff::CLOSE_CANCELED;
                     if self.threads.fd(tid, CANCELED_FD_NUMBER).is_some() {
@@ -486,7 +530,9 @@ impl State {
 
     /// `remove_thread`.
     pub(crate) fn remove_thread(&mut self, tid: i64, force: bool) {
-        let Some(t) = self.threads.get(tid) else { return };
+        let Some(t) = self.threads.get(tid) else {
+            return;
+        };
         if t.nchilds != 0 && !force {
             return;
         }
@@ -517,7 +563,11 @@ impl State {
     fn add_fd(&mut self, tid: i64, fd: i64, info: FdInfo) -> Option<(i64, i64)> {
         let owner = self.threads.fd_owner(tid)?;
         let t = self.threads.get_mut(owner)?;
-        if t.fds.add(fd, info) { Some((owner, fd)) } else { None }
+        if t.fds.add(fd, info) {
+            Some((owner, fd))
+        } else {
+            None
+        }
     }
 
     /// `erase_fd` with removal from the table: done at the next event.
@@ -528,7 +578,9 @@ impl State {
 
     /// `store_event`: keeps an enter event for its exit.
     fn store_event(&mut self, ev: &RawEvent<'_>, meta: &EventMeta) {
-        let ThreadRef::Table(tid) = meta.thread else { return };
+        let ThreadRef::Table(tid) = meta.thread else {
+            return;
+        };
         if ev.bytes.len() > SP_EVT_BUF_SIZE {
             return;
         }
@@ -542,17 +594,25 @@ impl State {
 
     /// `retrieve_enter_event`.
     fn retrieve_enter_event(&mut self, exit: &RawEvent<'_>, meta: &EventMeta) -> Option<Stored> {
-        let ThreadRef::Table(tid) = meta.thread else { return None };
+        let ThreadRef::Table(tid) = meta.thread else {
+            return None;
+        };
         let t = self.threads.get_mut(tid)?;
-        if !(t.lastevent_valid && !t.lastevent_data.is_empty()) {
+        if !t.lastevent_valid || t.lastevent_data.is_empty() {
             return None;
         }
         let stored = Stored {
             bytes: t.lastevent_data.clone(),
-            version: if t.lastevent_v1 { HeaderVersion::V1 } else { HeaderVersion::V2 },
+            version: if t.lastevent_v1 {
+                HeaderVersion::V1
+            } else {
+                HeaderVersion::V2
+            },
             cpu: t.lastevent_cpu,
         };
-        let ok = stored.event().is_some_and(|e| e.ty == exit.ty.wrapping_sub(1));
+        let ok = stored
+            .event()
+            .is_some_and(|e| e.ty == exit.ty.wrapping_sub(1));
         if !ok {
             t.lastevent_valid = false;
             return None;
@@ -574,7 +634,10 @@ impl State {
         if childtid < 0 {
             return;
         }
-        let v20 = matches!(ty, SYSCALL_CLONE_20_X | SYSCALL_FORK_20_X | SYSCALL_VFORK_20_X | SYSCALL_CLONE3_X);
+        let v20 = matches!(
+            ty,
+            SYSCALL_CLONE_20_X | SYSCALL_FORK_20_X | SYSCALL_VFORK_20_X | SYSCALL_CLONE3_X
+        );
         let (mut vtid, mut vpid) = (tid, -1);
         if v20 {
             vtid = p_i64(ev, 18);
@@ -592,7 +655,11 @@ impl State {
                 self.remove_thread(t, true);
                 meta.thread = ThreadRef::None;
             }
-            let parenttid = if flags & cl::CLONE_THREAD != 0 { p_i64(ev, 4) } else { p_i64(ev, 5) };
+            let parenttid = if flags & cl::CLONE_THREAD != 0 {
+                p_i64(ev, 4)
+            } else {
+                p_i64(ev, 5)
+            };
             match meta.thread {
                 ThreadRef::Table(t) => {
                     if in_container && let Some(ti) = self.threads.get_mut(t) {
@@ -611,7 +678,9 @@ impl State {
             return;
         }
 
-        let Some(parent) = self.get_thread_ref(tid, true) else { return };
+        let Some(parent) = self.get_thread_ref(tid, true) else {
+            return;
+        };
         let valid_parent = !(parent.comm == b"<NA>" && parent.uid == u32::MAX);
         let mut tid_collision = false;
         if let Some(child) = self.threads.get(childtid) {
@@ -626,7 +695,9 @@ impl State {
         let exe = p_str(ev, 1).to_vec();
         let comm_from_evt = |ev: &RawEvent<'_>| -> Vec<u8> {
             match ty {
-                SYSCALL_CLONE_11_X | SYSCALL_CLONE_16_X | SYSCALL_FORK_X | SYSCALL_VFORK_X => p_str(ev, 1).to_vec(),
+                SYSCALL_CLONE_11_X | SYSCALL_CLONE_16_X | SYSCALL_FORK_X | SYSCALL_VFORK_X => {
+                    p_str(ev, 1).to_vec()
+                }
                 _ => p_str(ev, 13).to_vec(),
             }
         };
@@ -652,7 +723,9 @@ impl State {
         } else {
             self.remove_thread(tid, true);
             tid_collision = true;
-            let Some(p) = self.get_thread_ref(tid, true) else { return };
+            let Some(p) = self.get_thread_ref(tid, true) else {
+                return;
+            };
             if p.comm != b"<NA>" && p.uid != u32::MAX {
                 let p = p.clone();
                 copy_from(&mut t, &p);
@@ -677,7 +750,11 @@ impl State {
                     f.flags |= ff::IS_CLONED;
                 }
             }
-            t.cwd = self.threads.cwd(tid).map(<[u8]>::to_vec).unwrap_or_default();
+            t.cwd = self
+                .threads
+                .cwd(tid)
+                .map(<[u8]>::to_vec)
+                .unwrap_or_default();
         }
         if inverted {
             t.flags |= cl::CLONE_INVERTED;
@@ -724,8 +801,13 @@ impl State {
         if p_i64(ev, 0) < 0 {
             return;
         }
-        let ThreadRef::Table(tid) = meta.thread else { return };
-        let enter = if matches!(ty, SYSCALL_EXECVE_18_X | SYSCALL_EXECVE_19_X | SYSCALL_EXECVEAT_X) {
+        let ThreadRef::Table(tid) = meta.thread else {
+            return;
+        };
+        let enter = if matches!(
+            ty,
+            SYSCALL_EXECVE_18_X | SYSCALL_EXECVE_19_X | SYSCALL_EXECVEAT_X
+        ) {
             self.retrieve_enter_event(ev, meta)
         } else {
             None
@@ -747,7 +829,9 @@ impl State {
             }),
             _ => None,
         };
-        let Some(t) = self.threads.get_mut(tid) else { return };
+        let Some(t) = self.threads.get_mut(tid) else {
+            return;
+        };
         t.exe = p_str(ev, 1).to_vec();
         t.comm = match ty {
             SYSCALL_EXECVE_8_X | SYSCALL_EXECVE_13_X | SYSCALL_EXECVE_14_X => t.exe.clone(),
@@ -769,15 +853,18 @@ impl State {
         match ty {
             SYSCALL_EXECVE_14_X => t.set_env(p_bytes(ev, 13)),
             SYSCALL_EXECVE_15_X => t.set_env(p_bytes(ev, 14)),
-            SYSCALL_EXECVE_16_X | SYSCALL_EXECVE_17_X | SYSCALL_EXECVE_18_X | SYSCALL_EXECVE_19_X
-            | SYSCALL_EXECVEAT_X => {
+            SYSCALL_EXECVE_16_X | SYSCALL_EXECVE_17_X | SYSCALL_EXECVE_18_X
+            | SYSCALL_EXECVE_19_X | SYSCALL_EXECVEAT_X => {
                 t.set_env(p_bytes(ev, 15));
                 t.set_cgroups(p_bytes(ev, 14));
                 t.container_id = container_id_from_cgroups(&t.cgroups);
             }
             _ => {}
         }
-        if matches!(ty, SYSCALL_EXECVE_17_X | SYSCALL_EXECVE_18_X | SYSCALL_EXECVE_19_X | SYSCALL_EXECVEAT_X) {
+        if matches!(
+            ty,
+            SYSCALL_EXECVE_17_X | SYSCALL_EXECVE_18_X | SYSCALL_EXECVE_19_X | SYSCALL_EXECVEAT_X
+        ) {
             t.tty = p_u32(ev, 16);
         }
         match (ty, &enter) {
@@ -822,7 +909,10 @@ impl State {
         if name.first() == Some(&b'/') {
             b".".to_vec()
         } else if dirfd == PPM_AT_FDCWD {
-            self.threads.cwd(tid).map(<[u8]>::to_vec).unwrap_or_default()
+            self.threads
+                .cwd(tid)
+                .map(<[u8]>::to_vec)
+                .unwrap_or_default()
         } else {
             meta.fd = self.fd_ref(tid, dirfd);
             match self.event_fd(meta) {
@@ -838,7 +928,9 @@ impl State {
     }
 
     fn parse_open_exit(&mut self, ev: &RawEvent<'_>, meta: &mut EventMeta) {
-        let ThreadRef::Table(tid) = meta.thread else { return };
+        let ThreadRef::Table(tid) = meta.thread else {
+            return;
+        };
         let ty = ev.ty;
         let enter = self.retrieve_enter_event(ev, meta);
         let enter_ev = enter.as_ref().and_then(Stored::event);
@@ -859,7 +951,14 @@ impl State {
                     name = p_str(e, 0).to_vec();
                     flags = p_u32(e, 1);
                 }
-                (name, flags, self.threads.cwd(tid).map(<[u8]>::to_vec).unwrap_or_default())
+                (
+                    name,
+                    flags,
+                    self.threads
+                        .cwd(tid)
+                        .map(<[u8]>::to_vec)
+                        .unwrap_or_default(),
+                )
             }
             SYSCALL_CREAT_X => {
                 let mut name = p_str(ev, 1).to_vec();
@@ -872,7 +971,14 @@ impl State {
                 {
                     name = p_str(e, 0).to_vec();
                 }
-                (name, 0, self.threads.cwd(tid).map(<[u8]>::to_vec).unwrap_or_default())
+                (
+                    name,
+                    0,
+                    self.threads
+                        .cwd(tid)
+                        .map(<[u8]>::to_vec)
+                        .unwrap_or_default(),
+                )
             }
             SYSCALL_OPENAT_X => {
                 let Some(e) = &enter_ev else { return };
@@ -905,18 +1011,34 @@ impl State {
         let fullpath = crate::path::concatenate(&sdir, &name);
         if fd >= 0 {
             let mut f = FdInfo {
-                ty: if flags & PPM_O_DIRECTORY != 0 { fd_type::DIRECTORY } else { fd_type::FILE_V2 },
+                ty: if flags & PPM_O_DIRECTORY != 0 {
+                    fd_type::DIRECTORY
+                } else {
+                    fd_type::FILE_V2
+                },
                 openflags: flags,
                 dev,
                 ..Default::default()
             };
-            f.flags |= if fullpath == b"/dev/null" { ff::IS_TRACER_FILE } else { ff::IS_NOT_TRACER_FD };
+            f.flags |= if fullpath == b"/dev/null" {
+                ff::IS_TRACER_FILE
+            } else {
+                ff::IS_NOT_TRACER_FD
+            };
             f.name = fullpath;
             meta.fd = self.add_fd(tid, fd, f);
         }
     }
 
-    fn add_socket(&mut self, tid: i64, fd: i64, domain: u32, ty: u32, protocol: u32, meta: &mut EventMeta) {
+    fn add_socket(
+        &mut self,
+        tid: i64,
+        fd: i64,
+        domain: u32,
+        ty: u32,
+        protocol: u32,
+        meta: &mut EventMeta,
+    ) {
         const IPPROTO_IP: u32 = 0;
         const IPPROTO_ICMP: u32 = 1;
         const IPPROTO_TCP: u32 = 6;
@@ -925,12 +1047,19 @@ impl State {
         const SOCK_STREAM: u32 = 1;
         const SOCK_DGRAM: u32 = 2;
         const SOCK_RAW: u32 = 3;
-        let mut f = FdInfo { ty: fd_type::UNKNOWN, ..Default::default() };
+        let mut f = FdInfo {
+            ty: fd_type::UNKNOWN,
+            ..Default::default()
+        };
         f.sock.clear_v4();
         if domain == u32::from(PPM_AF_UNIX) {
             f.ty = fd_type::UNIX_SOCK;
         } else if domain == u32::from(PPM_AF_INET) || domain == u32::from(PPM_AF_INET6) {
-            f.ty = if domain == u32::from(PPM_AF_INET) { fd_type::IPV4_SOCK } else { fd_type::IPV6_SOCK };
+            f.ty = if domain == u32::from(PPM_AF_INET) {
+                fd_type::IPV4_SOCK
+            } else {
+                fd_type::IPV6_SOCK
+            };
             let raw_or = |p| if ty == SOCK_RAW { l4::RAW } else { p };
             let proto = match protocol {
                 IPPROTO_TCP => raw_or(l4::TCP),
@@ -960,7 +1089,9 @@ impl State {
     }
 
     fn infer_sendto_fdinfo(&mut self, ev: &RawEvent<'_>, meta: &mut EventMeta) {
-        let ThreadRef::Table(tid) = meta.thread else { return };
+        let ThreadRef::Table(tid) = meta.thread else {
+            return;
+        };
         let fd = p_i64(ev, 0);
         if fd < 0 {
             return;
@@ -977,8 +1108,12 @@ impl State {
         if fd < 0 {
             return;
         }
-        let ThreadRef::Table(tid) = meta.thread else { return };
-        let Some(st) = self.retrieve_enter_event(ev, meta) else { return };
+        let ThreadRef::Table(tid) = meta.thread else {
+            return;
+        };
+        let Some(st) = self.retrieve_enter_event(ev, meta) else {
+            return;
+        };
         let Some(e) = st.event() else { return };
         let (domain, ty, proto) = (p_u32(&e, 0), p_u32(&e, 1), p_u32(&e, 2));
         self.add_socket(tid, fd, domain, ty, proto, meta);
@@ -1073,8 +1208,14 @@ impl State {
     fn update_ipv4(f: &mut FdInfo, sip: u32, sport: u16, dip: u32, dport: u16) -> bool {
         let s = &mut f.sock;
         if f.ty == fd_type::IPV4_SOCK
-            && ((sip == s.v4_sip() && sport == s.v4_sport() && dip == s.v4_dip() && dport == s.v4_dport())
-                || (dip == s.v4_sip() && dport == s.v4_sport() && sip == s.v4_dip() && sport == s.v4_dport()))
+            && ((sip == s.v4_sip()
+                && sport == s.v4_sport()
+                && dip == s.v4_dip()
+                && dport == s.v4_dport())
+                || (dip == s.v4_sip()
+                    && dport == s.v4_sport()
+                    && sip == s.v4_dip()
+                    && sport == s.v4_dport()))
         {
             return false;
         }
@@ -1101,8 +1242,14 @@ impl State {
     fn update_ipv6(f: &mut FdInfo, sip: [u8; 16], sport: u16, dip: [u8; 16], dport: u16) -> bool {
         let s = &mut f.sock;
         if f.ty == fd_type::IPV6_SOCK
-            && ((sip == s.v6_sip() && sport == s.v6_sport() && dip == s.v6_dip() && dport == s.v6_dport())
-                || (dip == s.v6_sip() && dport == s.v6_sport() && sip == s.v6_dip() && sport == s.v6_dport()))
+            && ((sip == s.v6_sip()
+                && sport == s.v6_sport()
+                && dip == s.v6_dip()
+                && dport == s.v6_dport())
+                || (dip == s.v6_sip()
+                    && dport == s.v6_sport()
+                    && sip == s.v6_dip()
+                    && sport == s.v6_dport()))
         {
             return false;
         }
@@ -1130,10 +1277,22 @@ impl State {
         Self::update_ipv4(f, u32_at(b, 1), u16_at(b, 5), u32_at(b, 7), u16_at(b, 11))
     }
     fn set_from_tuple_v4_mapped(f: &mut FdInfo, b: &[u8]) -> bool {
-        Self::update_ipv4(f, u32_at(b, 13), u16_at(b, 17), u32_at(b, 31), u16_at(b, 35))
+        Self::update_ipv4(
+            f,
+            u32_at(b, 13),
+            u16_at(b, 17),
+            u32_at(b, 31),
+            u16_at(b, 35),
+        )
     }
     fn set_from_tuple_v6(f: &mut FdInfo, b: &[u8]) -> bool {
-        Self::update_ipv6(f, arr16_at(b, 1), u16_at(b, 17), arr16_at(b, 19), u16_at(b, 35))
+        Self::update_ipv6(
+            f,
+            arr16_at(b, 1),
+            u16_at(b, 17),
+            arr16_at(b, 19),
+            u16_at(b, 35),
+        )
     }
 
     fn swap_addresses(f: &mut FdInfo) {
@@ -1200,7 +1359,9 @@ impl State {
     }
 
     fn parse_accept_exit(&mut self, ev: &RawEvent<'_>, meta: &mut EventMeta) {
-        let ThreadRef::Table(tid) = meta.thread else { return };
+        let ThreadRef::Table(tid) = meta.thread else {
+            return;
+        };
         let fd = p_i64(ev, 0);
         if fd < 0 {
             return;
@@ -1245,7 +1406,9 @@ impl State {
 
     fn parse_close_exit(&mut self, ev: &RawEvent<'_>, meta: &mut EventMeta) {
         let ret = p_i64(ev, 0);
-        let ThreadRef::Table(tid) = meta.thread else { return };
+        let ThreadRef::Table(tid) = meta.thread else {
+            return;
+        };
         if ret >= 0 {
             let Some(f) = self.fd_mut(meta) else { return };
             if f.flags & ff::CLOSE_CANCELED != 0 {
@@ -1266,10 +1429,16 @@ impl State {
         if p_i64(ev, 0) < 0 {
             return;
         }
-        let ThreadRef::Table(tid) = meta.thread else { return };
+        let ThreadRef::Table(tid) = meta.thread else {
+            return;
+        };
         let (fd1, fd2, ino) = (p_i64(ev, 1), p_i64(ev, 2), p_u64(ev, 3));
         for fdn in [fd1, fd2] {
-            let f = FdInfo { ty: fd_type::FIFO, ino, ..Default::default() };
+            let f = FdInfo {
+                ty: fd_type::FIFO,
+                ino,
+                ..Default::default()
+            };
             meta.fd = self.add_fd(tid, fdn, f);
         }
     }
@@ -1278,8 +1447,13 @@ impl State {
         if p_i64(ev, 0) < 0 {
             return;
         }
-        let ThreadRef::Table(tid) = meta.thread else { return };
-        let mut f = FdInfo { ty: fd_type::UNIX_SOCK, ..Default::default() };
+        let ThreadRef::Table(tid) = meta.thread else {
+            return;
+        };
+        let mut f = FdInfo {
+            ty: fd_type::UNIX_SOCK,
+            ..Default::default()
+        };
         f.sock.set_unix_source(p_u64(ev, 3));
         f.sock.set_unix_dest(p_u64(ev, 4));
         meta.fd = self.add_fd(tid, p_i64(ev, 1), f.clone());
@@ -1287,23 +1461,38 @@ impl State {
     }
 
     fn add_typed_fd(&mut self, ev: &RawEvent<'_>, meta: &mut EventMeta, ty: u8) {
-        let ThreadRef::Table(tid) = meta.thread else { return };
+        let ThreadRef::Table(tid) = meta.thread else {
+            return;
+        };
         let fd = p_i64(ev, 0);
         if fd < 0 {
             return;
         }
-        meta.fd = self.add_fd(tid, fd, FdInfo { ty, ..Default::default() });
+        meta.fd = self.add_fd(
+            tid,
+            fd,
+            FdInfo {
+                ty,
+                ..Default::default()
+            },
+        );
     }
 
     /// Makes `newfd` a copy of the event's fd (dup, fcntl F_DUPFD).
     fn dup_fd_to(&mut self, _ev: &RawEvent<'_>, meta: &mut EventMeta, newfd: i64) {
-        let ThreadRef::Table(tid) = meta.thread else { return };
-        let Some(f) = self.event_fd(meta).cloned() else { return };
+        let ThreadRef::Table(tid) = meta.thread else {
+            return;
+        };
+        let Some(f) = self.event_fd(meta).cloned() else {
+            return;
+        };
         meta.fd = self.add_fd(tid, newfd, f);
     }
 
     fn parse_dup_exit(&mut self, ev: &RawEvent<'_>, meta: &mut EventMeta) {
-        let ThreadRef::Table(tid) = meta.thread else { return };
+        let ThreadRef::Table(tid) = meta.thread else {
+            return;
+        };
         let ret = p_i64(ev, 0);
         if ret < 0 {
             return;
@@ -1320,11 +1509,15 @@ impl State {
     }
 
     fn parse_rlimit_exit(&mut self, ev: &RawEvent<'_>, meta: &mut EventMeta) {
-        let ThreadRef::Table(tid) = meta.thread else { return };
+        let ThreadRef::Table(tid) = meta.thread else {
+            return;
+        };
         if p_i64(ev, 0) < 0 {
             return;
         }
-        let Some(st) = self.retrieve_enter_event(ev, meta) else { return };
+        let Some(st) = self.retrieve_enter_event(ev, meta) else {
+            return;
+        };
         let Some(e) = st.event() else { return };
         let resource = e.param(0).and_then(|b| b.first().copied()).unwrap_or(0);
         if resource == PPM_RLIMIT_NOFILE {
@@ -1342,7 +1535,9 @@ impl State {
         if p_i64(ev, 0) < 0 {
             return;
         }
-        let Some(st) = self.retrieve_enter_event(ev, meta) else { return };
+        let Some(st) = self.retrieve_enter_event(ev, meta) else {
+            return;
+        };
         let Some(e) = st.event() else { return };
         let resource = e.param(1).and_then(|b| b.first().copied()).unwrap_or(0);
         if resource == PPM_RLIMIT_NOFILE {
@@ -1365,7 +1560,9 @@ impl State {
     }
 
     fn parse_context_switch(&mut self, ev: &RawEvent<'_>, meta: &mut EventMeta) {
-        let ThreadRef::Table(tid) = meta.thread else { return };
+        let ThreadRef::Table(tid) = meta.thread else {
+            return;
+        };
         if ev.ty != SCHEDSWITCH_6_E {
             return;
         }
@@ -1385,15 +1582,23 @@ impl State {
     }
 
     fn parse_setid_exit(&mut self, ev: &RawEvent<'_>, meta: &mut EventMeta, uid: bool) {
-        let ThreadRef::Table(tid) = meta.thread else { return };
+        let ThreadRef::Table(tid) = meta.thread else {
+            return;
+        };
         if p_i64(ev, 0) < 0 {
             return;
         }
-        let Some(st) = self.retrieve_enter_event(ev, meta) else { return };
+        let Some(st) = self.retrieve_enter_event(ev, meta) else {
+            return;
+        };
         let Some(e) = st.event() else { return };
         // setuid/setgid: the id is param 0; setresuid/setresgid: the
         // effective id is param 1.
-        let idx = if matches!(ev.ty, SYSCALL_SETRESUID_X | SYSCALL_SETRESGID_X) { 1 } else { 0 };
+        let idx = if matches!(ev.ty, SYSCALL_SETRESUID_X | SYSCALL_SETRESGID_X) {
+            1
+        } else {
+            0
+        };
         let id = p_u32(&e, idx);
         if id == u32::MAX {
             return;
@@ -1411,7 +1616,9 @@ impl State {
 
     fn parse_container_json(&mut self, ev: &RawEvent<'_>, meta: &mut EventMeta) {
         let json = p_str(ev, 0);
-        let Some(c) = ContainerInfo::from_json(json) else { return };
+        let Some(c) = ContainerInfo::from_json(json) else {
+            return;
+        };
         if !c.successful {
             meta.filtered_out = true;
         }
@@ -1438,7 +1645,9 @@ impl State {
         if ret < 0 {
             return;
         }
-        let ThreadRef::Table(tid) = meta.thread else { return };
+        let ThreadRef::Table(tid) = meta.thread else {
+            return;
+        };
         if let Some(f) = self.fd_mut(meta)
             && (f.ty == fd_type::IPV4_SOCK || f.ty == fd_type::IPV6_SOCK)
         {
@@ -1452,26 +1661,35 @@ impl State {
             _ => None,
         };
         let Some(tp) = tupleparam else { return };
-        let needs = self.event_fd(meta).is_some_and(|f| f.name.is_empty() || !f.is_tcp_socket());
+        let needs = self
+            .event_fd(meta)
+            .is_some_and(|f| f.name.is_empty() || !f.is_tcp_socket());
         if !needs {
             return;
         }
         let tuple: Vec<u8> = if reads {
             p_bytes(ev, tp).to_vec()
         } else {
-            let Some(st) = self.retrieve_enter_event(ev, meta) else { return };
+            let Some(st) = self.retrieve_enter_event(ev, meta) else {
+                return;
+            };
             let Some(e) = st.event() else { return };
             p_bytes(&e, tp).to_vec()
         };
         if !self.update_fd(&tuple, meta) {
             return;
         }
-        let Some(fty) = self.event_fd(meta).map(|f| f.ty) else { return };
+        let Some(fty) = self.event_fd(meta).map(|f| f.ty) else {
+            return;
+        };
         if fty == fd_type::IPV4_SOCK || fty == fd_type::IPV6_SOCK {
             let guess = self.event_fd(meta).is_some_and(|f| f.is_role_none());
             if guess {
-                let (dport, sport) = self.event_fd(meta).map_or((0, 0), |f| (f.sock.v4_dport(), f.sock.v4_sport()));
-                let role_server = self.is_bound_to_port(tid, dport) && !self.uses_client_port(tid, sport);
+                let (dport, sport) = self
+                    .event_fd(meta)
+                    .map_or((0, 0), |f| (f.sock.v4_dport(), f.sock.v4_sport()));
+                let role_server =
+                    self.is_bound_to_port(tid, dport) && !self.uses_client_port(tid, sport);
                 let bound = self.is_bound_to_port(tid, dport);
                 if let Some(f) = self.fd_mut(meta) {
                     if bound && !role_server {
@@ -1489,7 +1707,11 @@ impl State {
                 }
             }
             if let Some(f) = self.fd_mut(meta) {
-                let swap = if reads { f.is_role_client() } else { f.is_role_server() };
+                let swap = if reads {
+                    f.is_role_client()
+                } else {
+                    f.is_role_server()
+                };
                 if swap {
                     Self::swap_addresses(f);
                 }
@@ -1510,9 +1732,11 @@ impl State {
     }
 
     fn uses_client_port(&self, tid: i64, port: u16) -> bool {
-        self.threads
-            .fds(tid)
-            .is_some_and(|t| t.map.values().any(|f| f.ty == fd_type::IPV4_SOCK && f.sock.v4_sport() == port))
+        self.threads.fds(tid).is_some_and(|t| {
+            t.map
+                .values()
+                .any(|f| f.ty == fd_type::IPV4_SOCK && f.sock.v4_sport() == port)
+        })
     }
 
     /// `sinsp_parser::update_fd`: takes the tuple of a datagram call.
@@ -1521,7 +1745,9 @@ impl State {
             return false;
         }
         let family = b[0];
-        let Some(f) = self.fd_mut(meta) else { return false };
+        let Some(f) = self.fd_mut(meta) else {
+            return false;
+        };
         match family {
             PPM_AF_INET => {
                 if f.ty == fd_type::IPV4_SERVSOCK {

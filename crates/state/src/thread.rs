@@ -76,6 +76,8 @@ pub struct ThreadInfo {
 pub const NO_EVENT: u16 = u16::MAX;
 
 impl ThreadInfo {
+    /// A thread as `sinsp_threadinfo::init` leaves it (note `lastevent_fd`
+    /// starts at 0, so an exit event seen without its enter reads fd 0).
     pub fn new(tid: i64) -> Self {
         ThreadInfo {
             tid,
@@ -85,7 +87,9 @@ impl ThreadInfo {
             vpgid: -1,
             vtid: -1,
             vpid: -1,
-            lastevent_fd: -1,
+            fdlimit: -1,
+            flags: clone_flags::NAME_CHANGED,
+            lastevent_fd: 0,
             lastevent_type: NO_EVENT,
             ..Default::default()
         }
@@ -142,7 +146,11 @@ pub fn split_nul(raw: &[u8]) -> Vec<Vec<u8>> {
     if raw.is_empty() {
         return out;
     }
-    let body = if raw.last() == Some(&0) { &raw[..raw.len() - 1] } else { raw };
+    let body = if raw.last() == Some(&0) {
+        &raw[..raw.len() - 1]
+    } else {
+        raw
+    };
     for part in body.split(|&c| c == 0) {
         out.push(part.to_vec());
     }
@@ -185,7 +193,11 @@ impl ThreadTable {
     /// The tid whose fd table `tid` uses.
     pub fn fd_owner(&self, tid: i64) -> Option<i64> {
         let t = self.map.get(&tid)?;
-        if t.shares_fds() { self.main_tid(tid) } else { Some(tid) }
+        if t.shares_fds() {
+            self.main_tid(tid)
+        } else {
+            Some(tid)
+        }
     }
 
     pub fn fds(&self, tid: i64) -> Option<&FdTable> {
@@ -216,7 +228,9 @@ impl ThreadTable {
     /// and keeps a trailing `/`.
     pub fn set_cwd(&mut self, tid: i64, path: &[u8]) {
         let Some(m) = self.main_tid(tid) else { return };
-        let Some(t) = self.map.get_mut(&m) else { return };
+        let Some(t) = self.map.get_mut(&m) else {
+            return;
+        };
         let mut c = crate::path::concatenate(&t.cwd, path);
         if c.last() != Some(&b'/') {
             c.push(b'/');
