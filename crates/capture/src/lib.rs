@@ -38,7 +38,7 @@ pub struct FileSource {
     reader: BlockReader<Stream>,
 }
 
-const BUF_SIZE: usize = 1 << 20;
+const BUF_SIZE: usize = 1 << 16;
 
 impl FileSource {
     /// Opens `path`, plain or gzip-compressed.
@@ -60,8 +60,10 @@ impl FileSource {
             let head = buf.fill_buf().map_err(open_err)?;
             head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b
         };
+        // The block reader does its own large reads; the gzip decoder reads
+        // its input through `buf`.
         let stream: Stream = if gzip {
-            Box::new(BufReader::with_capacity(BUF_SIZE, MultiGzDecoder::new(buf)))
+            Box::new(MultiGzDecoder::new(buf))
         } else {
             Box::new(buf)
         };

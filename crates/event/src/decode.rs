@@ -63,8 +63,10 @@ pub struct RawEvent<'a> {
     /// The bytes of the whole event, header included.
     pub bytes: &'a [u8],
     nparams: u8,
-    /// (offset into `bytes`, length) of each parameter.
-    params: [(u32, u32); MAX_PARAMS],
+    /// Whether parameter lengths are `u32` (else `u16`).
+    large: bool,
+    /// Offset of the parameter lengths in `bytes` (the header length).
+    lens_at: u8,
 }
 
 impl std::fmt::Debug for RawEvent<'_> {
@@ -148,7 +150,6 @@ impl<'a> RawEvent<'a> {
             }
             HeaderVersion::V1 => infer_nparams(bytes, ty, lsize)?,
         };
-        let mut params = [(0u32, 0u32); MAX_PARAMS];
         let lens_end = hlen + nparams * lsize;
         if lens_end > bytes.len() {
             return Err(DecodeError::ParamPastEvent {
@@ -157,24 +158,25 @@ impl<'a> RawEvent<'a> {
                 event_len: len,
             });
         }
-        let mut off = lens_end;
-        for (i, slot) in params.iter_mut().enumerate().take(nparams) {
+        // Check once that every parameter lies inside the event; `param`
+        // then finds them by adding lengths, which keeps this struct small
+        // (it is copied along the hot path).
+        let mut off = lens_end as u64;
+        for i in 0..nparams {
             let at = hlen + i * lsize;
             let plen = if large {
                 u32_at(bytes, at)
             } else {
                 u32::from(u16_at(bytes, at))
             };
-            let end = off as u64 + u64::from(plen);
-            if end > bytes.len() as u64 {
+            off += u64::from(plen);
+            if off > bytes.len() as u64 {
                 return Err(DecodeError::ParamPastEvent {
                     index: i,
                     len: plen,
                     event_len: len,
                 });
             }
-            *slot = (off as u32, plen);
-            off = end as usize;
         }
         Ok(RawEvent {
             ts,
@@ -186,7 +188,8 @@ impl<'a> RawEvent<'a> {
             version,
             bytes,
             nparams: nparams as u8,
-            params,
+            large,
+            lens_at: hlen as u8,
         })
     }
 
@@ -200,12 +203,25 @@ impl<'a> RawEvent<'a> {
     /// The bytes of parameter `i`, if the event carries it.
     #[inline]
     pub fn param(&self, i: usize) -> Option<&'a [u8]> {
-        if i < self.nparams as usize {
-            let (o, l) = self.params[i];
-            Some(&self.bytes[o as usize..(o + l) as usize])
-        } else {
-            None
+        let n = self.nparams as usize;
+        if i >= n {
+            return None;
         }
+        let b = self.bytes;
+        let at = self.lens_at as usize;
+        let mut off = if self.large { at + n * 4 } else { at + n * 2 };
+        let len_of = |k: usize| {
+            if self.large {
+                u32_at(b, at + k * 4) as usize
+            } else {
+                u16_at(b, at + k * 2) as usize
+            }
+        };
+        for k in 0..i {
+            off += len_of(k);
+        }
+        // In bounds: `decode` checked every parameter against the event.
+        b.get(off..off + len_of(i))
     }
 
     /// Parameter `i` as a little-endian integer of the parameter's width,

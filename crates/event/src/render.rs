@@ -448,14 +448,14 @@ impl<'e, 'a> Ctx<'e, 'a> {
             T::Fd => self.fd(m.u64(0) as i64, out, resolved),
             T::Pid => {
                 let tid = m.u64(0) as i64;
-                let _ = write!(out, "{tid}");
+                dec(out, tid);
                 if let Some(comm) = self.res.comm(tid) {
                     resolved.extend_from_slice(until_nul(comm));
                 }
             }
             T::Errno => {
                 let v = m.u64(0) as i64;
-                let _ = write!(out, "{v}");
+                dec(out, v);
                 if v < 0
                     && let Some(name) = errno_name((v as i32).wrapping_neg())
                 {
@@ -478,7 +478,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
                 let id = m.u16(0);
                 match crate::table::SYSCALL_TABLE.get(usize::from(id)) {
                     Some(sc) => {
-                        let _ = write!(out, "{id}");
+                        dec(out, id);
                         resolved.extend_from_slice(sc.name.as_bytes());
                     }
                     None => out.extend_from_slice(b"<unknown syscall>"),
@@ -486,7 +486,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
             }
             T::Sigtype => {
                 let sig = m.u8(0);
-                let _ = write!(out, "{sig}");
+                dec(out, sig);
                 if let Some(name) = signal_name(sig) {
                     resolved.extend_from_slice(name.as_bytes());
                 }
@@ -496,7 +496,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
                 if v == u64::MAX {
                     out.extend_from_slice(b"none");
                 } else {
-                    let _ = write!(out, "{v}");
+                    dec(out, v);
                     fmt_g(v as f64 / 1_000_000_000.0, resolved);
                     resolved.push(b's');
                 }
@@ -507,7 +507,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
                     T::Flags16 => u32::from(m.u16(0)),
                     _ => m.u32(0),
                 };
-                let _ = write!(out, "{v}");
+                dec(out, v);
                 flag_names(v, names, resolved);
             }
             T::Mode => {
@@ -521,7 +521,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
                     out.extend_from_slice(b"-1");
                     resolved.extend_from_slice(b"<NONE>");
                 } else {
-                    let _ = write!(out, "{}", v as i32);
+                    dec(out, v as i32);
                     let name = if ty == T::Uid {
                         self.res.user_name(v)
                     } else {
@@ -600,7 +600,7 @@ impl<'e, 'a> Ctx<'e, 'a> {
     /// `render_fd`: the number; resolved, `<type>name` for a known fd, `AT_FDCWD`, or
     /// the errno name of a negative value.
     fn fd(&self, fd: i64, out: &mut Vec<u8>, resolved: &mut Vec<u8>) {
-        let _ = write!(out, "{fd}");
+        dec(out, fd);
         if !self.res.has_thread() {
             return;
         }
@@ -775,7 +775,10 @@ fn num32(out: &mut Vec<u8>, bits: u32, fmt: PrintFormat) {
         PrintFormat::Oct => write!(out, "0{bits:o}"),
         PrintFormat::Hex => write!(out, "{bits:X}"),
         PrintFormat::Padded10Dec => write!(out, "{:09}", bits as i32),
-        _ => write!(out, "{}", bits as i32),
+        _ => {
+            dec(out, bits as i32);
+            Ok(())
+        }
     };
 }
 
@@ -787,8 +790,17 @@ fn num64(out: &mut Vec<u8>, bits: u64, fmt: PrintFormat) {
         PrintFormat::Oct => write!(out, "0{bits:o}"),
         PrintFormat::Hex => write!(out, "{bits:X}"),
         PrintFormat::Padded10Dec => write!(out, "{:09}", bits as i64),
-        _ => write!(out, "{}", bits as i64),
+        _ => {
+            dec(out, bits as i64);
+            Ok(())
+        }
     };
+}
+
+/// Appends `v` in decimal (without `core::fmt`: this is the hot path).
+#[inline]
+fn dec<T: itoa::Integer>(out: &mut Vec<u8>, v: T) {
+    out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
 }
 
 /// The names of the flags set in `val`, `|`-separated, as `get_param_as_str` picks

@@ -164,6 +164,61 @@ impl<'a> Ctx<'a, '_> {
         self.state.ipv6_ifaces.contains(&addr)
     }
 
+    /// Appends the printed value of `spec` to `out`, as `extract` followed by
+    /// [`crate::value::write_val`] would, but without building a value for
+    /// the fields every default line prints. Returns `false` (with `out`
+    /// unchanged) when the field has no value.
+    pub fn write_field(&self, spec: &FieldSpec, out: &mut Vec<u8>) -> bool {
+        let ev = self.ev;
+        match spec.field {
+            Field::EvtNum => {
+                out.extend_from_slice(itoa::Buffer::new().format(self.meta.num).as_bytes());
+                true
+            }
+            Field::EvtOutputtime | Field::EvtTime => {
+                crate::time::write_ts(out, ev.ts, self.tz_offset, false, true);
+                true
+            }
+            Field::EvtCpu => {
+                out.extend_from_slice(itoa::Buffer::new().format(ev.cpu as i16).as_bytes());
+                true
+            }
+            Field::ThreadTid => {
+                out.extend_from_slice(itoa::Buffer::new().format(ev.tid as i64).as_bytes());
+                true
+            }
+            Field::EvtDir => {
+                out.push(if is_enter(ev.ty) { b'>' } else { b'<' });
+                true
+            }
+            Field::EvtType => {
+                out.extend_from_slice(type_name(ev).as_bytes());
+                true
+            }
+            Field::ProcName => match self.thread() {
+                Some(t) => {
+                    out.extend_from_slice(&t.comm);
+                    true
+                }
+                None => false,
+            },
+            Field::EvtInfo | Field::EvtArgs => {
+                if ev.ty != GENERIC_E && ev.ty != GENERIC_X {
+                    let r = self.state.resolver(ev.tid, self.meta);
+                    render_args(ev, self.render, &r, out);
+                }
+                true
+            }
+            _ => match self.extract(spec, true) {
+                Some(v) => {
+                    crate::value::write_val(out, &v, spec.ty, spec.fmt);
+                    true
+                }
+                None => false,
+            },
+        }
+    }
+
     /// The value of `spec` for this event, `None` where libsinsp returns
     /// NULL (printed as `<NA>`). `sanitize` drops unprintable bytes from fd
     /// names, as printing does and filtering does not.

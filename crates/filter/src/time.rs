@@ -30,19 +30,43 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// Appends `v` as exactly `width` decimal digits (zero-padded).
+#[inline]
+fn digits(out: &mut Vec<u8>, mut v: u64, width: usize) {
+    let start = out.len();
+    out.resize(start + width, b'0');
+    for i in (0..width).rev() {
+        out[start + i] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+}
+
 /// `HH:MM:SS[.nnnnnnnnn]`, optionally preceded by `YYYY-MM-DD `.
 pub fn write_ts(out: &mut Vec<u8>, ts: u64, offset: i64, date: bool, ns: bool) {
-    use std::io::Write;
     let sec = (ts / 1_000_000_000) as i64 + offset;
     let nsec = ts % 1_000_000_000;
-    let s = sec.rem_euclid(86_400);
+    let s = sec.rem_euclid(86_400) as u64;
     if date {
         let (y, m, d) = civil_from_days(sec.div_euclid(86_400));
-        let _ = write!(out, "{y:04}-{m:02}-{d:02} ");
+        if (0..=9999).contains(&y) {
+            digits(out, y as u64, 4);
+        } else {
+            out.extend_from_slice(itoa::Buffer::new().format(y).as_bytes());
+        }
+        out.push(b'-');
+        digits(out, u64::from(m), 2);
+        out.push(b'-');
+        digits(out, u64::from(d), 2);
+        out.push(b' ');
     }
-    let _ = write!(out, "{:02}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60);
+    digits(out, s / 3600, 2);
+    out.push(b':');
+    digits(out, (s % 3600) / 60, 2);
+    out.push(b':');
+    digits(out, s % 60, 2);
     if ns {
-        let _ = write!(out, ".{nsec:09}");
+        out.push(b'.');
+        digits(out, nsec, 9);
     }
 }
 

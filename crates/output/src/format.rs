@@ -3,7 +3,7 @@
 //! leading `*` to print a line even when some fields have no value (they
 //! print as `<NA>`); without it such a line is not printed at all.
 
-use sonde_filter::value::{write_json, write_json_string, write_val};
+use sonde_filter::value::{write_json, write_json_string};
 use sonde_filter::{Ctx, FieldError, FieldSpec};
 
 /// sysdig's default line.
@@ -163,13 +163,12 @@ impl Formatter {
                 Token::Text(s) => out.extend_from_slice(s),
                 Token::Field { spec, width } => {
                     let at = out.len();
-                    match ctx.extract(spec, true) {
-                        Some(v) => write_val(out, &v, spec.ty, spec.fmt),
-                        None if self.require_all => {
+                    if !ctx.write_field(spec, out) {
+                        if self.require_all {
                             out.truncate(start);
                             return false;
                         }
-                        None => out.extend_from_slice(b"<NA>"),
+                        out.extend_from_slice(b"<NA>");
                     }
                     if *width != 0 {
                         // `std::string::resize(width, ' ')`: cut or pad.

@@ -85,20 +85,33 @@ pub enum Block<'a> {
 }
 
 /// Reads blocks from a byte stream.
+///
+/// Blocks are decoded in place in one large buffer that is refilled with big
+/// reads, so an event is never copied between the file and its consumer.
 pub struct BlockReader<R> {
     inner: R,
-    /// Offset of the next unread byte.
-    offset: u64,
     buf: Vec<u8>,
+    /// The unread bytes are `buf[start..end]`.
+    start: usize,
+    end: usize,
+    /// Stream offset of `buf[start]`.
+    offset: u64,
+    eof: bool,
     started: bool,
 }
+
+/// How much is read at a time.
+const CHUNK: usize = 1 << 20;
 
 impl<R: Read> BlockReader<R> {
     pub fn new(inner: R) -> Self {
         BlockReader {
             inner,
+            buf: vec![0; 2 * CHUNK],
+            start: 0,
+            end: 0,
             offset: 0,
-            buf: Vec::with_capacity(MAX_SMALL_BLOCK as usize),
+            eof: false,
             started: false,
         }
     }
@@ -108,26 +121,38 @@ impl<R: Read> BlockReader<R> {
         self.offset
     }
 
-    /// Reads up to `n` bytes into `buf`; returns how many were read (fewer
-    /// only at the end of the stream).
-    fn fill(&mut self, n: usize) -> io::Result<usize> {
-        // The buffer only grows: its bytes past `n` are stale and unused.
-        if self.buf.len() < n {
-            self.buf.resize(n, 0);
+    /// Makes at least `n` unread bytes available, unless the stream ends
+    /// first; returns how many are available.
+    fn ensure(&mut self, n: usize) -> io::Result<usize> {
+        while self.end - self.start < n && !self.eof {
+            if self.buf.len() - self.start < n.max(CHUNK) {
+                // Move the unread bytes to the front, growing for big blocks.
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+                if self.buf.len() < n + CHUNK {
+                    self.buf.resize(n + CHUNK, 0);
+                }
+            }
+            match self.inner.read(&mut self.buf[self.end..]) {
+                Ok(0) => self.eof = true,
+                Ok(k) => self.end += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
-        read_full(&mut self.inner, &mut self.buf[..n])
+        Ok(self.end - self.start)
     }
 
     /// The next block, `None` at a clean end of stream.
     pub fn next_block(&mut self) -> Result<Option<Block<'_>>, ReadError> {
-        let start = self.offset;
+        let block_start = self.offset;
         let err = |block, kind| ReadError {
-            offset: start,
+            offset: block_start,
             block,
             kind,
         };
-        let mut hdr = [0u8; 8];
-        let got = read_full(&mut self.inner, &mut hdr).map_err(|e| err(None, e.into()))?;
+        let got = self.ensure(8).map_err(|e| err(None, e.into()))?;
         if got == 0 {
             if !self.started {
                 return Err(err(None, ErrorKind::Empty));
@@ -143,50 +168,50 @@ impl<R: Read> BlockReader<R> {
                 },
             ));
         }
-        let raw_type = u32::from_le_bytes([hdr[0], hdr[1], hdr[2], hdr[3]]);
-        let total = u32::from_le_bytes([hdr[4], hdr[5], hdr[6], hdr[7]]);
+        let h = &self.buf[self.start..self.start + 8];
+        let raw_type = u32::from_le_bytes([h[0], h[1], h[2], h[3]]);
+        let total = u32::from_le_bytes([h[4], h[5], h[6], h[7]]);
         let bt = BlockType::from_u32(raw_type);
         if !self.started && bt != BlockType::SectionHeader {
             return Err(err(None, ErrorKind::NotCapture(raw_type)));
         }
         self.started = true;
         let limit = match bt {
-            BlockType::Event { large: true, .. } | BlockType::Unknown(_) => MAX_LARGE_BLOCK,
-            BlockType::Event { .. } => MAX_SMALL_BLOCK + 12,
+            BlockType::Event { large: false, .. } => MAX_SMALL_BLOCK + 12,
             // Metadata blocks can be large (a process list of a busy host).
             _ => MAX_LARGE_BLOCK,
         };
         if total < 12 || !total.is_multiple_of(4) || total > limit {
             return Err(err(Some(bt), ErrorKind::BadLength(total)));
         }
-        let rest = (total - 8) as usize;
-        let got = self.fill(rest).map_err(|e| err(Some(bt), e.into()))?;
-        self.offset += 8 + got as u64;
-        if got < rest {
+        let total = total as usize;
+        let got = self.ensure(total).map_err(|e| err(Some(bt), e.into()))?;
+        if got < total {
+            self.offset += got as u64;
+            self.start = self.end;
             return Err(err(
                 Some(bt),
                 ErrorKind::Truncated {
-                    need: u64::from(total),
-                    have: 8 + got as u64,
+                    need: total as u64,
+                    have: got as u64,
                 },
             ));
         }
-        let trailer = u32::from_le_bytes([
-            self.buf[rest - 4],
-            self.buf[rest - 3],
-            self.buf[rest - 2],
-            self.buf[rest - 1],
-        ]);
-        if trailer != total {
+        let at = self.start;
+        let t = &self.buf[at + total - 4..at + total];
+        let trailer = u32::from_le_bytes([t[0], t[1], t[2], t[3]]);
+        if trailer as usize != total {
             return Err(err(
                 Some(bt),
                 ErrorKind::TrailerMismatch {
-                    header: total,
+                    header: total as u32,
                     trailer,
                 },
             ));
         }
-        let body = &self.buf[..rest - 4];
+        self.start += total;
+        self.offset += total as u64;
+        let body = &self.buf[at + 8..at + total - 4];
         decode_block(bt, raw_type, body).map_err(|kind| err(Some(bt), kind))
     }
 }
@@ -266,18 +291,4 @@ fn decode_block(bt: BlockType, raw_type: u32, body: &[u8]) -> Result<Option<Bloc
             block_type: raw_type,
         },
     }))
-}
-
-/// Reads until `buf` is full or the stream ends; returns the bytes read.
-fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) => break,
-            Ok(k) => n += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(n)
 }

@@ -1,0 +1,137 @@
+//! The capture-file reader over arbitrary bytes, and what `sonde dig` does
+//! with the blocks it yields: metadata staged and imported into the state
+//! engine at the first event (in libsinsp's order, as in
+//! `crates/sonde/src/dig.rs`), every event then run through the state engine
+//! and printed with sysdig's default format and a JSON format. Nothing may
+//! panic, whatever the bytes.
+
+#![no_main]
+
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use sonde_event::LEGACY_EVENT_COUNT;
+use sonde_event::render::RenderOptions;
+use sonde_filter::Ctx;
+use sonde_output::{DEFAULT_FORMAT, Formatter};
+use sonde_scap::{Block, BlockReader, FdRecord, InterfaceRecord, MachineInfo, ThreadRecord, UserList};
+use sonde_state::State;
+
+const CONTAINER_E: u16 = 228;
+const CONTAINER_JSON_E: u16 = 272;
+const CONTAINER_JSON_2_E: u16 = 324;
+
+/// Extra fields beyond the default format: the ones that read the state.
+const EXTRA_FORMAT: &str = "%fd.name %fd.type %fd.cip %fd.sport %proc.cmdline %proc.pname %proc.exepath \
+                            %container.id %container.name %user.name %group.name %evt.res %evt.rawres \
+                            %evt.latency %thread.vtid %proc.cwd %fd.num";
+
+fn formatters() -> &'static [Formatter] {
+    static F: OnceLock<Vec<Formatter>> = OnceLock::new();
+    F.get_or_init(|| {
+        [(DEFAULT_FORMAT, false), (EXTRA_FORMAT, false), (DEFAULT_FORMAT, true)]
+            .iter()
+            .filter_map(|(f, json)| Formatter::new(f, *json).ok())
+            .collect()
+    })
+}
+
+#[derive(Default)]
+struct Staged {
+    imported: bool,
+    machine: Option<MachineInfo>,
+    threads: Vec<Vec<ThreadRecord>>,
+    fds: Vec<(u64, Vec<FdRecord>)>,
+    ifaces: Vec<Vec<InterfaceRecord>>,
+    users: Vec<UserList>,
+}
+
+impl Staged {
+    fn import_into(&mut self, state: &mut State) {
+        if let Some(m) = &self.machine {
+            state.import_machine_info(m);
+        }
+        for t in &self.threads {
+            state.import_threads(t);
+        }
+        for (tid, fds) in &self.fds {
+            state.import_fds(*tid, fds);
+        }
+        for i in &self.ifaces {
+            state.import_interfaces(i);
+        }
+        for u in &self.users {
+            state.import_users(u);
+        }
+        state.finish_import();
+        *self = Staged {
+            imported: true,
+            ..Staged::default()
+        };
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    let mut reader = BlockReader::new(data);
+    let mut state = State::new();
+    let mut staged = Staged::default();
+    let render = RenderOptions::default();
+    let mut line = Vec::new();
+    // Bounds the work per input (a block is at least 12 bytes anyway).
+    for _ in 0..10_000 {
+        let block = match reader.next_block() {
+            Ok(Some(b)) => b,
+            Ok(None) | Err(_) => break,
+        };
+        let ev = match block {
+            Block::Event(ev) => ev,
+            Block::MachineInfo(m) => {
+                staged.machine = Some(m);
+                continue;
+            }
+            Block::Threads(t) => {
+                staged.threads.push(t);
+                continue;
+            }
+            Block::Fds { tid, fds } => {
+                staged.fds.push((tid, fds));
+                continue;
+            }
+            Block::Interfaces(i) => {
+                staged.ifaces.push(i);
+                continue;
+            }
+            Block::Users(u) => {
+                staged.users.push(u);
+                continue;
+            }
+            Block::Section(_) | Block::Unknown { .. } | Block::UnknownEvent { .. } => continue,
+        };
+        // The parameter accessors must be safe on any decoded event.
+        for i in 0..ev.nparams() + 1 {
+            std::hint::black_box((ev.param(i), ev.param_int(i), ev.param_i64(i), ev.param_str(i)));
+        }
+        if !staged.imported {
+            if matches!(ev.ty, CONTAINER_E | CONTAINER_JSON_E | CONTAINER_JSON_2_E) {
+                state.process(&ev, None);
+                continue;
+            }
+            staged.import_into(&mut state);
+        }
+        if usize::from(ev.ty) >= LEGACY_EVENT_COUNT {
+            continue;
+        }
+        let meta = state.process(&ev, None);
+        let ctx = Ctx {
+            state: &state,
+            ev: &ev,
+            meta: &meta,
+            render: &render,
+            tz_offset: 0,
+        };
+        for f in formatters() {
+            line.clear();
+            f.write(&ctx, &mut line);
+        }
+    }
+});
