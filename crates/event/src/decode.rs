@@ -269,34 +269,45 @@ impl<'a> RawEvent<'a> {
 /// go down until the lengths add up to the event's length, as libscap does.
 fn infer_nparams(bytes: &[u8], ty: u16, lsize: usize) -> Result<usize, DecodeError> {
     let hlen = HeaderVersion::V1.header_len();
-    let table_n = event_info(ty).map_or(0, |i| i.params.len());
+    let table_n = event_info(ty).map_or(0, |i| i.params.len()).min(MAX_PARAMS);
     let len = bytes.len();
-    let mut n = table_n.min(MAX_PARAMS);
+    let read_len = |i: usize| {
+        let at = hlen + i * lsize;
+        if lsize == 4 {
+            u32_at(bytes, at) as usize
+        } else {
+            u16_at(bytes, at) as usize
+        }
+    };
+    // The largest n whose lengths fit is where the search starts; sums for
+    // smaller n follow by subtraction, so the search is linear.
+    let mut n = table_n;
+    while n > 0 && hlen + n * lsize > len {
+        n -= 1;
+    }
+    let mut sum: usize = if lsize == 2 {
+        bytes[hlen..hlen + 2 * n]
+            .chunks_exact(2)
+            .map(|c| usize::from(u16::from_le_bytes([c[0], c[1]])))
+            .sum()
+    } else {
+        (0..n).map(read_len).sum()
+    };
     loop {
         let lens_end = hlen + n * lsize;
-        if lens_end <= len {
-            let mut sum = 0usize;
-            for i in 0..n {
-                let at = hlen + i * lsize;
-                sum += if lsize == 4 {
-                    u32_at(bytes, at) as usize
-                } else {
-                    u16_at(bytes, at) as usize
-                };
-            }
-            // Fewer bytes than the lengths claim can only shrink further as
-            // n decreases: the event is corrupt, as libscap also concludes.
-            if sum < len - lens_end {
-                return Err(DecodeError::NoParamCount { ty });
-            }
-            if sum == len - lens_end {
-                return Ok(n);
-            }
+        // Fewer bytes than the lengths claim can only shrink further as
+        // n decreases: the event is corrupt, as libscap also concludes.
+        if sum < len - lens_end {
+            return Err(DecodeError::NoParamCount { ty });
+        }
+        if sum == len - lens_end {
+            return Ok(n);
         }
         if n == 0 {
             return Err(DecodeError::NoParamCount { ty });
         }
         n -= 1;
+        sum -= read_len(n);
     }
 }
 

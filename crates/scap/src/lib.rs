@@ -10,7 +10,9 @@
 pub mod block;
 mod reader;
 pub mod records;
+pub mod writer;
 
 pub use block::BlockType;
 pub use reader::{Block, BlockReader, ErrorKind, ReadError};
 pub use records::{FdRecord, FdRecordKind, InterfaceRecord, MachineInfo, ThreadRecord, UserList};
+pub use writer::{BlockWriter, encode_event_v1, encode_event_v2};

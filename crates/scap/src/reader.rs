@@ -10,6 +10,9 @@ use crate::records::{self, InterfaceRecord, MachineInfo, RecordError, ThreadReco
 
 /// The largest non-LARGE block body libscap accepts (`READER_BUF_SIZE`).
 const MAX_SMALL_BLOCK: u32 = 65536;
+/// The ids of EV_V2 and EV blocks, by far the commonest.
+const EV_V2: u32 = 0x216;
+const EV_V1: u32 = 0x204;
 /// A sanity bound for LARGE blocks, so a corrupt length cannot make us
 /// allocate gigabytes.
 const MAX_LARGE_BLOCK: u32 = 256 << 20;
@@ -123,7 +126,17 @@ impl<R: Read> BlockReader<R> {
 
     /// Makes at least `n` unread bytes available, unless the stream ends
     /// first; returns how many are available.
+    #[inline]
     fn ensure(&mut self, n: usize) -> io::Result<usize> {
+        let have = self.end - self.start;
+        if have >= n {
+            return Ok(have);
+        }
+        self.refill(n)
+    }
+
+    #[cold]
+    fn refill(&mut self, n: usize) -> io::Result<usize> {
         while self.end - self.start < n && !self.eof {
             if self.buf.len() - self.start < n.max(CHUNK) {
                 // Move the unread bytes to the front, growing for big blocks.
@@ -145,7 +158,53 @@ impl<R: Read> BlockReader<R> {
     }
 
     /// The next block, `None` at a clean end of stream.
+    #[inline]
     pub fn next_block(&mut self) -> Result<Option<Block<'_>>, ReadError> {
+        // Fast path: a whole, well-formed v2 event block already in the
+        // buffer (nearly every block of a capture).
+        let avail = self.end - self.start;
+        if self.started && avail >= 8 {
+            let at = self.start;
+            let h = &self.buf[at..at + 8];
+            let raw_type = u32::from_le_bytes([h[0], h[1], h[2], h[3]]);
+            let total = u32::from_le_bytes([h[4], h[5], h[6], h[7]]) as usize;
+            let version = match raw_type {
+                EV_V2 => Some(HeaderVersion::V2),
+                EV_V1 => Some(HeaderVersion::V1),
+                _ => None,
+            };
+            if let Some(version) = version
+                && total <= avail
+                && (12 + 2..=MAX_SMALL_BLOCK as usize + 12).contains(&total)
+                && total.is_multiple_of(4)
+            {
+                let t = &self.buf[at + total - 4..at + total];
+                if u32::from_le_bytes([t[0], t[1], t[2], t[3]]) as usize == total {
+                    let body = &self.buf[at + 8..at + total - 4];
+                    let cpu = u16::from_le_bytes([body[0], body[1]]);
+                    let ev = &body[2..];
+                    if ev.len() >= 22 && event_info(u16::from_le_bytes([ev[20], ev[21]])).is_some()
+                    {
+                        let offset = self.offset;
+                        self.start += total;
+                        self.offset += total as u64;
+                        let body = &self.buf[at + 8..at + total - 4];
+                        return match RawEvent::decode(&body[2..], version, cpu, 0) {
+                            Ok(e) => Ok(Some(Block::Event(e))),
+                            Err(e) => Err(ReadError {
+                                offset,
+                                block: Some(BlockType::from_u32(raw_type)),
+                                kind: ErrorKind::Event(e),
+                            }),
+                        };
+                    }
+                }
+            }
+        }
+        self.next_block_slow()
+    }
+
+    fn next_block_slow(&mut self) -> Result<Option<Block<'_>>, ReadError> {
         let block_start = self.offset;
         let err = |block, kind| ReadError {
             offset: block_start,

@@ -22,7 +22,9 @@ use std::io::{self, Write};
 use sonde_event::{HeaderVersion, MAX_PARAMS, RawEvent, event_info};
 
 use crate::block::BlockType;
-use crate::records::{FdRecord, FdRecordKind, InterfaceRecord, MachineInfo, ThreadRecord, UserList, fd_type};
+use crate::records::{
+    FdRecord, FdRecordKind, InterfaceRecord, MachineInfo, ThreadRecord, UserList, fd_type,
+};
 
 /// The byte-order magic of the section header.
 const SHB_MAGIC: u32 = 0x1A2B_3C4D;
@@ -504,9 +506,8 @@ fn encode(
         params.len()
     );
     let lsize = if large { 4 } else { 2 };
-    let total = version.header_len()
-        + params.len() * lsize
-        + params.iter().map(|p| p.len()).sum::<usize>();
+    let total =
+        version.header_len() + params.len() * lsize + params.iter().map(|p| p.len()).sum::<usize>();
     let len = u32::try_from(total).expect("an event fits in 4 GiB");
     let mut out = Vec::with_capacity(total);
     out.extend_from_slice(&ts.to_le_bytes());
@@ -520,7 +521,8 @@ fn encode(
         if large {
             out.extend_from_slice(&(p.len() as u32).to_le_bytes());
         } else {
-            let l = u16::try_from(p.len()).expect("a parameter with a u16 length fits 65,535 bytes");
+            let l =
+                u16::try_from(p.len()).expect("a parameter with a u16 length fits 65,535 bytes");
             out.extend_from_slice(&l.to_le_bytes());
         }
     }
@@ -530,3 +532,867 @@ fn encode(
     out
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::{GroupRecord, UserRecord};
+    use crate::{Block, BlockReader};
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    /// Reads every block of `file` after the section header, handing each to
+    /// `f`; panics on a read error.
+    fn each_block(file: &[u8], mut f: impl FnMut(Block<'_>)) {
+        let mut r = BlockReader::new(file);
+        match r.next_block() {
+            Ok(Some(Block::Section(h))) => assert_eq!((h.major, h.minor), (1, 2)),
+            other => panic!("expected a section header, got {other:?}"),
+        }
+        loop {
+            match r.next_block() {
+                Ok(Some(b)) => f(b),
+                Ok(None) => break,
+                Err(e) => panic!("read error: {e}"),
+            }
+        }
+        assert_eq!(r.offset(), file.len() as u64);
+    }
+
+    /// A file with a section header and what `f` writes.
+    fn file_with(f: impl FnOnce(&mut BlockWriter<Vec<u8>>) -> io::Result<()>) -> Vec<u8> {
+        let mut w = BlockWriter::new(Vec::new());
+        w.section_header().expect("section header");
+        f(&mut w).expect("write");
+        assert_eq!(w.offset(), w.get_ref().len() as u64);
+        let out = w.into_inner();
+        assert_eq!(out.len() % 4, 0, "blocks are 4-byte aligned");
+        out
+    }
+
+    /// The type id of the second block (the first after the section header).
+    fn second_block_type(file: &[u8]) -> u32 {
+        u32::from_le_bytes([file[28], file[29], file[30], file[31]])
+    }
+
+    fn bytes(max: usize) -> impl Strategy<Value = Vec<u8>> {
+        vec(any::<u8>(), 0..=max)
+    }
+
+    fn thread() -> impl Strategy<Value = ThreadRecord> {
+        let ids = (
+            any::<u64>(),
+            any::<u64>(),
+            any::<u64>(),
+            any::<i64>(),
+            any::<i64>(),
+            any::<i64>(),
+            any::<i64>(),
+        );
+        let strings = (
+            bytes(40),
+            bytes(40),
+            bytes(40),
+            bytes(120),
+            bytes(40),
+            bytes(120),
+            bytes(120),
+            bytes(40),
+        );
+        let nums = (
+            any::<u64>(),
+            any::<u32>(),
+            any::<u32>(),
+            any::<u32>(),
+            any::<u32>(),
+            any::<u32>(),
+            any::<u32>(),
+            any::<u64>(),
+            any::<u64>(),
+            any::<u32>(),
+            any::<bool>(),
+        );
+        (ids, strings, nums).prop_map(|(i, s, n)| ThreadRecord {
+            tid: i.0,
+            pid: i.1,
+            ptid: i.2,
+            sid: i.3,
+            vpgid: i.4,
+            vtid: i.5,
+            vpid: i.6,
+            comm: s.0,
+            exe: s.1,
+            exepath: s.2,
+            args: s.3,
+            cwd: s.4,
+            env: s.5,
+            cgroups: s.6,
+            root: s.7,
+            fdlimit: n.0,
+            flags: n.1,
+            uid: n.2,
+            gid: n.3,
+            vmsize_kb: n.4,
+            vmrss_kb: n.5,
+            vmswap_kb: n.6,
+            pfmajor: n.7,
+            pfminor: n.8,
+            loginuid: n.9,
+            exe_writable: n.10,
+            // Not in the pre-0.10 layout that 0.29.3 reads.
+            tty: 0,
+            pidns_init_start_ts: 0,
+        })
+    }
+
+    fn fd_kind() -> impl Strategy<Value = FdRecordKind> {
+        let named_types = prop::sample::select(vec![
+            fd_type::FILE,
+            fd_type::DIRECTORY,
+            fd_type::FIFO,
+            fd_type::EVENT,
+            fd_type::UNSUPPORTED,
+            fd_type::SIGNALFD,
+            fd_type::EVENTPOLL,
+            fd_type::INOTIFY,
+            fd_type::TIMERFD,
+            fd_type::NETLINK,
+        ]);
+        prop_oneof![
+            (
+                any::<u32>(),
+                any::<u32>(),
+                any::<u16>(),
+                any::<u16>(),
+                any::<u8>()
+            )
+                .prop_map(|(sip, dip, sport, dport, l4proto)| {
+                    FdRecordKind::Ipv4Socket {
+                        sip,
+                        dip,
+                        sport,
+                        dport,
+                        l4proto,
+                    }
+                }),
+            (any::<u32>(), any::<u16>(), any::<u8>())
+                .prop_map(|(ip, port, l4proto)| FdRecordKind::Ipv4Server { ip, port, l4proto }),
+            (
+                any::<[u8; 16]>(),
+                any::<[u8; 16]>(),
+                any::<u16>(),
+                any::<u16>(),
+                any::<u8>()
+            )
+                .prop_map(|(sip, dip, sport, dport, l4proto)| {
+                    FdRecordKind::Ipv6Socket {
+                        sip,
+                        dip,
+                        sport,
+                        dport,
+                        l4proto,
+                    }
+                }),
+            (any::<[u8; 16]>(), any::<u16>(), any::<u8>())
+                .prop_map(|(ip, port, l4proto)| FdRecordKind::Ipv6Server { ip, port, l4proto }),
+            (any::<u64>(), any::<u64>(), bytes(60))
+                .prop_map(|(source, dest, path)| FdRecordKind::Unix { source, dest, path }),
+            (any::<u32>(), bytes(60), any::<u32>()).prop_map(|(open_flags, name, dev)| {
+                FdRecordKind::File {
+                    open_flags,
+                    name,
+                    dev,
+                }
+            }),
+            (named_types, bytes(60)).prop_map(|(ty, name)| FdRecordKind::Named { ty, name }),
+        ]
+    }
+
+    fn fd() -> impl Strategy<Value = FdRecord> {
+        (any::<i64>(), any::<u64>(), fd_kind()).prop_map(|(fd, ino, kind)| FdRecord {
+            fd,
+            ino,
+            kind,
+        })
+    }
+
+    fn iface() -> impl Strategy<Value = InterfaceRecord> {
+        prop_oneof![
+            (
+                bytes(30),
+                any::<u32>(),
+                any::<u32>(),
+                any::<u32>(),
+                any::<u64>()
+            )
+                .prop_map(|(name, addr, netmask, bcast, linkspeed)| {
+                    InterfaceRecord::V4 {
+                        name,
+                        addr,
+                        netmask,
+                        bcast,
+                        linkspeed,
+                    }
+                }),
+            (
+                bytes(30),
+                any::<[u8; 16]>(),
+                any::<[u8; 16]>(),
+                any::<[u8; 16]>(),
+                any::<u64>()
+            )
+                .prop_map(|(name, addr, netmask, bcast, linkspeed)| {
+                    InterfaceRecord::V6 {
+                        name,
+                        addr,
+                        netmask,
+                        bcast,
+                        linkspeed,
+                    }
+                }),
+        ]
+    }
+
+    fn user_list() -> impl Strategy<Value = UserList> {
+        let user = (any::<u32>(), any::<u32>(), bytes(32), bytes(64), bytes(32)).prop_map(
+            |(uid, gid, name, homedir, shell)| UserRecord {
+                uid,
+                gid,
+                name,
+                homedir,
+                shell,
+            },
+        );
+        let group = (any::<u32>(), bytes(32)).prop_map(|(gid, name)| GroupRecord { gid, name });
+        (vec(user, 0..6), vec(group, 0..6)).prop_map(|(users, groups)| UserList { users, groups })
+    }
+
+    /// Event types the table knows.
+    fn known_type() -> impl Strategy<Value = u16> {
+        0..sonde_event::EVENT_TABLE.len() as u16
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn machine_info_round_trips(
+            num_cpus in any::<u32>(),
+            memory_size_bytes in any::<u64>(),
+            max_pid in any::<u64>(),
+            hostname in vec(1u8.., 0..=128),
+            boot_ts_epoch in any::<u64>(),
+            flags in any::<u64>(),
+        ) {
+            let mi = MachineInfo { num_cpus, memory_size_bytes, max_pid, hostname, boot_ts_epoch, flags };
+            let file = file_with(|w| w.machine_info(&mi));
+            // 8 + 180 + 4.
+            prop_assert_eq!(file.len(), 28 + 192);
+            let mut n = 0;
+            each_block(&file, |b| match b {
+                Block::MachineInfo(got) => { assert_eq!(got, mi); n += 1 }
+                other => panic!("{other:?}"),
+            });
+            prop_assert_eq!(n, 1);
+        }
+
+        #[test]
+        fn threads_round_trip(threads in vec(thread(), 0..5)) {
+            let file = file_with(|w| w.threads(&threads));
+            prop_assert_eq!(second_block_type(&file), 0x215);
+            let mut n = 0;
+            each_block(&file, |b| match b {
+                Block::Threads(got) => { assert_eq!(got, threads); n += 1 }
+                other => panic!("{other:?}"),
+            });
+            prop_assert_eq!(n, 1);
+        }
+
+        #[test]
+        fn fds_round_trip(tid in any::<u64>(), fds in vec(fd(), 0..8)) {
+            let file = file_with(|w| w.fds(tid, &fds));
+            prop_assert_eq!(second_block_type(&file), 0x218);
+            let mut n = 0;
+            each_block(&file, |b| match b {
+                Block::Fds { tid: t, fds: got } => { assert_eq!((t, got), (tid, fds.clone())); n += 1 }
+                other => panic!("{other:?}"),
+            });
+            prop_assert_eq!(n, 1);
+        }
+
+        #[test]
+        fn interfaces_round_trip(ifs in vec(iface(), 0..6)) {
+            let file = file_with(|w| w.interfaces(&ifs));
+            prop_assert_eq!(second_block_type(&file), 0x219);
+            let mut n = 0;
+            each_block(&file, |b| match b {
+                Block::Interfaces(got) => { assert_eq!(got, ifs); n += 1 }
+                other => panic!("{other:?}"),
+            });
+            prop_assert_eq!(n, 1);
+        }
+
+        #[test]
+        fn users_round_trip(ul in user_list()) {
+            let file = file_with(|w| w.users(&ul));
+            prop_assert_eq!(second_block_type(&file), 0x220);
+            let mut n = 0;
+            each_block(&file, |b| match b {
+                Block::Users(got) => { assert_eq!(got, ul); n += 1 }
+                other => panic!("{other:?}"),
+            });
+            prop_assert_eq!(n, 1);
+        }
+
+        #[test]
+        fn events_v2_round_trip(
+            ts in any::<u64>(),
+            tid in any::<u64>(),
+            ty in known_type(),
+            cpu in any::<u16>(),
+            dump_flags in prop_oneof![Just(0u32), Just(1), Just(2), Just(DF_LARGE), any::<u32>()],
+            params in vec(bytes(200), 0..=MAX_PARAMS),
+        ) {
+            let refs: Vec<&[u8]> = params.iter().map(|p| p.as_slice()).collect();
+            let ev = encode_event_v2(ts, tid, ty, &refs);
+            let file = file_with(|w| w.event(cpu, dump_flags, &ev));
+            let flags = dump_flags & !DF_LARGE;
+            let large = dump_flags & DF_LARGE != 0
+                || event_info(ty).is_some_and(|i| i.large_payload());
+            let want = BlockType::Event { flags: flags != 0, v2: true, large }.to_u32();
+            prop_assert_eq!(second_block_type(&file), want);
+            let mut n = 0;
+            each_block(&file, |b| match b {
+                Block::Event(got) => {
+                    assert_eq!((got.ts, got.tid, got.ty, got.cpu), (ts, tid, ty, cpu));
+                    assert_eq!(got.dump_flags, flags);
+                    assert_eq!(got.version, HeaderVersion::V2);
+                    assert_eq!(got.bytes, &ev[..]);
+                    assert_eq!(got.nparams(), params.len());
+                    for (i, p) in params.iter().enumerate() {
+                        assert_eq!(got.param(i), Some(p.as_slice()));
+                    }
+                    n += 1;
+                }
+                other => panic!("{other:?}"),
+            });
+            prop_assert_eq!(n, 1);
+        }
+
+        /// v1 events (EV and EVF blocks) carry no parameter count: written
+        /// with the table's count, the reader infers it back.
+        #[test]
+        fn events_v1_round_trip(
+            ts in any::<u64>(),
+            tid in any::<u64>(),
+            ty in known_type().prop_filter("the 3-byte quirk types", |t| *t != 280 && *t != 286),
+            cpu in any::<u16>(),
+            dump_flags in prop::option::of(any::<u32>()),
+            lens in vec(0usize..100, MAX_PARAMS),
+            seed in any::<u8>(),
+        ) {
+            let n = event_info(ty).map_or(0, |i| i.params.len());
+            let params: Vec<Vec<u8>> = lens[..n]
+                .iter()
+                .enumerate()
+                .map(|(i, &l)| vec![seed.wrapping_add(i as u8); l])
+                .collect();
+            let refs: Vec<&[u8]> = params.iter().map(|p| p.as_slice()).collect();
+            let ev = encode_event_v1(ts, tid, ty, &refs);
+            let mut body = cpu.to_le_bytes().to_vec();
+            if let Some(f) = dump_flags {
+                body.extend_from_slice(&f.to_le_bytes());
+            }
+            body.extend_from_slice(&ev);
+            let bt = if dump_flags.is_some() { 0x208 } else { 0x204 };
+            let file = file_with(|w| w.raw_block(bt, &body));
+            let mut count = 0;
+            each_block(&file, |b| match b {
+                Block::Event(got) => {
+                    assert_eq!((got.ts, got.tid, got.ty, got.cpu), (ts, tid, ty, cpu));
+                    assert_eq!(got.dump_flags, dump_flags.unwrap_or(0));
+                    assert_eq!(got.version, HeaderVersion::V1);
+                    assert_eq!(got.nparams(), n);
+                    for (i, p) in params.iter().enumerate() {
+                        assert_eq!(got.param(i), Some(p.as_slice()));
+                    }
+                    // Written back, it becomes the v2 encoding of the same event.
+                    let mut w = BlockWriter::new(Vec::new());
+                    w.raw_event(&got).expect("raw_event");
+                    let v2 = encode_event_v2(ts, tid, ty, &refs);
+                    let out = w.into_inner();
+                    let skip = if got.dump_flags != 0 { 14 } else { 10 };
+                    assert_eq!(&out[skip..skip + v2.len()], &v2[..]);
+                    count += 1;
+                }
+                other => panic!("{other:?}"),
+            });
+            prop_assert_eq!(count, 1);
+        }
+
+        /// A whole file, as sysdig writes one: every block comes back, in
+        /// order.
+        #[test]
+        fn files_round_trip(
+            threads in vec(thread(), 1..4),
+            fds in vec(fd(), 0..5),
+            ifs in vec(iface(), 0..3),
+            ul in user_list(),
+            events in vec((any::<u64>(), known_type(), vec(bytes(40), 0..4)), 0..10),
+        ) {
+            let mi = MachineInfo { num_cpus: 4, hostname: b"host".to_vec(), ..MachineInfo::default() };
+            let encoded: Vec<Vec<u8>> = events
+                .iter()
+                .map(|(ts, ty, params)| {
+                    let refs: Vec<&[u8]> = params.iter().map(|p| p.as_slice()).collect();
+                    encode_event_v2(*ts, 7, *ty, &refs)
+                })
+                .collect();
+            let file = file_with(|w| {
+                w.machine_info(&mi)?;
+                w.interfaces(&ifs)?;
+                w.users(&ul)?;
+                w.threads(&threads)?;
+                for t in &threads {
+                    w.fds(t.tid, &fds)?;
+                }
+                for e in &encoded {
+                    w.event(1, 0, e)?;
+                }
+                Ok(())
+            });
+            let mut i = 0;
+            each_block(&file, |b| {
+                match (i, b) {
+                    (0, Block::MachineInfo(got)) => assert_eq!(got, mi),
+                    (1, Block::Interfaces(got)) => assert_eq!(got, ifs),
+                    (2, Block::Users(got)) => assert_eq!(got, ul),
+                    (3, Block::Threads(got)) => assert_eq!(got, threads),
+                    (j, Block::Fds { tid, fds: got }) if j >= 4 && j < 4 + threads.len() => {
+                        assert_eq!(tid, threads[j - 4].tid);
+                        assert_eq!(got, fds);
+                    }
+                    (j, Block::Event(got)) if j >= 4 + threads.len() => {
+                        assert_eq!(got.bytes, &encoded[j - 4 - threads.len()][..]);
+                    }
+                    (j, other) => panic!("block {j}: {other:?}"),
+                }
+                i += 1;
+            });
+            prop_assert_eq!(i, 4 + threads.len() + encoded.len());
+        }
+    }
+
+    #[test]
+    fn section_header_bytes() {
+        let mut w = BlockWriter::new(Vec::new());
+        w.section_header().expect("write");
+        let mut want = Vec::new();
+        for v in [0x0A0D_0D0Au32, 28, 0x1A2B_3C4D] {
+            want.extend_from_slice(&v.to_le_bytes());
+        }
+        want.extend_from_slice(&[1, 0, 2, 0]);
+        want.extend_from_slice(&[0xFF; 8]);
+        want.extend_from_slice(&28u32.to_le_bytes());
+        assert_eq!(w.into_inner(), want);
+    }
+
+    #[test]
+    fn raw_blocks_are_padded_and_trailed() {
+        for (n, total) in [(0usize, 12u32), (1, 16), (3, 16), (4, 16), (5, 20)] {
+            let mut w = BlockWriter::new(Vec::new());
+            w.raw_block(0x1234, &vec![0xAB; n]).expect("write");
+            let out = w.into_inner();
+            assert_eq!(out.len(), total as usize);
+            assert_eq!(&out[..4], &0x1234u32.to_le_bytes());
+            assert_eq!(&out[4..8], &total.to_le_bytes());
+            assert!(out[8..8 + n].iter().all(|&b| b == 0xAB));
+            assert!(out[8 + n..total as usize - 4].iter().all(|&b| b == 0));
+            assert_eq!(&out[total as usize - 4..], &total.to_le_bytes());
+        }
+    }
+
+    #[test]
+    fn thread_entry_len_counts_itself_and_ends_with_loginuid_and_exe_writable() {
+        let t = ThreadRecord {
+            tid: 1,
+            comm: b"init".to_vec(),
+            loginuid: 0xAABB_CCDD,
+            exe_writable: true,
+            ..ThreadRecord::default()
+        };
+        let mut w = BlockWriter::new(Vec::new());
+        w.threads(&[t]).expect("write");
+        let out = w.into_inner();
+        let body = &out[8..out.len() - 4];
+        let entry_len = u32::from_le_bytes([body[0], body[1], body[2], body[3]]) as usize;
+        // 4 + 5*8 + 8*2 + 4 (comm) + 8 + 3*4 + 3*4 + 2*8 + 2*8 + 4 + 1.
+        assert_eq!(entry_len, 4 + 40 + 16 + 4 + 8 + 12 + 12 + 16 + 16 + 4 + 1);
+        assert_eq!(
+            &body[entry_len - 5..entry_len],
+            &[0xDD, 0xCC, 0xBB, 0xAA, 1]
+        );
+        assert!(body[entry_len..].iter().all(|&b| b == 0), "padding");
+    }
+
+    #[test]
+    fn large_events_go_to_large_blocks() {
+        // write_x (res, data): a 65,535-byte buffer makes the block exceed
+        // 0.29.3's 64 KiB reader buffer although the lengths are u16.
+        let data = vec![b'x'; 65535];
+        let ev = encode_event_v2(5, 6, 9, &[&0i64.to_le_bytes(), &data]);
+        for (flags, want) in [(0u32, 0x221u32), (2, 0x222)] {
+            let file = file_with(|w| w.event(3, flags, &ev));
+            assert_eq!(second_block_type(&file), want);
+            each_block(&file, |b| match b {
+                Block::Event(got) => {
+                    assert_eq!(got.param(1), Some(&data[..]));
+                    assert_eq!(got.dump_flags, flags);
+                }
+                other => panic!("{other:?}"),
+            });
+        }
+        // The largest event that still fits an EV_V2 block.
+        let small = encode_event_v2(5, 6, 9, &[&data[..65536 - 2 - 4 - 28]]);
+        let file = file_with(|w| w.event(0, 0, &small));
+        assert_eq!(second_block_type(&file), 0x216);
+        let one_more = encode_event_v2(5, 6, 9, &[&data[..65536 - 2 - 4 - 28 + 1]]);
+        let file = file_with(|w| w.event(0, 0, &one_more));
+        assert_eq!(second_block_type(&file), 0x221);
+    }
+
+    #[test]
+    fn large_payload_types_have_u32_lengths() {
+        // PPME_PLUGINEVENT_E (322): plugin id, event data.
+        let data = vec![7u8; 100_000];
+        let ev = encode_event_v2(1, 2, 322, &[&9u32.to_le_bytes(), &data]);
+        assert_eq!(u32::from_le_bytes([ev[26], ev[27], ev[28], ev[29]]), 4);
+        assert_eq!(
+            u32::from_le_bytes([ev[30], ev[31], ev[32], ev[33]]),
+            100_000
+        );
+        let file = file_with(|w| w.event(0, 0, &ev));
+        assert_eq!(second_block_type(&file), 0x221);
+        each_block(&file, |b| match b {
+            Block::Event(got) => assert_eq!(got.param(1), Some(&data[..])),
+            other => panic!("{other:?}"),
+        });
+        // Small, it is still a LARGE block, as sinsp's dumper makes it.
+        let ev = encode_event_v2(1, 2, 322, &[&9u32.to_le_bytes(), b"hi"]);
+        let file = file_with(|w| w.event(0, 1, &ev));
+        assert_eq!(second_block_type(&file), 0x222);
+    }
+
+    #[test]
+    fn refuses_what_sysdig_cannot_read() {
+        let mut w = BlockWriter::new(Vec::new());
+        let long = |n| vec![b'a'; n];
+        let t = |f: &dyn Fn(&mut ThreadRecord)| {
+            let mut t = ThreadRecord::default();
+            f(&mut t);
+            t
+        };
+        for bad in [
+            t(&|t| t.comm = long(1025)),
+            t(&|t| t.exe = long(1025)),
+            t(&|t| t.exepath = long(1025)),
+            t(&|t| t.cwd = long(1025)),
+            t(&|t| t.root = long(1025)),
+            t(&|t| t.args = long(4097)),
+            t(&|t| t.env = long(4097)),
+            t(&|t| t.cgroups = long(4097)),
+        ] {
+            let e = w.threads(&[bad]).expect_err("too long");
+            assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+        }
+        let at_limits = t(&|t| {
+            t.comm = long(1024);
+            t.args = long(4096);
+            t.env = long(4096);
+            t.cgroups = long(4096);
+        });
+        w.threads(&[at_limits]).expect("at the limits");
+
+        let mi = MachineInfo {
+            hostname: long(129),
+            ..MachineInfo::default()
+        };
+        assert!(w.machine_info(&mi).is_err());
+        let fd = |kind| FdRecord {
+            fd: 1,
+            ino: 0,
+            kind,
+        };
+        assert!(
+            w.fds(
+                1,
+                &[fd(FdRecordKind::Named {
+                    ty: 3,
+                    name: vec![]
+                })]
+            )
+            .is_err()
+        );
+        assert!(
+            w.fds(
+                1,
+                &[fd(FdRecordKind::Named {
+                    ty: 1,
+                    name: long(1024)
+                })]
+            )
+            .is_err()
+        );
+        w.fds(
+            1,
+            &[fd(FdRecordKind::Named {
+                ty: 1,
+                name: long(1023),
+            })],
+        )
+        .expect("at the limit");
+        let user = UserRecord {
+            uid: 0,
+            gid: 0,
+            name: long(256),
+            homedir: vec![],
+            shell: vec![],
+        };
+        assert!(
+            w.users(&UserList {
+                users: vec![user],
+                groups: vec![]
+            })
+            .is_err()
+        );
+
+        // Events: a header, and a length that says what was given.
+        assert!(w.event(0, 0, &[0u8; 25]).is_err());
+        let mut ev = encode_event_v2(1, 2, 3, &[b"abc"]);
+        ev.push(0);
+        assert!(w.event(0, 0, &ev).is_err());
+        // Nothing of the refused blocks was written.
+        let written = w.get_ref().len() as u64;
+        assert_eq!(w.offset(), written);
+    }
+
+    /// Debian's sysdig 0.29.3 reads what the writer writes and prints what
+    /// the events say, with the thread and fd tables of the metadata.
+    #[test]
+    fn sysdig_reads_written_files() {
+        let Ok(out) = std::process::Command::new("sysdig")
+            .arg("--version")
+            .output()
+        else {
+            println!("sysdig is not on PATH: skipping the sysdig 0.29.3 check");
+            return;
+        };
+        let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let path = std::env::temp_dir().join(format!("sonde-writer-{}.scap", std::process::id()));
+        let file = std::fs::File::create(&path).expect("create temp file");
+        let mut w = BlockWriter::new(io::BufWriter::new(file));
+        sample_capture(&mut w).expect("write");
+        w.flush().expect("flush");
+        drop(w);
+        let run = |args: &[&str]| {
+            let out = std::process::Command::new("sysdig")
+                .arg("-r")
+                .arg(&path)
+                .args(args)
+                .env("TZ", "UTC")
+                .env("LC_ALL", "C")
+                .output()
+                .expect("run sysdig");
+            let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+            assert!(
+                out.status.success(),
+                "{version} {args:?} failed: {}\n{stdout}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            stdout
+        };
+        let default = run(&[]);
+        let fields = run(&["-p", SYSDIG_FIELDS_FORMAT, "evt.dir=<"]);
+        if std::env::var_os("SONDE_KEEP_WRITER_SAMPLE").is_some() {
+            println!("kept {}", path.display());
+        } else {
+            let _ = std::fs::remove_file(&path);
+        }
+        let got: Vec<&str> = default.lines().collect();
+        assert_eq!(got, SYSDIG_EXPECTED, "{version} printed:\n{default}");
+        let got: Vec<&str> = fields.lines().collect();
+        assert_eq!(got, SYSDIG_EXPECTED_FIELDS, "{version} printed:\n{fields}");
+    }
+
+    /// What sysdig 0.29.3 prints for [`sample_capture`] (`TZ=UTC`): the
+    /// threads and fds come from the PL_V9 and FDL_V2 blocks.
+    const SYSDIG_EXPECTED: &[&str] = &[
+        "1 12:26:40.000001000 1 cat (4242) > open name=/etc/hosts flags=1(O_RDONLY) mode=0 ",
+        "2 12:26:40.000002000 1 cat (4242) < open fd=3(<f>/etc/hosts) name=/etc/hosts flags=1(O_RDONLY) mode=0 dev=803 ",
+        "3 12:26:40.000003000 1 cat (4242) > read fd=3(<f>/etc/hosts) size=4096 ",
+        "4 12:26:40.000004000 1 cat (4242) < read res=12 data=127.0.0.1 lo ",
+        "5 12:26:40.000005000 0 cat (4242) > read fd=0(<f>/dev/pts/0) size=10 ",
+        "6 12:26:40.000006000 0 cat (4242) < read res=3 data=hi. ",
+        "7 12:26:40.000006500 0 cat (4242) > read fd=5(<4t>10.0.0.1:40000->10.0.0.2:80) size=100 ",
+        "8 12:26:40.000006600 0 cat (4242) < read res=2 data=ok ",
+        "9 12:26:40.000007000 1 cat (4242) > close fd=3(<f>/etc/hosts) ",
+        "10 12:26:40.000008000 1 cat (4242) < close res=0 ",
+    ];
+
+    /// Fields that read the other metadata blocks: the process list's
+    /// strings and ids, the user list, the machine info.
+    const SYSDIG_FIELDS_FORMAT: &str = "%evt.num %proc.name %proc.exe %proc.exepath %proc.cmdline %proc.cwd %proc.pname %proc.vpid %proc.sid %proc.vpgid %proc.fdlimit %user.name %user.homedir %user.shell %group.name %user.loginuid %proc.env %fd.name %fd.dev %fd.type %fd.l4proto";
+
+    const SYSDIG_EXPECTED_FIELDS: &[&str] = &[
+        "2 cat cat /usr/bin/cat cat /etc/hosts /root/ init 4242 1 4242 1024 root /root /bin/bash root 0 HOME=/root /etc/hosts 803 file <NA>",
+        "4 cat cat /usr/bin/cat cat /etc/hosts /root/ init 4242 1 4242 1024 root /root /bin/bash root 0 HOME=/root /etc/hosts 803 file <NA>",
+        "6 cat cat /usr/bin/cat cat /etc/hosts /root/ init 4242 1 4242 1024 root /root /bin/bash root 0 HOME=/root /dev/pts/0 18 file <NA>",
+        "8 cat cat /usr/bin/cat cat /etc/hosts /root/ init 4242 1 4242 1024 root /root /bin/bash root 0 HOME=/root 10.0.0.1:40000->10.0.0.2:80 18 ipv4 tcp",
+        "10 cat cat /usr/bin/cat cat /etc/hosts /root/ init 4242 1 4242 1024 root /root /bin/bash root 0 HOME=/root /etc/hosts 803 file <NA>",
+    ];
+
+    /// Two processes (init and cat) with a few fds, then cat opening, reading
+    /// and closing a file, and reading its standard input.
+    fn sample_capture<W: Write>(w: &mut BlockWriter<W>) -> io::Result<()> {
+        const T0: u64 = 1_600_000_000_000_000_000;
+        let i64b = |v: i64| v.to_le_bytes();
+        let u32b = |v: u32| v.to_le_bytes();
+        w.section_header()?;
+        w.machine_info(&MachineInfo {
+            num_cpus: 2,
+            memory_size_bytes: 1 << 30,
+            max_pid: 32768,
+            hostname: b"sonde-test".to_vec(),
+            ..MachineInfo::default()
+        })?;
+        w.interfaces(&[InterfaceRecord::V4 {
+            name: b"lo".to_vec(),
+            addr: u32::from_le_bytes([127, 0, 0, 1]),
+            netmask: u32::from_le_bytes([255, 0, 0, 0]),
+            bcast: u32::from_le_bytes([127, 0, 0, 1]),
+            linkspeed: 0,
+        }])?;
+        w.users(&UserList {
+            users: vec![UserRecord {
+                uid: 0,
+                gid: 0,
+                name: b"root".to_vec(),
+                homedir: b"/root".to_vec(),
+                shell: b"/bin/bash".to_vec(),
+            }],
+            groups: vec![GroupRecord {
+                gid: 0,
+                name: b"root".to_vec(),
+            }],
+        })?;
+        let init = ThreadRecord {
+            tid: 1,
+            pid: 1,
+            ptid: 0,
+            sid: 1,
+            vpgid: 1,
+            comm: b"init".to_vec(),
+            exe: b"/sbin/init".to_vec(),
+            exepath: b"/sbin/init".to_vec(),
+            cwd: b"/".to_vec(),
+            fdlimit: 1024,
+            vtid: 1,
+            vpid: 1,
+            loginuid: u32::MAX,
+            ..ThreadRecord::default()
+        };
+        let cat = ThreadRecord {
+            tid: 4242,
+            pid: 4242,
+            ptid: 1,
+            sid: 1,
+            vpgid: 4242,
+            comm: b"cat".to_vec(),
+            exe: b"cat".to_vec(),
+            exepath: b"/usr/bin/cat".to_vec(),
+            args: b"/etc/hosts\0".to_vec(),
+            cwd: b"/root".to_vec(),
+            fdlimit: 1024,
+            env: b"HOME=/root\0".to_vec(),
+            vtid: 4242,
+            vpid: 4242,
+            loginuid: 0,
+            ..ThreadRecord::default()
+        };
+        w.threads(&[init, cat])?;
+        w.fds(1, &[])?;
+        w.fds(
+            4242,
+            &[
+                FdRecord {
+                    fd: 0,
+                    ino: 3,
+                    kind: FdRecordKind::File {
+                        open_flags: 2,
+                        name: b"/dev/pts/0".to_vec(),
+                        dev: 0x18,
+                    },
+                },
+                FdRecord {
+                    fd: 1,
+                    ino: 12345,
+                    kind: FdRecordKind::Named {
+                        ty: fd_type::FIFO,
+                        name: b"pipe:[12345]".to_vec(),
+                    },
+                },
+                FdRecord {
+                    fd: 5,
+                    ino: 777,
+                    kind: FdRecordKind::Ipv4Socket {
+                        sip: u32::from_le_bytes([10, 0, 0, 1]),
+                        dip: u32::from_le_bytes([10, 0, 0, 2]),
+                        sport: 40000,
+                        dport: 80,
+                        l4proto: 2,
+                    },
+                },
+            ],
+        )?;
+        let name = b"/etc/hosts\0";
+        // PPM_O_RDONLY is 1 in the driver's flag numbering.
+        let events: Vec<(u16, Vec<u8>)> = vec![
+            (
+                1,
+                encode_event_v2(T0 + 1000, 4242, 2, &[name, &u32b(1), &u32b(0)]),
+            ),
+            (
+                1,
+                encode_event_v2(
+                    T0 + 2000,
+                    4242,
+                    3,
+                    &[&i64b(3), name, &u32b(1), &u32b(0), &u32b(0x803)],
+                ),
+            ),
+            (
+                1,
+                encode_event_v2(T0 + 3000, 4242, 6, &[&i64b(3), &u32b(4096)]),
+            ),
+            (
+                1,
+                encode_event_v2(T0 + 4000, 4242, 7, &[&i64b(12), b"127.0.0.1 lo"]),
+            ),
+            (
+                0,
+                encode_event_v2(T0 + 5000, 4242, 6, &[&i64b(0), &u32b(10)]),
+            ),
+            (0, encode_event_v2(T0 + 6000, 4242, 7, &[&i64b(3), b"hi\n"])),
+            (
+                0,
+                encode_event_v2(T0 + 6500, 4242, 6, &[&i64b(5), &u32b(100)]),
+            ),
+            (0, encode_event_v2(T0 + 6600, 4242, 7, &[&i64b(2), b"ok"])),
+            (1, encode_event_v2(T0 + 7000, 4242, 4, &[&i64b(3)])),
+            (1, encode_event_v2(T0 + 8000, 4242, 5, &[&i64b(0)])),
+        ];
+        for (cpu, ev) in &events {
+            w.event(*cpu, 0, ev)?;
+        }
+        Ok(())
+    }
+}

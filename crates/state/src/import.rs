@@ -52,7 +52,7 @@ impl State {
             t.container_id = container_id_from_cgroups(&t.cgroups);
             // A later process list for the same tid replaces it, keeping
             // the fds an fd list may already have attached.
-            if let Some(old) = self.threads.map.remove(&t.tid) {
+            if let Some(old) = self.threads.take(t.tid) {
                 t.fds = old.fds;
             }
             self.threads.add(t);
@@ -66,7 +66,6 @@ impl State {
     pub fn finish_import(&mut self) {
         let mut pids: Vec<i64> = self
             .threads
-            .map
             .values()
             .filter(|t| t.flags & clone_flags::CLONE_THREAD != 0)
             .map(|t| t.pid)
@@ -78,7 +77,7 @@ impl State {
             }
         }
         let ports = std::mem::take(&mut self.server_ports);
-        for t in self.threads.map.values_mut() {
+        for t in self.threads.values_mut() {
             for f in t.fds.map.values_mut() {
                 if f.ty != fd_type::IPV4_SOCK {
                     continue;

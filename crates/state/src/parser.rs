@@ -507,11 +507,11 @@ impl State {
     /// `create` is set (libsinsp cannot ask /proc about a file's threads).
     pub(crate) fn get_thread_ref(&mut self, tid: i64, create: bool) -> Option<&mut ThreadInfo> {
         if !self.threads.contains(tid) {
-            if !create || self.threads.map.len() >= crate::thread::MAX_THREAD_TABLE_SIZE {
+            if !create || self.threads.len() >= crate::thread::MAX_THREAD_TABLE_SIZE {
                 return None;
             }
             let mut t = ThreadInfo::unknown(tid);
-            t.nchilds = self.threads.map.values().filter(|o| o.pid == tid).count() as u64;
+            t.nchilds = self.threads.values().filter(|o| o.pid == tid).count() as u64;
             self.add_thread(t);
         }
         self.threads.get_mut(tid)

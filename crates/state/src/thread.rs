@@ -1,5 +1,7 @@
 //! Threads (`sinsp_threadinfo`) and the thread table.
 
+use std::cell::Cell;
+
 use rustc_hash::FxHashMap;
 
 use crate::fd::FdTable;
@@ -158,32 +160,87 @@ pub fn split_nul(raw: &[u8]) -> Vec<Vec<u8>> {
 }
 
 /// All threads, by tid.
+///
+/// Threads live in a slab indexed by a hash map, with a one-entry cache of
+/// the last tid looked up: consecutive events mostly come from the same
+/// thread, and the engine asks for it several times per event.
 #[derive(Debug, Default)]
 pub struct ThreadTable {
-    pub map: FxHashMap<i64, ThreadInfo>,
+    slots: Vec<Option<ThreadInfo>>,
+    free: Vec<u32>,
+    index: FxHashMap<i64, u32>,
+    /// `(tid, slot)` of the last lookup; the slot is valid while the tid
+    /// is in the table.
+    last: Cell<Option<(i64, u32)>>,
 }
 
 /// libsinsp's default `m_max_thread_table_size`.
 pub const MAX_THREAD_TABLE_SIZE: usize = 131_072;
 
 impl ThreadTable {
+    #[inline]
+    fn slot(&self, tid: i64) -> Option<usize> {
+        if let Some((t, s)) = self.last.get()
+            && t == tid
+        {
+            return Some(s as usize);
+        }
+        let s = *self.index.get(&tid)?;
+        self.last.set(Some((tid, s)));
+        Some(s as usize)
+    }
+
+    #[inline]
     pub fn get(&self, tid: i64) -> Option<&ThreadInfo> {
-        self.map.get(&tid)
+        let s = self.slot(tid)?;
+        self.slots[s].as_ref()
     }
+
+    #[inline]
     pub fn get_mut(&mut self, tid: i64) -> Option<&mut ThreadInfo> {
-        self.map.get_mut(&tid)
+        let s = self.slot(tid)?;
+        self.slots[s].as_mut()
     }
+
+    #[inline]
     pub fn contains(&self, tid: i64) -> bool {
-        self.map.contains_key(&tid)
+        self.slot(tid).is_some()
+    }
+
+    /// How many threads the table holds.
+    pub fn len(&self) -> usize {
+        self.index.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.index.is_empty()
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &ThreadInfo> {
+        self.slots.iter().filter_map(Option::as_ref)
+    }
+
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut ThreadInfo> {
+        self.slots.iter_mut().filter_map(Option::as_mut)
+    }
+
+    /// Removes and returns thread `tid`.
+    pub fn take(&mut self, tid: i64) -> Option<ThreadInfo> {
+        let s = self.index.remove(&tid)?;
+        if self.last.get().is_some_and(|(t, _)| t == tid) {
+            self.last.set(None);
+        }
+        self.free.push(s);
+        self.slots[s as usize].take()
     }
 
     /// The tid of the main thread of `tid`'s process: itself for a main
     /// thread, else its pid if that thread is known.
     pub fn main_tid(&self, tid: i64) -> Option<i64> {
-        let t = self.map.get(&tid)?;
+        let t = self.get(tid)?;
         if t.is_main_thread() {
             Some(tid)
-        } else if self.map.contains_key(&t.pid) {
+        } else if self.contains(t.pid) {
             Some(t.pid)
         } else {
             None
@@ -192,7 +249,7 @@ impl ThreadTable {
 
     /// The tid whose fd table `tid` uses.
     pub fn fd_owner(&self, tid: i64) -> Option<i64> {
-        let t = self.map.get(&tid)?;
+        let t = self.get(tid)?;
         if t.shares_fds() {
             self.main_tid(tid)
         } else {
@@ -202,12 +259,12 @@ impl ThreadTable {
 
     pub fn fds(&self, tid: i64) -> Option<&FdTable> {
         let owner = self.fd_owner(tid)?;
-        self.map.get(&owner).map(|t| &t.fds)
+        self.get(owner).map(|t| &t.fds)
     }
 
     pub fn fds_mut(&mut self, tid: i64) -> Option<&mut FdTable> {
         let owner = self.fd_owner(tid)?;
-        self.map.get_mut(&owner).map(|t| &mut t.fds)
+        self.get_mut(owner).map(|t| &mut t.fds)
     }
 
     pub fn fd(&self, tid: i64, fd: i64) -> Option<&crate::FdInfo> {
@@ -221,14 +278,14 @@ impl ThreadTable {
     /// The working directory of `tid` (its main thread's).
     pub fn cwd(&self, tid: i64) -> Option<&[u8]> {
         let m = self.main_tid(tid)?;
-        self.map.get(&m).map(|t| t.cwd.as_slice())
+        self.get(m).map(|t| t.cwd.as_slice())
     }
 
     /// `set_cwd`: resolves `path` against the current cwd of the main thread
     /// and keeps a trailing `/`.
     pub fn set_cwd(&mut self, tid: i64, path: &[u8]) {
         let Some(m) = self.main_tid(tid) else { return };
-        let Some(t) = self.map.get_mut(&m) else {
+        let Some(t) = self.get_mut(m) else {
             return;
         };
         let mut c = crate::path::concatenate(&t.cwd, path);
@@ -238,16 +295,32 @@ impl ThreadTable {
         t.cwd = c;
     }
 
-    /// Adds a thread (`add_thread`): counts it as a child of its process.
+    /// Adds a thread, replacing one with the same tid; `false` when the
+    /// table is full.
     pub fn add(&mut self, t: ThreadInfo) -> bool {
-        if self.map.len() >= MAX_THREAD_TABLE_SIZE && !self.map.contains_key(&t.tid) {
+        if let Some(s) = self.slot(t.tid) {
+            self.slots[s] = Some(t);
+            return true;
+        }
+        if self.index.len() >= MAX_THREAD_TABLE_SIZE {
             return false;
         }
-        self.map.insert(t.tid, t);
+        let tid = t.tid;
+        let s = match self.free.pop() {
+            Some(s) => {
+                self.slots[s as usize] = Some(t);
+                s
+            }
+            None => {
+                self.slots.push(Some(t));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.index.insert(tid, s);
         true
     }
 
     pub fn remove(&mut self, tid: i64) {
-        self.map.remove(&tid);
+        self.take(tid);
     }
 }
