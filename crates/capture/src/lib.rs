@@ -31,11 +31,18 @@ pub enum SourceError {
 /// A boxed byte stream: a plain file or a gzip decoder over one.
 type Stream = Box<dyn Read + Send>;
 
+mod ahead;
+
 /// Events and metadata from a capture file.
+///
+/// A reader thread reads, decompresses, splits and decodes the file ahead of
+/// the consumer, handing over chunks of decoded events; the consumer only
+/// rebuilds each event's view (see [`ahead`]). Blocks come out in file order,
+/// an error after the blocks before it.
 pub struct FileSource {
     path: PathBuf,
     gzip: bool,
-    reader: BlockReader<Stream>,
+    ahead: ahead::ReadAhead,
 }
 
 const BUF_SIZE: usize = 1 << 16;
@@ -67,10 +74,11 @@ impl FileSource {
         } else {
             Box::new(buf)
         };
+        let ahead = ahead::ReadAhead::spawn(BlockReader::new(stream)).map_err(open_err)?;
         Ok(FileSource {
             path: path.to_owned(),
             gzip,
-            reader: BlockReader::new(stream),
+            ahead,
         })
     }
 
@@ -85,12 +93,10 @@ impl FileSource {
     /// The next block; `None` at the end of the file.
     pub fn next_block(&mut self) -> Result<Option<Block<'_>>, SourceError> {
         let (path, gzip) = (&self.path, self.gzip);
-        self.reader
-            .next_block()
-            .map_err(|source| SourceError::Read {
-                path: path.clone(),
-                gzip,
-                source,
-            })
+        self.ahead.next_block().map_err(|source| SourceError::Read {
+            path: path.clone(),
+            gzip,
+            source,
+        })
     }
 }

@@ -69,6 +69,18 @@ pub struct RawEvent<'a> {
     lens_at: u8,
 }
 
+/// What [`RawEvent::decode`] learned about an event's bytes, so that the event
+/// can be rebuilt from the same bytes without decoding them again (a reader
+/// thread decodes, the consumer rebuilds).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layout {
+    pub version: HeaderVersion,
+    /// The bytes of the event that count (see the v1 notification quirk).
+    pub bytes_len: u32,
+    pub nparams: u8,
+    pub large: bool,
+}
+
 impl std::fmt::Debug for RawEvent<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RawEvent")
@@ -193,6 +205,52 @@ impl<'a> RawEvent<'a> {
         })
     }
 
+    /// The layout of this event, for [`RawEvent::from_layout`].
+    pub fn layout(&self) -> Layout {
+        Layout {
+            version: self.version,
+            bytes_len: self.bytes.len() as u32,
+            nparams: self.nparams,
+            large: self.large,
+        }
+    }
+
+    /// Rebuilds an event from the bytes `decode` was given and the layout it
+    /// returned. With other bytes the parameters may come out wrong (or
+    /// missing), never out of bounds.
+    #[inline]
+    pub fn from_layout(buf: &'a [u8], layout: Layout, cpu: u16, dump_flags: u32) -> RawEvent<'a> {
+        let hlen = layout.version.header_len();
+        let bytes = buf.get(..layout.bytes_len as usize).unwrap_or(buf);
+        let (ts, tid, len, ty) = if bytes.len() >= hlen {
+            (
+                u64_at(bytes, 0),
+                u64_at(bytes, 8),
+                u32_at(bytes, 16),
+                u16_at(bytes, 20),
+            )
+        } else {
+            (0, 0, 0, 0)
+        };
+        RawEvent {
+            ts,
+            tid,
+            len,
+            ty,
+            cpu,
+            dump_flags,
+            version: layout.version,
+            bytes,
+            nparams: if bytes.len() >= hlen {
+                layout.nparams
+            } else {
+                0
+            },
+            large: layout.large,
+            lens_at: hlen as u8,
+        }
+    }
+
     /// The number of parameters the event carries (which may differ from the
     /// table's count for events written by newer or older drivers).
     #[inline]
@@ -210,6 +268,9 @@ impl<'a> RawEvent<'a> {
         let b = self.bytes;
         let at = self.lens_at as usize;
         let mut off = if self.large { at + n * 4 } else { at + n * 2 };
+        if off > b.len() {
+            return None;
+        }
         let len_of = |k: usize| {
             if self.large {
                 u32_at(b, at + k * 4) as usize

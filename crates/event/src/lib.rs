@@ -14,7 +14,7 @@ pub mod render;
 mod table;
 mod types;
 
-pub use decode::{DecodeError, HeaderVersion, MAX_PARAMS, RawEvent, fixed_width};
+pub use decode::{DecodeError, HeaderVersion, Layout, MAX_PARAMS, RawEvent, fixed_width};
 pub use table::*;
 pub use types::*;
 

@@ -485,20 +485,20 @@ impl<'a> Ctx<'a, '_> {
             Field::ProcName => s(&t.comm),
             Field::ProcExe => s(&t.exe),
             Field::ProcExepath => s(&t.exepath),
-            Field::ProcArgs => owned(join(&t.args, b' ')),
+            Field::ProcArgs => owned(join(t.args(), b' ')),
             Field::ProcEnv => {
-                let env = if t.is_main_thread() {
-                    &t.env
+                let m = if t.is_main_thread() {
+                    t
                 } else {
-                    &self.main_thread(t).unwrap_or(t).env
+                    self.main_thread(t).unwrap_or(t)
                 };
-                owned(join(env, b' '))
+                owned(join(m.env(), b' '))
             }
             Field::ProcCmdline => owned(cmdline(t)),
             Field::ProcExeline => {
                 let mut o = t.exe.clone();
                 o.push(b' ');
-                o.extend_from_slice(&join(&t.args, b' '));
+                o.extend_from_slice(&join(t.args(), b' '));
                 owned(o)
             }
             Field::ProcCwd => s(st.threads.cwd(t.tid).unwrap_or(b"")),
@@ -565,11 +565,12 @@ impl<'a> Ctx<'a, '_> {
             Field::ThreadPfmajor => Val::Uint(t.pfmajor),
             Field::ThreadPfminor => Val::Uint(t.pfminor),
             Field::ThreadCgroups => {
-                if t.cgroups.is_empty() {
+                let cg = t.cgroups();
+                if cg.is_empty() {
                     return None;
                 }
                 let mut o = Vec::new();
-                for (i, (k, v)) in t.cgroups.iter().enumerate() {
+                for (i, (k, v)) in cg.iter().enumerate() {
                     if i > 0 {
                         o.push(b' ');
                     }
@@ -583,8 +584,9 @@ impl<'a> Ctx<'a, '_> {
                 let FieldArg::Name(n) = &spec.arg else {
                     return None;
                 };
-                let (_, v) = t.cgroups.iter().find(|(k, _)| k == n.as_bytes())?;
-                s(v)
+                let cg = t.cgroups();
+                let (_, v) = cg.iter().find(|(k, _)| k == n.as_bytes())?;
+                owned(v.to_vec())
             }
             Field::ThreadVtid => Val::Int(t.vtid),
             Field::ProcVpid => Val::Int(t.vpid),
@@ -962,9 +964,9 @@ fn dirname(mut n: Vec<u8>) -> Vec<u8> {
     }
 }
 
-fn join(parts: &[Vec<u8>], sep: u8) -> Vec<u8> {
+fn join<'p>(parts: impl Iterator<Item = &'p [u8]>, sep: u8) -> Vec<u8> {
     let mut o = Vec::new();
-    for (i, p) in parts.iter().enumerate() {
+    for (i, p) in parts.enumerate() {
         if i > 0 {
             o.push(sep);
         }
@@ -975,7 +977,7 @@ fn join(parts: &[Vec<u8>], sep: u8) -> Vec<u8> {
 
 fn cmdline(t: &ThreadInfo) -> Vec<u8> {
     let mut o = t.comm.clone();
-    for a in &t.args {
+    for a in t.args() {
         o.push(b' ');
         o.extend_from_slice(a);
     }

@@ -77,8 +77,12 @@ fn is_hex_id(s: &[u8], len: usize) -> bool {
 /// `docker-<64 hex>.scope`), CRI-O (`crio-<64 hex>.scope`), containerd
 /// (`cri-containerd-<64 hex>.scope`) and podman (`libpod-<64 hex>`), cut to
 /// 12 characters. Empty for the host.
-pub fn container_id_from_cgroups(cgroups: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
-    for (_, path) in cgroups {
+pub fn container_id_from_cgroups(raw: &[u8]) -> Vec<u8> {
+    for entry in crate::thread::split_nul_iter(raw) {
+        let Some(eq) = entry.iter().rposition(|&c| c == b'=') else {
+            break;
+        };
+        let path = &entry[eq + 1..];
         for part in path.split(|&c| c == b'/') {
             let mut p = part;
             if let Some(s) = p.strip_suffix(b".scope") {
@@ -109,14 +113,10 @@ mod tests {
     #[test]
     fn docker_ids() {
         let id = "9dbcbd0c435f0123456789abcdef0123456789abcdef0123456789abcdef0123";
-        let cg = vec![(b"cpu".to_vec(), format!("/docker/{id}").into_bytes())];
+        let cg = format!("cpuset=/\0cpu=/docker/{id}\0").into_bytes();
         assert_eq!(container_id_from_cgroups(&cg), b"9dbcbd0c435f");
-        let cg = vec![(
-            b"cpu".to_vec(),
-            format!("/system.slice/docker-{id}.scope").into_bytes(),
-        )];
+        let cg = format!("cpu=/system.slice/docker-{id}.scope\0").into_bytes();
         assert_eq!(container_id_from_cgroups(&cg), b"9dbcbd0c435f");
-        let cg = vec![(b"cpu".to_vec(), b"/user.slice".to_vec())];
-        assert!(container_id_from_cgroups(&cg).is_empty());
+        assert!(container_id_from_cgroups(b"cpu=/user.slice\0").is_empty());
     }
 }

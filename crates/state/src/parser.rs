@@ -242,7 +242,25 @@ impl State {
         if ev.dump_flags & SCAP_DF_STATE_ONLY != 0 {
             meta.filtered_out = true;
         }
+        if !meta.filtered_out {
+            self.event_cleanup(ev, &meta);
+        }
         meta
+    }
+
+    /// `event_cleanup`: once an exit event has been delivered, the enter
+    /// event kept for it is gone.
+    fn event_cleanup(&mut self, ev: &RawEvent<'_>, meta: &EventMeta) {
+        if sonde_event::is_enter(ev.ty) {
+            return;
+        }
+        if let ThreadRef::Table(tid) = meta.thread
+            && let Some(t) = self.threads.get_mut(tid)
+            && !t.lastevent_data.is_empty()
+        {
+            t.lastevent_data.clear();
+            t.lastevent_valid = false;
+        }
     }
 
     fn dispatch(&mut self, ev: &RawEvent<'_>, meta: &mut EventMeta) {
@@ -588,6 +606,8 @@ impl State {
             t.lastevent_data.clear();
             t.lastevent_data.extend_from_slice(ev.bytes);
             t.lastevent_cpu = ev.cpu;
+            // libsinsp's validity flag is the stored cpu id.
+            t.lastevent_valid = ev.cpu != u16::MAX;
             t.lastevent_v1 = ev.version == HeaderVersion::V1;
         }
     }

@@ -34,10 +34,14 @@ pub struct ThreadInfo {
     pub exe: Vec<u8>,
     pub exepath: Vec<u8>,
     pub exe_writable: bool,
-    pub args: Vec<Vec<u8>>,
-    pub env: Vec<Vec<u8>>,
-    /// `(subsystem, path)` pairs.
-    pub cgroups: Vec<(Vec<u8>, Vec<u8>)>,
+    /// The arguments as the event carried them: NUL-separated (see
+    /// [`ThreadInfo::args`]). Kept raw so that a clone or an execve is one
+    /// copy, not one allocation per argument.
+    pub args: Vec<u8>,
+    /// The environment, NUL-separated (see [`ThreadInfo::env`]).
+    pub env: Vec<u8>,
+    /// NUL-separated `subsystem=path` (see [`ThreadInfo::cgroups`]).
+    pub cgroups: Vec<u8>,
     /// Always ends with `/`; on the main thread.
     pub cwd: Vec<u8>,
     pub root: Vec<u8>,
@@ -121,42 +125,90 @@ impl ThreadInfo {
 
     /// `set_args`: NUL-separated arguments.
     pub fn set_args(&mut self, raw: &[u8]) {
-        self.args = split_nul(raw);
+        self.args.clear();
+        self.args.extend_from_slice(raw);
     }
 
     /// `set_env`.
     pub fn set_env(&mut self, raw: &[u8]) {
-        self.env = split_nul(raw);
+        self.env.clear();
+        self.env.extend_from_slice(raw);
     }
 
-    /// `set_cgroups`: NUL-separated `subsys=path`.
+    /// `set_cgroups`.
     pub fn set_cgroups(&mut self, raw: &[u8]) {
-        self.cgroups = split_nul(raw)
-            .into_iter()
-            .filter_map(|s| {
-                let eq = s.iter().position(|&c| c == b'=')?;
-                Some((s[..eq].to_vec(), s[eq + 1..].to_vec()))
-            })
-            .collect();
+        self.cgroups.clear();
+        self.cgroups.extend_from_slice(raw);
+    }
+
+    /// The arguments, split as `sinsp_threadinfo::set_args` splits them.
+    pub fn args(&self) -> impl Iterator<Item = &[u8]> {
+        split_nul_iter(&self.args)
+    }
+
+    /// The environment, split as `set_env` splits it: a remainder of NULs
+    /// only ends the list.
+    pub fn env(&self) -> impl Iterator<Item = &[u8]> {
+        let raw = &self.env;
+        let mut off = 0usize;
+        std::iter::from_fn(move || {
+            if off >= raw.len() {
+                return None;
+            }
+            let rest = &raw[off..];
+            if rest[0] == 0 && rest.iter().all(|&c| c == 0) {
+                off = raw.len();
+                return None;
+            }
+            let n = rest.iter().position(|&c| c == 0).unwrap_or(rest.len());
+            off += n + 1;
+            Some(&rest[..n])
+        })
+    }
+
+    /// The `(subsystem, path)` pairs as `set_cgroups` makes them: split at
+    /// the last `=`, `_cgroup` dropped from subsystem names, `perf`, `mem`
+    /// and `io` renamed; an entry without `=` ends the list.
+    pub fn cgroups(&self) -> Vec<(Vec<u8>, &[u8])> {
+        let mut out = Vec::new();
+        for entry in split_nul_iter(&self.cgroups) {
+            let Some(eq) = entry.iter().rposition(|&c| c == b'=') else {
+                break;
+            };
+            let mut subsys = entry[..eq].to_vec();
+            if let Some(p) = memchr_find(&subsys, b"_cgroup") {
+                subsys.drain(p..p + 7);
+            }
+            match subsys.as_slice() {
+                b"perf" => subsys = b"perf_event".to_vec(),
+                b"mem" => subsys = b"memory".to_vec(),
+                b"io" => subsys = b"blkio".to_vec(),
+                _ => {}
+            }
+            out.push((subsys, &entry[eq + 1..]));
+        }
+        out
     }
 }
 
-/// Splits a NUL-separated list the way libsinsp does: a trailing NUL does not
-/// make an empty last element, inner empty strings are kept.
-pub fn split_nul(raw: &[u8]) -> Vec<Vec<u8>> {
-    let mut out = Vec::new();
-    if raw.is_empty() {
-        return out;
-    }
-    let body = if raw.last() == Some(&0) {
-        &raw[..raw.len() - 1]
-    } else {
-        raw
-    };
-    for part in body.split(|&c| c == 0) {
-        out.push(part.to_vec());
-    }
-    out
+/// Splits a NUL-separated list the way libsinsp does: each element runs to
+/// the next NUL, so a trailing NUL makes no empty last element and inner
+/// empty strings are kept.
+pub fn split_nul_iter(raw: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut off = 0usize;
+    std::iter::from_fn(move || {
+        if off >= raw.len() {
+            return None;
+        }
+        let rest = &raw[off..];
+        let n = rest.iter().position(|&c| c == 0).unwrap_or(rest.len());
+        off += n + 1;
+        Some(&rest[..n])
+    })
+}
+
+fn memchr_find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
 }
 
 /// All threads, by tid.
@@ -164,29 +216,46 @@ pub fn split_nul(raw: &[u8]) -> Vec<Vec<u8>> {
 /// Threads live in a slab indexed by a hash map, with a one-entry cache of
 /// the last tid looked up: consecutive events mostly come from the same
 /// thread, and the engine asks for it several times per event.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct ThreadTable {
     slots: Vec<Option<ThreadInfo>>,
     free: Vec<u32>,
     index: FxHashMap<i64, u32>,
-    /// `(tid, slot)` of the last lookup; the slot is valid while the tid
-    /// is in the table.
-    last: Cell<Option<(i64, u32)>>,
+    /// `(tid, slot)` of the last two lookups (a thread and its main
+    /// thread, typically), most recent first; a slot is valid while its tid
+    /// is in the table. `i64::MIN` marks an empty entry.
+    last: Cell<[(i64, u32); 2]>,
 }
+
+const NO_TID: i64 = i64::MIN;
 
 /// libsinsp's default `m_max_thread_table_size`.
 pub const MAX_THREAD_TABLE_SIZE: usize = 131_072;
 
+impl Default for ThreadTable {
+    fn default() -> Self {
+        ThreadTable {
+            slots: Vec::new(),
+            free: Vec::new(),
+            index: FxHashMap::default(),
+            last: Cell::new([(NO_TID, 0); 2]),
+        }
+    }
+}
+
 impl ThreadTable {
     #[inline]
     fn slot(&self, tid: i64) -> Option<usize> {
-        if let Some((t, s)) = self.last.get()
-            && t == tid
-        {
-            return Some(s as usize);
+        let [a, b] = self.last.get();
+        if a.0 == tid {
+            return Some(a.1 as usize);
+        }
+        if b.0 == tid {
+            self.last.set([b, a]);
+            return Some(b.1 as usize);
         }
         let s = *self.index.get(&tid)?;
-        self.last.set(Some((tid, s)));
+        self.last.set([(tid, s), a]);
         Some(s as usize)
     }
 
@@ -227,9 +296,11 @@ impl ThreadTable {
     /// Removes and returns thread `tid`.
     pub fn take(&mut self, tid: i64) -> Option<ThreadInfo> {
         let s = self.index.remove(&tid)?;
-        if self.last.get().is_some_and(|(t, _)| t == tid) {
-            self.last.set(None);
-        }
+        let [a, b] = self.last.get();
+        self.last.set([
+            if a.0 == tid { (NO_TID, 0) } else { a },
+            if b.0 == tid { (NO_TID, 0) } else { b },
+        ]);
         self.free.push(s);
         self.slots[s as usize].take()
     }

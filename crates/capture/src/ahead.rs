@@ -1,0 +1,185 @@
+//! Reading ahead on a second thread.
+//!
+//! The reader thread runs a [`BlockReader`] and copies each event's bytes
+//! into a chunk with the event's [`Layout`]; metadata blocks travel as the
+//! owned records they decode to. The consumer rebuilds every event with
+//! [`RawEvent::from_layout`], which costs a few loads, so reading,
+//! decompressing, framing and validating all happen off the consumer's
+//! thread. Chunk buffers are handed back for reuse.
+
+use std::io::{self, Read};
+use std::sync::mpsc::{Receiver, Sender, SyncSender, sync_channel};
+use std::thread;
+
+use sonde_event::{Layout, RawEvent};
+use sonde_scap::{Block, BlockReader, ReadError};
+
+/// Bytes of events per chunk.
+const CHUNK_BYTES: usize = 256 << 10;
+/// Chunks in flight.
+const DEPTH: usize = 4;
+
+enum Item {
+    Event {
+        start: u32,
+        layout: Layout,
+        cpu: u16,
+        dump_flags: u32,
+    },
+    /// Any block that does not borrow the reader's buffer.
+    Other(Block<'static>),
+    Error(ReadError),
+    Taken,
+}
+
+struct Chunk {
+    data: Vec<u8>,
+    items: Vec<Item>,
+}
+
+pub(crate) struct ReadAhead {
+    rx: Receiver<Chunk>,
+    recycle: Sender<Chunk>,
+    cur: Option<Chunk>,
+    next: usize,
+    done: bool,
+}
+
+/// A metadata block, detached from the reader's buffer.
+fn detach(b: Block<'_>) -> Block<'static> {
+    match b {
+        Block::Section(h) => Block::Section(h),
+        Block::MachineInfo(m) => Block::MachineInfo(m),
+        Block::Threads(t) => Block::Threads(t),
+        Block::Fds { tid, fds } => Block::Fds { tid, fds },
+        Block::Interfaces(i) => Block::Interfaces(i),
+        Block::Users(u) => Block::Users(u),
+        Block::UnknownEvent { ty, ts, tid } => Block::UnknownEvent { ty, ts, tid },
+        Block::Unknown { block_type } => Block::Unknown { block_type },
+        // Events are copied into chunks by the caller, never detached.
+        Block::Event(_) => Block::Unknown { block_type: 0 },
+    }
+}
+
+fn produce<R: Read>(mut reader: BlockReader<R>, tx: SyncSender<Chunk>, recycled: Receiver<Chunk>) {
+    let fresh = || Chunk {
+        data: Vec::with_capacity(CHUNK_BYTES + 4096),
+        items: Vec::with_capacity(4096),
+    };
+    let mut chunk = fresh();
+    loop {
+        let full = match reader.next_block() {
+            Ok(Some(Block::Event(ev))) => {
+                let start = chunk.data.len() as u32;
+                chunk.data.extend_from_slice(ev.bytes);
+                chunk.items.push(Item::Event {
+                    start,
+                    layout: ev.layout(),
+                    cpu: ev.cpu,
+                    dump_flags: ev.dump_flags,
+                });
+                chunk.data.len() >= CHUNK_BYTES
+            }
+            Ok(Some(other)) => {
+                chunk.items.push(Item::Other(detach(other)));
+                true
+            }
+            Ok(None) => {
+                let _ = tx.send(chunk);
+                return;
+            }
+            Err(e) => {
+                chunk.items.push(Item::Error(e));
+                let _ = tx.send(chunk);
+                return;
+            }
+        };
+        if full {
+            if tx.send(chunk).is_err() {
+                return;
+            }
+            chunk = match recycled.try_recv() {
+                Ok(mut c) => {
+                    c.data.clear();
+                    c.items.clear();
+                    c
+                }
+                Err(_) => fresh(),
+            };
+        }
+    }
+}
+
+impl ReadAhead {
+    pub(crate) fn spawn<R: Read + Send + 'static>(reader: BlockReader<R>) -> io::Result<ReadAhead> {
+        let (tx, rx) = sync_channel(DEPTH);
+        let (recycle, recycled) = std::sync::mpsc::channel();
+        thread::Builder::new()
+            .name("sonde-read".into())
+            .spawn(move || produce(reader, tx, recycled))?;
+        Ok(ReadAhead {
+            rx,
+            recycle,
+            cur: None,
+            next: 0,
+            done: false,
+        })
+    }
+
+    /// Makes `cur[next]` the next item; `false` at the end.
+    fn advance(&mut self) -> bool {
+        loop {
+            if self.done {
+                return false;
+            }
+            if self.cur.as_ref().is_some_and(|c| self.next < c.items.len()) {
+                return true;
+            }
+            if let Some(old) = self.cur.take() {
+                let _ = self.recycle.send(old);
+            }
+            match self.rx.recv() {
+                Ok(c) => {
+                    self.cur = Some(c);
+                    self.next = 0;
+                }
+                Err(_) => {
+                    self.done = true;
+                    return false;
+                }
+            }
+        }
+    }
+
+    pub(crate) fn next_block(&mut self) -> Result<Option<Block<'_>>, ReadError> {
+        // Items are only ever taken at `next`, so the one `advance` finds is
+        // always there.
+        if !self.advance() {
+            return Ok(None);
+        }
+        let i = self.next;
+        self.next += 1;
+        let Some(c) = self.cur.as_mut() else {
+            return Ok(None);
+        };
+        match std::mem::replace(&mut c.items[i], Item::Taken) {
+            Item::Event {
+                start,
+                layout,
+                cpu,
+                dump_flags,
+            } => {
+                let bytes = c.data.get(start as usize..).unwrap_or(&[]);
+                Ok(Some(Block::Event(RawEvent::from_layout(
+                    bytes, layout, cpu, dump_flags,
+                ))))
+            }
+            Item::Other(b) => Ok(Some(b)),
+            Item::Error(e) => {
+                self.done = true;
+                Err(e)
+            }
+            Item::Taken => Ok(None),
+        }
+    }
+}
