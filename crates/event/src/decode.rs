@@ -285,6 +285,34 @@ impl<'a> RawEvent<'a> {
         b.get(off..off + len_of(i))
     }
 
+    /// Every parameter's bytes, in order.
+    pub fn params(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
+        let b = self.bytes;
+        let at = self.lens_at as usize;
+        let n = self.nparams as usize;
+        let large = self.large;
+        let lsize = if large { 4 } else { 2 };
+        let mut off = at + n * lsize;
+        let mut k = 0;
+        std::iter::from_fn(move || {
+            if k >= n || off > b.len() {
+                return None;
+            }
+            let la = at + k * lsize;
+            let len = if large {
+                b.get(la..la + 4)
+                    .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]) as usize)?
+            } else {
+                b.get(la..la + 2)
+                    .map(|c| usize::from(u16::from_le_bytes([c[0], c[1]])))?
+            };
+            let v = b.get(off..off + len)?;
+            off += len;
+            k += 1;
+            Some(v)
+        })
+    }
+
     /// Parameter `i` as a little-endian integer of the parameter's width,
     /// sign- or zero-extended to `i64` as its width and signedness say. A
     /// parameter shorter than the width reads as `None`.

@@ -231,14 +231,32 @@ pub fn render_args(
     let Some(ctx) = Ctx::new(ev, opts, resolver) else {
         return;
     };
-    let mut resolved = Vec::new();
+    // One scratch buffer per thread: this runs for every printed event.
+    thread_local! {
+        static RESOLVED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    RESOLVED.with(|cell| {
+        let Ok(mut resolved) = cell.try_borrow_mut() else {
+            render_args_with(&ctx, out, &mut Vec::new());
+            return;
+        };
+        render_args_with(&ctx, out, &mut resolved);
+    });
+}
+
+fn render_args_with(ctx: &Ctx<'_, '_>, out: &mut Vec<u8>, resolved: &mut Vec<u8>) {
     let mut prev: Option<Range<usize>> = None;
+    // Parameters in order: each one's bytes follow the previous one's.
+    let mut values = ctx.ev.params();
     for (j, p) in ctx.info.params.iter().enumerate().take(ctx.count()) {
         out.extend_from_slice(p.name.as_bytes());
         out.push(b'=');
         let start = out.len();
         resolved.clear();
-        ctx.value(j, out, &mut resolved, prev.clone());
+        match values.next() {
+            Some(v) => ctx.value_of(j, v, out, resolved, prev.clone()),
+            None => ctx.value(j, out, resolved, prev.clone()),
+        }
         let end = out.len();
         if !resolved.is_empty() {
             out.push(b'(');
@@ -253,7 +271,11 @@ pub fn render_args(
 /// Appends the bytes of `src` that sysdig keeps when it sanitizes a string
 /// (`sanitize_string`: printable ASCII only).
 pub(crate) fn sanitize_into(src: &[u8], out: &mut Vec<u8>) {
-    out.extend(src.iter().copied().filter(|&c| buffer::is_print(c)));
+    if src.iter().all(|&c| buffer::is_print(c)) {
+        out.extend_from_slice(src);
+    } else {
+        out.extend(src.iter().copied().filter(|&c| buffer::is_print(c)));
+    }
 }
 
 /// A parameter's bytes and what follows them in memory (see the module docs).
@@ -411,7 +433,22 @@ impl<'e, 'a> Ctx<'e, 'a> {
         resolved: &mut Vec<u8>,
         stale: Option<Range<usize>>,
     ) {
-        let (Some(param), Some(pinfo)) = (self.ev.param(idx), self.info.params.get(idx)) else {
+        let Some(param) = self.ev.param(idx) else {
+            return;
+        };
+        self.value_of(idx, param, out, resolved, stale);
+    }
+
+    /// [`Ctx::value`] for a parameter whose bytes the caller already has.
+    fn value_of(
+        &self,
+        idx: usize,
+        param: &[u8],
+        out: &mut Vec<u8>,
+        resolved: &mut Vec<u8>,
+        stale: Option<Range<usize>>,
+    ) {
+        let Some(pinfo) = self.info.params.get(idx) else {
             return;
         };
         let mut m = Mem::new(self.ev, param);

@@ -59,11 +59,24 @@ pub fn write_ts(out: &mut Vec<u8>, ts: u64, offset: i64, date: bool, ns: bool) {
         digits(out, u64::from(d), 2);
         out.push(b' ');
     }
-    digits(out, s / 3600, 2);
-    out.push(b':');
-    digits(out, (s % 3600) / 60, 2);
-    out.push(b':');
-    digits(out, s % 60, 2);
+    // Consecutive events mostly fall in the same second.
+    thread_local! {
+        static LAST: std::cell::Cell<(u64, [u8; 8])> = const { std::cell::Cell::new((u64::MAX, [0; 8])) };
+    }
+    let (last_s, last_txt) = LAST.with(|c| c.get());
+    if last_s == s {
+        out.extend_from_slice(&last_txt);
+    } else {
+        let at = out.len();
+        digits(out, s / 3600, 2);
+        out.push(b':');
+        digits(out, (s % 3600) / 60, 2);
+        out.push(b':');
+        digits(out, s % 60, 2);
+        let mut txt = [0u8; 8];
+        txt.copy_from_slice(&out[at..at + 8]);
+        LAST.with(|c| c.set((s, txt)));
+    }
     if ns {
         out.push(b'.');
         digits(out, nsec, 9);

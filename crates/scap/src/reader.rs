@@ -37,7 +37,7 @@ pub enum ErrorKind {
     BadMagic(u32),
     #[error("unsupported format version {major}.{minor} (this reader knows 1.x)")]
     Version { major: u16, minor: u16 },
-    #[error("truncated: the block needs {need} bytes, the file ends after {have}")]
+    #[error("truncated: the block needs {need} bytes, the file ends {have} bytes into it")]
     Truncated { need: u64, have: u64 },
     #[error("corrupted block length {0}")]
     BadLength(u32),

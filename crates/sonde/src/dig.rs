@@ -1,7 +1,7 @@
 //! `sonde dig`: sysdig's command line over the event path — a capture file
 //! source, the state engine, the filter and the printer.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -125,6 +125,9 @@ impl Staged {
     }
 }
 
+/// How much output is gathered before it is written.
+const OUT_BUF: usize = 256 * 1024;
+
 /// Counts the run reports at the end (`-v`).
 #[derive(Default)]
 struct Counts {
@@ -212,8 +215,10 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
     }
     let tz_offset = sonde_filter::time::local_offset_secs();
     let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let mut line = Vec::with_capacity(4096);
+    let mut out = stdout.lock();
+    // Lines are formatted straight into one large buffer, written out when
+    // it fills (or after every line with --unbuffered).
+    let mut line: Vec<u8> = Vec::with_capacity(OUT_BUF + 64 * 1024);
     let mut counts = Counts::default();
     let mut printed_total: u64 = 0;
     let mut failed = false;
@@ -231,6 +236,8 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
                 Ok(Some(b)) => b,
                 Ok(None) => break,
                 Err(e) => {
+                    let _ = out.write_all(&line);
+                    line.clear();
                     let _ = out.flush();
                     eprintln!("sonde dig: {e}");
                     failed = true;
@@ -298,7 +305,6 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
             if event_info(ev.ty).is_some_and(|i| i.category & category::INTERNAL != 0) {
                 continue;
             }
-            line.clear();
             let ctx = Ctx {
                 state: &state,
                 ev: &ev,
@@ -308,17 +314,25 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
             };
             if formatter.write(&ctx, &mut line) {
                 line.push(b'\n');
-                let res = out
-                    .write_all(&line)
-                    .and_then(|_| if args.unbuffered { out.flush() } else { Ok(()) });
-                if let Err(e) = res {
-                    if e.kind() == io::ErrorKind::BrokenPipe {
-                        return Ok(ExitCode::SUCCESS);
+                if line.len() >= OUT_BUF || args.unbuffered {
+                    let res = out.write_all(&line).and_then(|_| out.flush());
+                    line.clear();
+                    if let Err(e) = res {
+                        if e.kind() == io::ErrorKind::BrokenPipe {
+                            return Ok(ExitCode::SUCCESS);
+                        }
+                        return Err(format!("writing output: {e}"));
                     }
-                    return Err(format!("writing output: {e}"));
                 }
             }
         }
+    }
+    let res = out.write_all(&line);
+    line.clear();
+    if let Err(e) = res
+        && e.kind() != io::ErrorKind::BrokenPipe
+    {
+        return Err(format!("writing output: {e}"));
     }
     if let Some(sum) = &summary {
         let _ = sum.write(&mut out);
