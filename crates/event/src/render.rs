@@ -260,7 +260,7 @@ fn render_args_with(ctx: &Ctx<'_, '_>, out: &mut Vec<u8>, resolved: &mut Vec<u8>
         let end = out.len();
         if !resolved.is_empty() {
             out.push(b'(');
-            out.extend_from_slice(&resolved);
+            out.extend_from_slice(resolved);
             out.push(b')');
         }
         out.push(b' ');
