@@ -68,15 +68,43 @@ impl Filter {
             pointer: e.pointer(expr),
             msg: e.msg.clone(),
         })?;
-        Ok(Filter {
-            root: compile(&ast)?,
-        })
+        compile(&ast)
+            .map(|root| Filter { root })
+            .map_err(|e| match e {
+                // Point at the field (or macro) the message names, as sysdig
+                // does for its compile errors.
+                FilterError::Compile(msg) => {
+                    let pos = msg
+                        .rsplit(' ')
+                        .next()
+                        .and_then(|name| expr.find(name))
+                        .unwrap_or(0);
+                    FilterError::Parse {
+                        pos,
+                        pointer: pointer(expr, pos),
+                        msg: format!("filter error at position {pos}: {msg}"),
+                    }
+                }
+                other => other,
+            })
     }
 
     /// Whether the event in `ctx` matches.
     pub fn matches(&self, ctx: &Ctx<'_, '_>) -> bool {
         eval(&self.root, ctx)
     }
+}
+
+/// The line of `expr` with a `^` under byte `pos`.
+fn pointer(expr: &str, pos: usize) -> String {
+    let pos = pos.min(expr.len());
+    let line_start = expr[..pos].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = expr[pos..].find('\n').map_or(expr.len(), |i| pos + i);
+    format!(
+        "{}\n{}^",
+        &expr[line_start..line_end],
+        " ".repeat(expr[line_start..pos].chars().count())
+    )
 }
 
 fn compile(e: &Expr) -> Result<Node, FilterError> {
@@ -86,7 +114,7 @@ fn compile(e: &Expr) -> Result<Node, FilterError> {
         Expr::Not(x) => Node::Not(Box::new(compile(x)?)),
         Expr::Identifier(name) => {
             return Err(FilterError::Compile(format!(
-                "filter error: unknown macro or field {name}"
+                "unknown macro or field {name}"
             )));
         }
         Expr::Check(c) => Node::Check(Box::new(compile_check(c)?)),
@@ -99,8 +127,14 @@ fn compile_check(c: &Check) -> Result<Compiled, FilterError> {
             "field transformers are not supported by sonde dig yet".into(),
         ));
     };
-    let spec = FieldSpec::parse_ref(&fr.name, fr.arg.as_deref())
-        .map_err(|e| FilterError::Compile(e.to_string()))?;
+    let spec = FieldSpec::parse_ref(&fr.name, fr.arg.as_deref()).map_err(|e| {
+        FilterError::Compile(match e {
+            crate::fields::FieldError::Unknown(_) | crate::fields::FieldError::FilterOnly(_) => {
+                format!("unrecognized field {}", fr.name)
+            }
+            other => other.to_string(),
+        })
+    })?;
     let raw: Vec<String> = match &c.value {
         Value::None => Vec::new(),
         Value::Single(s) => vec![s.clone()],
