@@ -70,8 +70,10 @@ seed_filter_parser() {
     done
 }
 
-# Inputs larger than this are cut: 64 KiB holds the metadata and the first events of every shared capture,
-# and keeps the reader target at thousands of executions a second instead of tens.
+# Inputs larger than this are cut: 64 KiB holds the metadata and the first events of every shared capture.
+# (The reader target runs every event through the state engine and three formatters under AddressSanitizer:
+# about 150 executions a second at this size, against 90 with the whole captures; the filter parser does
+# about 15,000.)
 max_len_reader=65536
 max_len_filter_parser=4096
 
