@@ -177,19 +177,21 @@ fn compile_check(c: &Check) -> Result<Compiled, FilterError> {
 }
 
 fn parse_hex(s: &str) -> Result<Vec<u8>, FilterError> {
-    let s = s.trim();
-    if !s.len().is_multiple_of(2) {
+    let b = s.trim().as_bytes();
+    if !b.len().is_multiple_of(2) || !b.iter().all(u8::is_ascii_hexdigit) {
         return Err(FilterError::Compile(format!(
-            "bcontains/bstartswith need an even number of hex digits: {s}"
+            "bcontains/bstartswith need an even number of hex digits: {}",
+            s.trim()
         )));
     }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| {
-            u8::from_str_radix(&s[i..i + 2], 16)
-                .map_err(|_| FilterError::Compile(format!("invalid hex: {s}")))
-        })
-        .collect()
+    let nib = |c: u8| match c {
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        _ => c - b'A' + 10,
+    };
+    Ok(b.chunks_exact(2)
+        .map(|p| nib(p[0]) << 4 | nib(p[1]))
+        .collect())
 }
 
 fn parse_num<T: std::str::FromStr>(s: &str, what: &str) -> Result<T, FilterError> {

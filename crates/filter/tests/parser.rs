@@ -276,18 +276,6 @@ fn libs_differential() {
     );
 }
 
-/// The same check on a bigger oracle output, e.g. made with
-/// `python3 ... | ./oracle > /tmp/big.txt`; run with
-/// `SONDE_FILTER_ORACLE=/tmp/big.txt cargo test -p sonde-filter -- --ignored`.
-#[test]
-#[ignore]
-fn libs_differential_external() {
-    let path = std::env::var("SONDE_FILTER_ORACLE").expect("set SONDE_FILTER_ORACLE");
-    let text = std::fs::read_to_string(path).unwrap();
-    let (same, known) = run_differential(&text);
-    eprintln!("{same} identical, {known} known deviations");
-}
-
 /// Compares every line; panics on an unexpected difference. Returns the
 /// numbers of identical results and of known deviations.
 fn run_differential(text: &str) -> (usize, usize) {

@@ -871,6 +871,12 @@ mod tests {
                     for (i, p) in params.iter().enumerate() {
                         assert_eq!(got.param(i), Some(p.as_slice()));
                     }
+                    // Written back, it is the same block.
+                    if dump_flags & DF_LARGE == 0 {
+                        let mut again = BlockWriter::new(Vec::new());
+                        again.raw_event(&got).expect("raw_event");
+                        assert_eq!(&again.into_inner()[..], &file[28..]);
+                    }
                     n += 1;
                 }
                 other => panic!("{other:?}"),

@@ -445,7 +445,6 @@ fn a_missing_file() {
 /// character is an even number of bytes) sliced the string inside the
 /// character (`parse_hex` in crates/filter/src/eval.rs).
 #[test]
-#[ignore = "crates/filter/src/eval.rs parse_hex slices inside a character: remove this with the fix"]
 fn filter_with_non_ascii_hex_digits() {
     let t = Temp::new("filter.scap", &written_capture(2));
     for filter in [
