@@ -2,8 +2,9 @@
 //! with the blocks it yields: metadata staged and imported into the state
 //! engine at the first event (in libsinsp's order, as in
 //! `crates/sonde/src/dig.rs`), every event then run through the state engine
-//! and printed with sysdig's default format and a JSON format. Nothing may
-//! panic, whatever the bytes.
+//! with a few filters evaluated where `sonde dig` evaluates its filter, and
+//! printed with sysdig's default format, a format of state-reading fields and
+//! JSON. Nothing may panic, whatever the bytes.
 
 #![no_main]
 
@@ -12,10 +13,12 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use sonde_event::LEGACY_EVENT_COUNT;
 use sonde_event::render::RenderOptions;
-use sonde_filter::Ctx;
+use sonde_filter::{Ctx, Filter};
 use sonde_output::{DEFAULT_FORMAT, Formatter};
-use sonde_scap::{Block, BlockReader, FdRecord, InterfaceRecord, MachineInfo, ThreadRecord, UserList};
-use sonde_state::State;
+use sonde_scap::{
+    Block, BlockReader, FdRecord, InterfaceRecord, MachineInfo, ThreadRecord, UserList,
+};
+use sonde_state::{EventMeta, State};
 
 const CONTAINER_E: u16 = 228;
 const CONTAINER_JSON_E: u16 = 272;
@@ -29,9 +32,37 @@ const EXTRA_FORMAT: &str = "%fd.name %fd.type %fd.cip %fd.sport %proc.cmdline %p
 fn formatters() -> &'static [Formatter] {
     static F: OnceLock<Vec<Formatter>> = OnceLock::new();
     F.get_or_init(|| {
-        [(DEFAULT_FORMAT, false), (EXTRA_FORMAT, false), (DEFAULT_FORMAT, true)]
+        [
+            (DEFAULT_FORMAT, false),
+            (EXTRA_FORMAT, false),
+            (DEFAULT_FORMAT, true),
+        ]
+        .iter()
+        .filter_map(|(f, json)| Formatter::new(f, *json).ok())
+        .collect()
+    })
+}
+
+/// Filters over the fields that read the state, the arguments and the
+/// buffers, with every kind of operator.
+const FILTERS: &[&str] = &[
+    "evt.type in (open, openat, read, write, close) and fd.name contains /etc",
+    "proc.name = cat or proc.pname glob 'ba*' or user.name = root or group.name != root",
+    "fd.type = ipv4 and fd.sport > 1024 or fd.cip = 127.0.0.1 or fd.sip = 10.0.0.2 or fd.rport != 80",
+    "evt.is_io = true and fd.l4proto = tcp or fd.typechar = u",
+    "not container.id = host and evt.res != SUCCESS and evt.failed = true",
+    "evt.buffer bcontains 48454c4c4f or evt.arg.name startswith /tmp or evt.rawarg.fd < 3",
+    "proc.cmdline contains sh and thread.tid exists and evt.latency > 1000",
+    "proc.exepath endswith /bash or proc.cwd icontains ROOT or proc.env contains HOME",
+    "fd.directory = /tmp or fd.filename in (passwd, shadow) or fd.num >= 0",
+];
+
+fn filters() -> &'static [Filter] {
+    static F: OnceLock<Vec<Filter>> = OnceLock::new();
+    F.get_or_init(|| {
+        FILTERS
             .iter()
-            .filter_map(|(f, json)| Formatter::new(f, *json).ok())
+            .filter_map(|f| Filter::compile(f).ok())
             .collect()
     })
 }
@@ -109,7 +140,12 @@ fuzz_target!(|data: &[u8]| {
         };
         // The parameter accessors must be safe on any decoded event.
         for i in 0..ev.nparams() + 1 {
-            std::hint::black_box((ev.param(i), ev.param_int(i), ev.param_i64(i), ev.param_str(i)));
+            std::hint::black_box((
+                ev.param(i),
+                ev.param_int(i),
+                ev.param_i64(i),
+                ev.param_str(i),
+            ));
         }
         if !staged.imported {
             if matches!(ev.ty, CONTAINER_E | CONTAINER_JSON_E | CONTAINER_JSON_2_E) {
@@ -121,7 +157,21 @@ fuzz_target!(|data: &[u8]| {
         if usize::from(ev.ty) >= LEGACY_EVENT_COUNT {
             continue;
         }
-        let meta = state.process(&ev, None);
+        let meta = {
+            let mut f = |st: &State, e: &sonde_event::RawEvent<'_>, m: &EventMeta| {
+                let ctx = Ctx {
+                    state: st,
+                    ev: e,
+                    meta: m,
+                    render: &render,
+                    tz_offset: 0,
+                };
+                filters()
+                    .iter()
+                    .fold(false, |any, flt| flt.matches(&ctx) | any)
+            };
+            state.process(&ev, Some(&mut f))
+        };
         let ctx = Ctx {
             state: &state,
             ev: &ev,

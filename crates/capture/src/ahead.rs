@@ -16,6 +16,8 @@ use sonde_scap::{Block, BlockReader, ReadError};
 
 /// Bytes of events per chunk.
 const CHUNK_BYTES: usize = 256 << 10;
+/// How far ahead the consumer touches event bytes.
+const PREFETCH_ITEMS: usize = 8;
 /// Chunks in flight.
 const DEPTH: usize = 4;
 
@@ -169,6 +171,12 @@ impl ReadAhead {
                 cpu,
                 dump_flags,
             } => {
+                // The reader thread wrote these bytes on the other core:
+                // touch an event a few items ahead so that its cache line
+                // is on its way while this one is processed.
+                if let Some(Item::Event { start: ahead, .. }) = c.items.get(i + PREFETCH_ITEMS) {
+                    std::hint::black_box(c.data.get(*ahead as usize).copied());
+                }
                 let bytes = c.data.get(start as usize..).unwrap_or(&[]);
                 Ok(Some(Block::Event(RawEvent::from_layout(
                     bytes, layout, cpu, dump_flags,
