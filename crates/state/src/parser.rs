@@ -448,11 +448,12 @@ impl State {
             return false;
         };
         let is_enter = sonde_event::is_enter(ty);
-        let first_is_res_or_fd = ev.nparams() != 0
+        let first_is_res_or_fd = !is_enter
+            && ev.nparams() != 0
             && info
                 .params
                 .first()
-                .is_some_and(|p| p.name == "res" || p.name == "fd");
+                .is_some_and(|p| matches!(p.name.as_bytes(), b"res" | b"fd"));
         let enter_fd = if is_enter && eflags & ef::USES_FD != 0 {
             Some(p_i64(ev, 0))
         } else {
@@ -506,10 +507,20 @@ impl State {
                     t.lastevent_fd = fd;
                 }
                 let last = t.lastevent_fd;
-                meta.fd = self.fd_ref(tid, last);
-                let Some(f) = self.fd_mut(meta) else {
+                let owner = if t.shares_fds() {
+                    self.threads.main_tid(tid)
+                } else {
+                    Some(tid)
+                };
+                let Some(owner) = owner else { return false };
+                let Some(f) = self
+                    .threads
+                    .get_mut(owner)
+                    .and_then(|o| o.fds.get_mut(last))
+                else {
                     return false;
                 };
+                meta.fd = Some((owner, last));
                 if f.flags & ff::CLOSE_CANCELED != 0 {
                     f.flags &= !ff::CLOSE_CANCELED;
                     if self.threads.fd(tid, CANCELED_FD_NUMBER).is_some() {
