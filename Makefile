@@ -49,15 +49,15 @@ release: setup
 	$(CARGO) build --release --bin sonde
 
 # nextest when it is installed (parallel across test binaries), cargo test otherwise. nextest does not run
-# doctests, hence the second command (only when there is a library: cargo refuses --doc without one).
+# doctests, hence the doctest command, run first so that the run ends on nextest's summary of every test.
 unit-tests: setup
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
-	  echo "+ $(CARGO) nextest run --workspace --no-tests=warn"; \
-	  $(CARGO) nextest run --workspace --no-tests=warn; \
 	  if $(CARGO) metadata --no-deps --format-version 1 | grep -q '"kind":\["lib"\]'; then \
 	    echo "+ $(CARGO) test --workspace --doc"; \
 	    $(CARGO) test --workspace --doc; \
 	  fi; \
+	  echo "+ $(CARGO) nextest run --workspace --no-tests=fail"; \
+	  $(CARGO) nextest run --workspace --no-tests=fail; \
 	else \
 	  echo "+ $(CARGO) test --workspace"; \
 	  $(CARGO) test --workspace; \
