@@ -16,7 +16,10 @@
 # it first runs both once with the output to files and checks that the outputs are byte-identical (this also
 # warms the page cache), then runs sysdig and sonde alternately BENCH_RUNS times (default 5), recording wall
 # time (bash's microsecond clock around the run) and peak RSS (`/usr/bin/time -f %M`). It prints a Markdown
-# table of medians, the ratio sysdig/sonde, the spread (min-max) and the peak RSS (the largest of the runs).
+# table of medians, the ratio sysdig/sonde of the medians, the median of the per-round ratios ("paired": the
+# two runs of a round are back to back, so this one suffers less from a noisy machine), the peak RSS (the
+# largest of the runs) and the spread (min-max); then a table of CPU time (user + system, medians; /usr/bin/time
+# reports it to 10 ms).
 #
 # Do not run it beside another benchmark or a big compile: it warns when the load average is high.
 # Environment: BENCH_RUNS, BENCH_EVENTS, BENCH_DIR, BENCH_INPUT (default ../shared/captures/
@@ -77,14 +80,15 @@ args_of() {
   esac
 }
 
-# run TOOL CASE OUT: runs one tool on one case with stdout to OUT; sets wall (s) and rss (KiB).
+# run TOOL CASE OUT: runs one tool on one case with stdout to OUT; sets wall (s), rss (KiB) and cpu (user +
+# system s).
 run() {
   local tool=$1 case=$2 out=$3 t0 t1 rc=0
   local -a args cmd
   read -r -a args <<<"$(args_of "$case")"
   if [ "$tool" = sysdig ]; then cmd=(sysdig -r "$capture"); else cmd=("$sonde" dig -r "$capture"); fi
   t0=$EPOCHREALTIME
-  /usr/bin/time -f '%M' -o "$dir/time.txt" "${cmd[@]}" "${args[@]}" >"$out" 2>"$dir/$tool.err" </dev/null || rc=$?
+  /usr/bin/time -f '%M %U %S' -o "$dir/time.txt" "${cmd[@]}" "${args[@]}" >"$out" 2>"$dir/$tool.err" </dev/null || rc=$?
   t1=$EPOCHREALTIME
   if [ "$rc" -ne 0 ]; then
     log "$tool failed on case $case (exit $rc):"
@@ -92,7 +96,7 @@ run() {
     exit 1
   fi
   wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
-  rss=$(tail -n 1 "$dir/time.txt")
+  read -r rss cpu <<<"$(tail -n 1 "$dir/time.txt" | awk '{ printf "%s %.2f", $1, $2 + $3 }')"
 }
 
 # stats FILE: "median min max" of the numbers in FILE, one a line.
@@ -103,7 +107,8 @@ stats() {
 }
 
 load() { cut -d' ' -f1 /proc/loadavg; }
-if awk -v l="$(load)" 'BEGIN { exit !(l > 0.5) }'; then
+# Half the CPUs busy on average over the last minute: someone else is compiling or benchmarking.
+if awk -v l="$(load)" -v n="$(nproc)" 'BEGIN { exit !(l > n / 2) }'; then
   log "warning: load average $(load) before starting: figures may be noisy"
 fi
 
@@ -119,6 +124,7 @@ echo
 
 status=0
 rows=()
+cpu_rows=()
 verdicts=()
 for i in "${!names[@]}"; do
   case=${names[$i]}
@@ -139,7 +145,7 @@ for i in "${!names[@]}"; do
   fi
   rm -f "$dir/$case.sysdig.out" "$dir/$case.sonde.out"
 
-  : >"$dir/sysdig.wall"; : >"$dir/sonde.wall"; : >"$dir/sysdig.rss"; : >"$dir/sonde.rss"
+  : >"$dir/sysdig.wall"; : >"$dir/sonde.wall"; : >"$dir/sysdig.rss"; : >"$dir/sonde.rss"; : >"$dir/pair.ratio"; : >"$dir/sysdig.cpu"; : >"$dir/sonde.cpu"
   for ((r = 0; r < runs; r++)); do
     # Alternate which goes first, so neither always runs on a cache the other just warmed.
     if ((r % 2 == 0)); then order=(sysdig sonde); else order=(sonde sysdig); fi
@@ -147,22 +153,38 @@ for i in "${!names[@]}"; do
       run "$tool" "$case" /dev/null
       echo "$wall" >>"$dir/$tool.wall"
       echo "$rss" >>"$dir/$tool.rss"
+      echo "$cpu" >>"$dir/$tool.cpu"
+      declare "wall_$tool=$wall"
     done
+    # The two runs of a round ran back to back, on the same machine state: their ratio is less noisy.
+    awk -v a="$wall_sysdig" -v b="$wall_sonde" 'BEGIN { printf "%.4f\n", a / b }' >>"$dir/pair.ratio"
   done
   read -r sy_med sy_min sy_max <<<"$(stats "$dir/sysdig.wall")"
   read -r so_med so_min so_max <<<"$(stats "$dir/sonde.wall")"
   sy_mb=$(sort -g "$dir/sysdig.rss" | tail -n 1 | awk '{ printf "%.1f", $1 / 1024 }')
   so_mb=$(sort -g "$dir/sonde.rss" | tail -n 1 | awk '{ printf "%.1f", $1 / 1024 }')
   ratio=$(awk -v a="$sy_med" -v b="$so_med" 'BEGIN { printf "%.2f", a / b }')
-  rows+=("| ${labels[$i]} | $sy_med | $so_med | **${ratio}×** | $sy_mb | $so_mb | $sy_min–$sy_max | $so_min–$so_max |")
+  read -r pair _ <<<"$(stats "$dir/pair.ratio")"
+  pair=$(printf '%.2f' "$pair")
+  read -r sy_cpu _ <<<"$(stats "$dir/sysdig.cpu")"
+  read -r so_cpu _ <<<"$(stats "$dir/sonde.cpu")"
+  cpu_ratio=$(awk -v a="$sy_cpu" -v b="$so_cpu" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }')
+  cpu_rows+=("| ${labels[$i]} | $sy_cpu | $so_cpu | ${cpu_ratio}× |")
+  rows+=("| ${labels[$i]} | $sy_med | $so_med | **${ratio}×** | ${pair}× | $sy_mb | $so_mb | $sy_min–$sy_max | $so_min–$so_max |")
   if [ "$case" = read-only ]; then want=3; else want=5; fi
   verdicts+=("$case: ${ratio}× (target ≥ ${want}×: $(awk -v r="$ratio" -v w="$want" 'BEGIN { print (r >= w) ? "met" : "NOT met" }')); peak RSS sonde $so_mb MB vs sysdig $sy_mb MB ($(awk -v a="$so_mb" -v b="$sy_mb" 'BEGIN { print (a <= b) ? "met" : "NOT met" }'))")
-  log "$case: sysdig $sy_med s, sonde $so_med s, ${ratio}×"
+  log "$case: sysdig $sy_med s, sonde $so_med s, ${ratio}× (paired ${pair}×)"
 done
 
-echo "| case | sysdig median s | sonde median s | ratio (sysdig / sonde) | sysdig peak MB | sonde peak MB | sysdig min–max s | sonde min–max s |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| case | sysdig median s | sonde median s | ratio (sysdig / sonde) | paired ratio | sysdig peak MB | sonde peak MB | sysdig min–max s | sonde min–max s |"
+echo "|---|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
+echo
+echo "CPU time (user + system, median; sonde reads ahead on a second thread, sysdig runs on one):"
+echo
+echo "| case | sysdig CPU s | sonde CPU s | ratio |"
+echo "|---|---|---|---|"
+printf '%s\n' "${cpu_rows[@]}"
 echo
 printf '%s\n' "${verdicts[@]}"
 echo "load average at the end: $(load)"
