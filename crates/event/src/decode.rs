@@ -67,7 +67,13 @@ pub struct RawEvent<'a> {
     large: bool,
     /// Offset of the parameter lengths in `bytes` (the header length).
     lens_at: u8,
+    /// Where the first [`QUICK`] parameters start in `bytes` (u16 lengths
+    /// only: such events are below 64 KiB), so that reading them is one load.
+    offs: [u16; QUICK],
 }
+
+/// How many parameter offsets an event keeps at hand.
+const QUICK: usize = 8;
 
 /// What [`RawEvent::decode`] learned about an event's bytes, so that the event
 /// can be rebuilt from the same bytes without decoding them again (a reader
@@ -79,6 +85,7 @@ pub struct Layout {
     pub bytes_len: u32,
     pub nparams: u8,
     pub large: bool,
+    offs: [u16; QUICK],
 }
 
 impl std::fmt::Debug for RawEvent<'_> {
@@ -174,6 +181,7 @@ impl<'a> RawEvent<'a> {
         // then finds them by adding lengths, which keeps this struct small
         // (it is copied along the hot path).
         let mut off = lens_end as u64;
+        let mut offs = [0u16; QUICK];
         for i in 0..nparams {
             let at = hlen + i * lsize;
             let plen = if large {
@@ -181,6 +189,9 @@ impl<'a> RawEvent<'a> {
             } else {
                 u32::from(u16_at(bytes, at))
             };
+            if i < QUICK {
+                offs[i] = off as u16;
+            }
             off += u64::from(plen);
             if off > bytes.len() as u64 {
                 return Err(DecodeError::ParamPastEvent {
@@ -202,6 +213,7 @@ impl<'a> RawEvent<'a> {
             nparams: nparams as u8,
             large,
             lens_at: hlen as u8,
+            offs,
         })
     }
 
@@ -212,6 +224,7 @@ impl<'a> RawEvent<'a> {
             bytes_len: self.bytes.len() as u32,
             nparams: self.nparams,
             large: self.large,
+            offs: self.offs,
         }
     }
 
@@ -248,6 +261,7 @@ impl<'a> RawEvent<'a> {
             },
             large: layout.large,
             lens_at: hlen as u8,
+            offs: layout.offs,
         }
     }
 
@@ -270,6 +284,10 @@ impl<'a> RawEvent<'a> {
         let mut off = if self.large { at + n * 4 } else { at + n * 2 };
         if off > b.len() {
             return None;
+        }
+        if !self.large && i < QUICK {
+            let start = self.offs[i] as usize;
+            return b.get(start..start + u16_at(b, at + i * 2) as usize);
         }
         let len_of = |k: usize| {
             if self.large {

@@ -123,21 +123,28 @@ pub fn write_json(out: &mut Vec<u8>, v: &Val<'_>, ty: ParamType, fmt: PrintForma
 /// of 0x80 and above are passed through.
 pub fn write_json_string(out: &mut Vec<u8>, s: &[u8]) {
     out.push(b'"');
-    for &c in s {
-        match c {
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            0x0c => out.extend_from_slice(b"\\f"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            c if c < 0x20 => {
-                use std::io::Write;
-                let _ = write!(out, "\\u{:04x}", c);
-            }
-            c => out.push(c),
+    let mut run = 0;
+    for (i, &c) in s.iter().enumerate() {
+        let esc: &[u8] = match c {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            c if c < 0x20 => b"",
+            _ => continue,
+        };
+        out.extend_from_slice(&s[run..i]);
+        run = i + 1;
+        if esc.is_empty() {
+            use std::io::Write;
+            let _ = write!(out, "\\u{:04x}", c);
+        } else {
+            out.extend_from_slice(esc);
         }
     }
+    out.extend_from_slice(&s[run..]);
     out.push(b'"');
 }

@@ -23,6 +23,8 @@ pub struct Formatter {
     /// JSON keys in the order jsoncpp writes them (sorted), with the index
     /// of their token.
     json_order: Vec<(String, usize)>,
+    /// Reused for JSON text values.
+    scratch: std::cell::RefCell<Vec<u8>>,
 }
 
 /// Replaces `\n`, `\t`, `\e` and `\\` in a `-p` argument, as sysdig does.
@@ -147,6 +149,7 @@ impl Formatter {
             require_all,
             json,
             json_order,
+            scratch: Default::default(),
         })
     }
 
@@ -191,6 +194,38 @@ impl Formatter {
             }
             write_json_string(out, key.as_bytes());
             out.push(b':');
+            // The fields of the default line, written without building
+            // values: numbers as numbers, text escaped from a scratch buffer.
+            use sonde_filter::Field as F;
+            match spec.field {
+                F::EvtNum | F::ThreadTid | F::EvtCpu => {
+                    ctx.write_field(spec, out);
+                    continue;
+                }
+                F::EvtOutputtime => {
+                    out.extend_from_slice(itoa::Buffer::new().format(ctx.ev.ts).as_bytes());
+                    continue;
+                }
+                F::EvtDir | F::EvtType | F::EvtInfo | F::EvtArgs | F::ProcName => {
+                    let mut scratch = std::mem::take(&mut *self.scratch.borrow_mut());
+                    scratch.clear();
+                    let ok = ctx.write_field(spec, &mut scratch);
+                    if ok {
+                        write_json_string(out, &scratch);
+                    }
+                    *self.scratch.borrow_mut() = scratch;
+                    if ok {
+                        continue;
+                    }
+                    if self.require_all {
+                        out.truncate(start);
+                        return false;
+                    }
+                    out.extend_from_slice(b"null");
+                    continue;
+                }
+                _ => {}
+            }
             match json_value(ctx, spec) {
                 Some(JsonVal::Raw(r)) => out.extend_from_slice(&r),
                 Some(JsonVal::Val(v)) => write_json(out, &v, spec.ty, spec.fmt),
