@@ -177,9 +177,9 @@ impl<'a> RawEvent<'a> {
                 event_len: len,
             });
         }
-        // Check once that every parameter lies inside the event; `param`
-        // then finds them by adding lengths, which keeps this struct small
-        // (it is copied along the hot path).
+        // Check once that every parameter lies inside the event, noting where
+        // the first few start; `param` finds later ones by adding lengths,
+        // which keeps this struct small (it is copied along the hot path).
         let mut off = lens_end as u64;
         let mut offs = [0u16; QUICK];
         for i in 0..nparams {
@@ -189,8 +189,8 @@ impl<'a> RawEvent<'a> {
             } else {
                 u32::from(u16_at(bytes, at))
             };
-            if i < QUICK {
-                offs[i] = off as u16;
+            if let Some(slot) = offs.get_mut(i) {
+                *slot = off as u16;
             }
             off += u64::from(plen);
             if off > bytes.len() as u64 {
