@@ -74,6 +74,8 @@ pub struct DigArgs {
 }
 
 const CONTAINER_E: u16 = 228;
+/// An event kept in a capture for the state only (`SCAP_DF_STATE_ONLY`).
+const SCAP_DF_STATE_ONLY: u32 = 1;
 const CONTAINER_JSON_E: u16 = 272;
 const CONTAINER_JSON_2_E: u16 = 324;
 
@@ -272,6 +274,32 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
             // skips newer ones before its state engine sees them.
             if usize::from(ev.ty) >= LEGACY_EVENT_COUNT {
                 counts.unknown_types += 1;
+                continue;
+            }
+            // With -q and no filter nothing the state engine decides can be
+            // seen, except which events count as delivered: those a capture
+            // marks state-only, and container events whose lookup failed.
+            // (sysdig means -q to do no processing either, but its library
+            // parses every event regardless.)
+            if args.quiet && filter.is_none() {
+                let delivered =
+                    if matches!(ev.ty, CONTAINER_E | CONTAINER_JSON_E | CONTAINER_JSON_2_E) {
+                        !state.process(&ev, None).filtered_out
+                    } else {
+                        ev.dump_flags & SCAP_DF_STATE_ONLY == 0
+                    };
+                if delivered {
+                    counts.events += 1;
+                    printed_total += 1;
+                    if let Some(sum) = summary.as_mut() {
+                        let id = if ev.ty <= 1 {
+                            ev.param_u64(0).map(|v| v as u16)
+                        } else {
+                            None
+                        };
+                        sum.add(ev.ty, id);
+                    }
+                }
                 continue;
             }
             let meta = {
