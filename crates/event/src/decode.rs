@@ -182,23 +182,32 @@ impl<'a> RawEvent<'a> {
         // which keeps this struct small (it is copied along the hot path).
         let mut off = lens_end as u64;
         let mut offs = [0u16; QUICK];
-        for i in 0..nparams {
-            let at = hlen + i * lsize;
-            let plen = if large {
-                u32_at(bytes, at)
-            } else {
-                u32::from(u16_at(bytes, at))
-            };
-            if let Some(slot) = offs.get_mut(i) {
+        if version == HeaderVersion::V1 {
+            // The count was inferred from these very lengths: they add up to
+            // the event exactly, so only the first offsets are left to note.
+            for (slot, c) in offs.iter_mut().zip(bytes[hlen..lens_end].chunks_exact(2)) {
                 *slot = off as u16;
+                off += u64::from(u16::from_le_bytes([c[0], c[1]]));
             }
-            off += u64::from(plen);
-            if off > bytes.len() as u64 {
-                return Err(DecodeError::ParamPastEvent {
-                    index: i,
-                    len: plen,
-                    event_len: len,
-                });
+        } else {
+            for i in 0..nparams {
+                let at = hlen + i * lsize;
+                let plen = if large {
+                    u32_at(bytes, at)
+                } else {
+                    u32::from(u16_at(bytes, at))
+                };
+                if let Some(slot) = offs.get_mut(i) {
+                    *slot = off as u16;
+                }
+                off += u64::from(plen);
+                if off > bytes.len() as u64 {
+                    return Err(DecodeError::ParamPastEvent {
+                        index: i,
+                        len: plen,
+                        event_len: len,
+                    });
+                }
             }
         }
         Ok(RawEvent {
