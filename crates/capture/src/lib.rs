@@ -91,6 +91,7 @@ impl FileSource {
     }
 
     /// The next block; `None` at the end of the file.
+    #[inline]
     pub fn next_block(&mut self) -> Result<Option<Block<'_>>, SourceError> {
         let (path, gzip) = (&self.path, self.gzip);
         self.ahead.next_block().map_err(|source| SourceError::Read {

@@ -44,6 +44,11 @@ enum Node {
     Or(Vec<Node>),
     Not(Box<Node>),
     Check(Box<Compiled>),
+    /// `proc.name = x` / `proc.name in (x, y)`: the commonest check, compared
+    /// straight against the thread's comm.
+    CommIn(Vec<Vec<u8>>),
+    /// `evt.type = x` / `evt.type in (…)`, against the type's name.
+    TypeIn(Vec<Vec<u8>>),
 }
 
 #[derive(Debug)]
@@ -117,7 +122,26 @@ fn compile(e: &Expr) -> Result<Node, FilterError> {
                 "unknown macro or field {name}"
             )));
         }
-        Expr::Check(c) => Node::Check(Box::new(compile_check(c)?)),
+        Expr::Check(c) => {
+            let compiled = compile_check(c)?;
+            let strings = || {
+                compiled
+                    .values
+                    .iter()
+                    .map(|v| match v {
+                        Operand2::Str(s) => Some(s.clone()),
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<_>>>()
+            };
+            let plain = matches!(compiled.op, Op::Eq | Op::In)
+                && compiled.spec.arg == crate::fields::FieldArg::None;
+            match (compiled.spec.field, plain, strings()) {
+                (crate::fields::Field::ProcName, true, Some(v)) => Node::CommIn(v),
+                (crate::fields::Field::EvtType, true, Some(v)) => Node::TypeIn(v),
+                _ => Node::Check(Box::new(compiled)),
+            }
+        }
     })
 }
 
@@ -268,6 +292,11 @@ fn eval(n: &Node, ctx: &Ctx<'_, '_>) -> bool {
         Node::Or(v) => v.iter().any(|x| eval(x, ctx)),
         Node::Not(x) => !eval(x, ctx),
         Node::Check(c) => eval_check(c, ctx),
+        Node::CommIn(v) => ctx.thread().is_some_and(|t| v.iter().any(|x| *x == t.comm)),
+        Node::TypeIn(v) => {
+            let name = crate::extract::type_name(ctx.ev).as_bytes();
+            v.iter().any(|x| x == name)
+        }
     }
 }
 

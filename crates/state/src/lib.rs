@@ -109,6 +109,7 @@ impl State {
     }
 
     /// The thread an event belongs to.
+    #[inline]
     pub fn thread(&self, r: ThreadRef) -> Option<&ThreadInfo> {
         match r {
             ThreadRef::None => None,
@@ -118,12 +119,14 @@ impl State {
     }
 
     /// The fd an event works on.
+    #[inline]
     pub fn event_fd(&self, meta: &EventMeta) -> Option<&FdInfo> {
         let (owner, fd) = meta.fd?;
         self.threads.get(owner)?.fds.get(fd)
     }
 
     /// The main thread of `t`'s process.
+    #[inline]
     pub fn main_thread<'a>(&'a self, t: &'a ThreadInfo) -> Option<&'a ThreadInfo> {
         if t.is_main_thread() {
             Some(t)
@@ -140,6 +143,7 @@ impl State {
     /// The thread whose state an event's fields and parameters read
     /// (`sinsp_evt::get_thread_info`): the one the engine attached, else a
     /// lookup of the event's tid.
+    #[inline]
     pub fn event_thread(&self, tid: u64, meta: &EventMeta) -> Option<&ThreadInfo> {
         match meta.thread {
             ThreadRef::None => self.threads.get(tid as i64),
@@ -148,6 +152,7 @@ impl State {
     }
 
     /// A resolver for rendering the parameters of an event of `meta`.
+    #[inline]
     pub fn resolver<'a>(&'a self, tid: u64, meta: &EventMeta) -> StateResolver<'a> {
         StateResolver {
             state: self,

@@ -307,6 +307,7 @@ impl ThreadTable {
 
     /// The tid of the main thread of `tid`'s process: itself for a main
     /// thread, else its pid if that thread is known.
+    #[inline]
     pub fn main_tid(&self, tid: i64) -> Option<i64> {
         let t = self.get(tid)?;
         if t.is_main_thread() {
@@ -319,6 +320,7 @@ impl ThreadTable {
     }
 
     /// The tid whose fd table `tid` uses.
+    #[inline]
     pub fn fd_owner(&self, tid: i64) -> Option<i64> {
         let t = self.get(tid)?;
         if t.shares_fds() {
@@ -328,6 +330,7 @@ impl ThreadTable {
         }
     }
 
+    #[inline]
     pub fn fds(&self, tid: i64) -> Option<&FdTable> {
         let owner = self.fd_owner(tid)?;
         self.get(owner).map(|t| &t.fds)
@@ -338,6 +341,7 @@ impl ThreadTable {
         self.get_mut(owner).map(|t| &mut t.fds)
     }
 
+    #[inline]
     pub fn fd(&self, tid: i64, fd: i64) -> Option<&crate::FdInfo> {
         self.fds(tid)?.get(fd)
     }
@@ -347,6 +351,7 @@ impl ThreadTable {
     }
 
     /// The working directory of `tid` (its main thread's).
+    #[inline]
     pub fn cwd(&self, tid: i64) -> Option<&[u8]> {
         let m = self.main_tid(tid)?;
         self.get(m).map(|t| t.cwd.as_slice())
