@@ -292,7 +292,7 @@ fn eval(n: &Node, ctx: &Ctx<'_, '_>) -> bool {
         Node::Or(v) => v.iter().any(|x| eval(x, ctx)),
         Node::Not(x) => !eval(x, ctx),
         Node::Check(c) => eval_check(c, ctx),
-        Node::CommIn(v) => ctx.thread().is_some_and(|t| v.iter().any(|x| *x == t.comm)),
+        Node::CommIn(v) => ctx.thread().is_some_and(|t| v.contains(&t.comm)),
         Node::TypeIn(v) => {
             let name = crate::extract::type_name(ctx.ev).as_bytes();
             v.iter().any(|x| x == name)
