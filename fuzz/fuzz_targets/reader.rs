@@ -15,14 +15,8 @@ use sonde_event::LEGACY_EVENT_COUNT;
 use sonde_event::render::RenderOptions;
 use sonde_filter::{Ctx, Filter};
 use sonde_output::{DEFAULT_FORMAT, Formatter};
-use sonde_scap::{
-    Block, BlockReader, FdRecord, InterfaceRecord, MachineInfo, ThreadRecord, UserList,
-};
-use sonde_state::{EventMeta, State};
-
-const CONTAINER_E: u16 = 228;
-const CONTAINER_JSON_E: u16 = 272;
-const CONTAINER_JSON_2_E: u16 = 324;
+use sonde_scap::{Block, BlockReader};
+use sonde_state::{EventMeta, Opening, State};
 
 /// Extra fields beyond the default format: the ones that read the state.
 const EXTRA_FORMAT: &str = "%fd.name %fd.type %fd.cip %fd.sport %proc.cmdline %proc.pname %proc.exepath \
@@ -67,45 +61,10 @@ fn filters() -> &'static [Filter] {
     })
 }
 
-#[derive(Default)]
-struct Staged {
-    imported: bool,
-    machine: Option<MachineInfo>,
-    threads: Vec<Vec<ThreadRecord>>,
-    fds: Vec<(u64, Vec<FdRecord>)>,
-    ifaces: Vec<Vec<InterfaceRecord>>,
-    users: Vec<UserList>,
-}
-
-impl Staged {
-    fn import_into(&mut self, state: &mut State) {
-        if let Some(m) = &self.machine {
-            state.import_machine_info(m);
-        }
-        for t in &self.threads {
-            state.import_threads(t);
-        }
-        for (tid, fds) in &self.fds {
-            state.import_fds(*tid, fds);
-        }
-        for i in &self.ifaces {
-            state.import_interfaces(i);
-        }
-        for u in &self.users {
-            state.import_users(u);
-        }
-        state.finish_import();
-        *self = Staged {
-            imported: true,
-            ..Staged::default()
-        };
-    }
-}
-
 fuzz_target!(|data: &[u8]| {
     let mut reader = BlockReader::new(data);
     let mut state = State::new();
-    let mut staged = Staged::default();
+    let mut opening = Opening::default();
     let render = RenderOptions::default();
     let mut line = Vec::new();
     // Bounds the work per input (a block is at least 12 bytes anyway).
@@ -116,27 +75,10 @@ fuzz_target!(|data: &[u8]| {
         };
         let ev = match block {
             Block::Event(ev) => ev,
-            Block::MachineInfo(m) => {
-                staged.machine = Some(m);
+            other => {
+                opening.stage(other);
                 continue;
             }
-            Block::Threads(t) => {
-                staged.threads.push(t);
-                continue;
-            }
-            Block::Fds { tid, fds } => {
-                staged.fds.push((tid, fds));
-                continue;
-            }
-            Block::Interfaces(i) => {
-                staged.ifaces.push(i);
-                continue;
-            }
-            Block::Users(u) => {
-                staged.users.push(u);
-                continue;
-            }
-            Block::Section(_) | Block::Unknown { .. } | Block::UnknownEvent { .. } => continue,
         };
         // The parameter accessors must be safe on any decoded event.
         for i in 0..ev.nparams() + 1 {
@@ -147,12 +89,8 @@ fuzz_target!(|data: &[u8]| {
                 ev.param_str(i),
             ));
         }
-        if !staged.imported {
-            if matches!(ev.ty, CONTAINER_E | CONTAINER_JSON_E | CONTAINER_JSON_2_E) {
-                state.process(&ev, None);
-                continue;
-            }
-            staged.import_into(&mut state);
+        if !opening.before_event(&mut state, &ev) {
+            continue;
         }
         if usize::from(ev.ty) >= LEGACY_EVENT_COUNT {
             continue;

@@ -23,8 +23,6 @@ pub struct Formatter {
     /// JSON keys in the order jsoncpp writes them (sorted), with the index
     /// of their token.
     json_order: Vec<(String, usize)>,
-    /// Reused for JSON text values.
-    scratch: std::cell::RefCell<Vec<u8>>,
 }
 
 /// Replaces `\n`, `\t`, `\e` and `\\` in a `-p` argument, as sysdig does.
@@ -149,7 +147,6 @@ impl Formatter {
             require_all,
             json,
             json_order,
-            scratch: Default::default(),
         })
     }
 
@@ -207,13 +204,17 @@ impl Formatter {
                     continue;
                 }
                 F::EvtDir | F::EvtType | F::EvtInfo | F::EvtArgs | F::ProcName => {
-                    let mut scratch = std::mem::take(&mut *self.scratch.borrow_mut());
+                    // One scratch buffer per thread, reused for every value.
+                    thread_local! {
+                        static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+                    }
+                    let mut scratch = SCRATCH.take();
                     scratch.clear();
                     let ok = ctx.write_field(spec, &mut scratch);
                     if ok {
                         write_json_string(out, &scratch);
                     }
-                    *self.scratch.borrow_mut() = scratch;
+                    SCRATCH.set(scratch);
                     if ok {
                         continue;
                     }
@@ -274,3 +275,10 @@ fn json_value<'a>(ctx: &Ctx<'a, '_>, spec: &FieldSpec) -> Option<JsonVal<'a>> {
         _ => ctx.extract(spec, true).map(JsonVal::Val),
     }
 }
+
+// A compiled format is shared across threads (the fuzz targets keep them in
+// statics; live capture will format on a worker).
+const _: fn() = || {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Formatter>();
+};

@@ -13,7 +13,7 @@ use sonde_filter::{Ctx, Filter, FilterError};
 use sonde_output::format::unescape;
 use sonde_output::{DEFAULT_FORMAT, Formatter};
 use sonde_scap::Block;
-use sonde_state::State;
+use sonde_state::{Opening, State};
 
 /// The arguments of `sonde dig`, named as sysdig's.
 #[derive(Args, Debug)]
@@ -78,54 +78,6 @@ const CONTAINER_E: u16 = 228;
 const SCAP_DF_STATE_ONLY: u32 = 1;
 const CONTAINER_JSON_E: u16 = 272;
 const CONTAINER_JSON_2_E: u16 = 324;
-
-/// Metadata blocks, held until the first event so that they are imported in
-/// libsinsp's order: threads with their fds, interfaces, users.
-#[derive(Default)]
-struct Staged {
-    imported: bool,
-    threads: Vec<Vec<sonde_scap::ThreadRecord>>,
-    fds: Vec<(u64, Vec<sonde_scap::FdRecord>)>,
-    ifaces: Vec<Vec<sonde_scap::InterfaceRecord>>,
-    users: Vec<sonde_scap::UserList>,
-    machine: Option<sonde_scap::MachineInfo>,
-}
-
-impl Staged {
-    fn stage(&mut self, b: Block<'_>) {
-        match b {
-            Block::MachineInfo(m) => self.machine = Some(m),
-            Block::Threads(t) => self.threads.push(t),
-            Block::Fds { tid, fds } => self.fds.push((tid, fds)),
-            Block::Interfaces(i) => self.ifaces.push(i),
-            Block::Users(u) => self.users.push(u),
-            _ => {}
-        }
-    }
-
-    fn import_into(&mut self, state: &mut State) {
-        if let Some(m) = &self.machine {
-            state.import_machine_info(m);
-        }
-        for t in &self.threads {
-            state.import_threads(t);
-        }
-        for (tid, fds) in &self.fds {
-            state.import_fds(*tid, fds);
-        }
-        for i in &self.ifaces {
-            state.import_interfaces(i);
-        }
-        for u in &self.users {
-            state.import_users(u);
-        }
-        state.finish_import();
-        *self = Staged {
-            imported: true,
-            ..Staged::default()
-        };
-    }
-}
 
 /// How much output is gathered before it is written.
 const OUT_BUF: usize = 256 * 1024;
@@ -229,7 +181,7 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
     'files: for path in &args.read {
         let mut src = FileSource::open(path).map_err(|e| e.to_string())?;
         let mut state = State::new();
-        let mut staged = Staged::default();
+        let mut opening = Opening::default();
         loop {
             if args.numevents.is_some_and(|n| printed_total >= n) {
                 break 'files;
@@ -249,26 +201,16 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
             let ev = match block {
                 Block::Event(ev) => ev,
                 other => {
-                    // Every arm takes the block by value, so that events
-                    // (the hot path) need no drop.
-                    match other {
-                        Block::UnknownEvent { .. } => counts.unknown_types += 1,
-                        b @ (Block::Section(_) | Block::Unknown { .. } | Block::Event(_)) => {
-                            drop(b)
-                        }
-                        meta => staged.stage(meta),
+                    match opening.stage(other) {
+                        Some(Block::UnknownEvent { .. }) => counts.unknown_types += 1,
+                        Some(b) => drop(b),
+                        None => {}
                     }
                     continue;
                 }
             };
-            if !staged.imported {
-                // libsinsp parses the container events that open a capture
-                // before it imports the thread table, and shows none of them.
-                if matches!(ev.ty, CONTAINER_E | CONTAINER_JSON_E | CONTAINER_JSON_2_E) {
-                    state.process(&ev, None);
-                    continue;
-                }
-                staged.import_into(&mut state);
+            if !opening.before_event(&mut state, &ev) {
+                continue;
             }
             // Debian's sysdig 0.29.3 knows the first 336 event types and
             // skips newer ones before its state engine sees them.

@@ -11,12 +11,14 @@ mod container;
 pub mod evt;
 pub mod fd;
 mod import;
+mod opening;
 mod parser;
 pub mod path;
 pub mod thread;
 
 pub use container::{ContainerInfo, container_id_from_cgroups};
 pub use fd::{FdInfo, FdTable, SockInfo};
+pub use opening::Opening;
 pub use thread::{ThreadInfo, ThreadTable};
 
 use rustc_hash::FxHashMap;
