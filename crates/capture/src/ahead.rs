@@ -28,9 +28,10 @@ enum Item {
         cpu: u16,
         dump_flags: u32,
     },
-    /// Any block that does not borrow the reader's buffer.
-    Other(Block<'static>),
-    Error(ReadError),
+    /// Any block that does not borrow the reader's buffer (boxed: rare, and
+    /// events are pushed by the million, so an item stays small).
+    Other(Box<Block<'static>>),
+    Error(Box<ReadError>),
     Taken,
 }
 
@@ -83,7 +84,7 @@ fn produce<R: Read>(mut reader: BlockReader<R>, tx: SyncSender<Chunk>, recycled:
                 chunk.data.len() >= CHUNK_BYTES
             }
             Ok(Some(other)) => {
-                chunk.items.push(Item::Other(detach(other)));
+                chunk.items.push(Item::Other(Box::new(detach(other))));
                 true
             }
             Ok(None) => {
@@ -91,7 +92,7 @@ fn produce<R: Read>(mut reader: BlockReader<R>, tx: SyncSender<Chunk>, recycled:
                 return;
             }
             Err(e) => {
-                chunk.items.push(Item::Error(e));
+                chunk.items.push(Item::Error(Box::new(e)));
                 let _ = tx.send(chunk);
                 return;
             }
@@ -182,10 +183,10 @@ impl ReadAhead {
                     bytes, layout, cpu, dump_flags,
                 ))))
             }
-            Item::Other(b) => Ok(Some(b)),
+            Item::Other(b) => Ok(Some(*b)),
             Item::Error(e) => {
                 self.done = true;
-                Err(e)
+                Err(*e)
             }
             Item::Taken => Ok(None),
         }
