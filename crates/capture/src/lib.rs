@@ -24,7 +24,7 @@ pub enum SourceError {
     Read {
         path: PathBuf,
         gzip: bool,
-        source: ReadError,
+        source: Box<ReadError>,
     },
 }
 
@@ -94,10 +94,12 @@ impl FileSource {
     #[inline]
     pub fn next_block(&mut self) -> Result<Option<Block<'_>>, SourceError> {
         let (path, gzip) = (&self.path, self.gzip);
+        // The error is boxed: this result is returned once per event, and a
+        // small one moves cheaply.
         self.ahead.next_block().map_err(|source| SourceError::Read {
             path: path.clone(),
             gzip,
-            source,
+            source: Box::new(source),
         })
     }
 }
