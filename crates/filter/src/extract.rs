@@ -1023,14 +1023,29 @@ fn raw_param<'e>(ev: &RawEvent<'e>, i: usize, ty: ParamType) -> Option<Val<'e>> 
     })
 }
 
-/// `tostring_nice` of a duration: `10.30ms`, `1.50s` …
+/// A duration as libsinsp's `format_time` prints it (integer arithmetic,
+/// truncating): `1:05`, `2.50s`, `12ms`, `1.81ms`, `123us`, `1.81us`, `950ns`.
 fn human_duration(ns: u64) -> String {
-    if ns >= 1_000_000_000 {
-        format!("{:.2}s", ns as f64 / 1e9)
-    } else if ns >= 1_000_000 {
-        format!("{:.2}ms", ns as f64 / 1e6)
-    } else if ns >= 1_000 {
-        format!("{:.2}us", ns as f64 / 1e3)
+    const S: u64 = 1_000_000_000;
+    if ns >= 3600 * S {
+        format!(
+            "{:02}:{:02}:{:02}",
+            ns / (3600 * S),
+            (ns / (60 * S)) % 60,
+            (ns / S) % 60
+        )
+    } else if ns >= 60 * S {
+        format!("{}:{}", ns / (60 * S), (ns / S) % 60)
+    } else if ns >= S {
+        format!("{}.{:02}s", ns / S, (ns % S) / 10_000_000)
+    } else if ns >= S / 100 {
+        format!("{}ms", ns / 1_000_000)
+    } else if ns >= S / 1000 {
+        format!("{}.{:02}ms", ns / 1_000_000, (ns % 1_000_000) / 10_000)
+    } else if ns >= S / 100_000 {
+        format!("{}us", ns / 1000)
+    } else if ns >= S / 1_000_000 {
+        format!("{}.{:02}us", ns / 1000, (ns % 1000) / 10)
     } else {
         format!("{ns}ns")
     }

@@ -168,6 +168,7 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
         return Err("live capture is not available yet: give a capture file with -r FILE".into());
     }
     let tz_offset = sonde_filter::time::local_offset_secs();
+    let started = std::time::Instant::now();
     let stdout = io::stdout();
     let mut out = stdout.lock();
     // Lines are formatted straight into one large buffer, written out when
@@ -316,10 +317,21 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
         return Err(format!("writing output: {e}"));
     }
     if args.verbose {
+        // What sysdig prints after a capture with -v (a file has no driver
+        // counters), then what only sonde counts.
+        let secs = started.elapsed().as_secs_f64();
+        eprintln!("Driver Events:0\nDriver Drops:0\nSuppressed by Comm:0");
         eprintln!(
-            "{} events, {} of event types sysdig 0.29.3 does not know skipped",
-            counts.events, counts.unknown_types
+            "Elapsed time: {secs:.3}, Captured Events: {}, {:.2} eps",
+            counts.events,
+            counts.events as f64 / secs.max(1e-9)
         );
+        if counts.unknown_types > 0 {
+            eprintln!(
+                "Events of types sysdig 0.29.3 does not know, skipped: {}",
+                counts.unknown_types
+            );
+        }
     }
     Ok(if failed {
         ExitCode::FAILURE
