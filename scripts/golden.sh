@@ -66,6 +66,8 @@ done
 # Drop the goldens of captures that are no longer shared.
 for dir in "$golden"/*/; do
   stem=$(basename "$dir")
+  # lists/ holds scripts/golden-lists.sh's goldens, not a capture's.
+  [ "$stem" = lists ] && continue
   [ -e "$shared/captures/$stem.scap" ] || { echo "golden: removing $dir (no such capture)"; rm -rf "$dir"; }
 done
 

@@ -67,12 +67,26 @@ impl<'a> Ctx<'a, '_> {
         })
     }
 
+    /// The thread the engine attached to the event (`evt->m_tinfo`), with no
+    /// lookup: the latency fields read this one.
+    #[inline]
+    pub fn attached_thread(&self) -> Option<&'a ThreadInfo> {
+        self.state.thread(self.meta.thread)
+    }
+
     fn eflags(&self) -> u32 {
         event_info(self.ev.ty).map_or(0, |i| i.flags)
     }
 
+    /// `sinsp_evt::get_category`: generic events take the category of
+    /// the syscall they stand for.
     fn category(&self) -> u32 {
-        event_info(self.ev.ty).map_or(0, |i| i.category)
+        let ty = self.ev.ty;
+        if ty == GENERIC_E || ty == GENERIC_X {
+            let id = self.ev.param_u64(0).unwrap_or(0) as usize;
+            return sonde_event::SYSCALL_TABLE.get(id).map_or(0, |s| s.category);
+        }
+        event_info(ty).map_or(0, |i| i.category)
     }
 
     fn param_index(&self, name: &str) -> Option<usize> {
@@ -157,12 +171,35 @@ impl<'a> Ctx<'a, '_> {
         }
     }
 
+    /// `is_ipv4addr_in_local_machine`: the container's address for a
+    /// containerized thread (or, when its container has none, any
+    /// container's — an address-less one matches 0.0.0.0), then the host's
+    /// interfaces.
     fn is_local_v4(&self, addr: u32) -> bool {
+        if let Some(t) = self.thread()
+            && !t.container_id.is_empty()
+            && let Some(c) = self.state.containers.get(&t.container_id)
+        {
+            let ip = c.ipv4();
+            if ip != 0 {
+                if addr == ip {
+                    return true;
+                }
+            } else if self.state.containers.values().any(|o| o.ipv4() == addr) {
+                return true;
+            }
+        }
         self.state.ipv4_ifaces.iter().any(|i| i.addr == addr)
     }
 
+    /// `is_ipv6addr_in_local_machine`: never for a containerized thread;
+    /// otherwise an interface in the same /64 (so `::` counts, as `::1` is
+    /// an interface).
     fn is_local_v6(&self, addr: [u8; 16]) -> bool {
-        self.state.ipv6_ifaces.contains(&addr)
+        if self.thread().is_some_and(|t| !t.container_id.is_empty()) {
+            return false;
+        }
+        self.state.ipv6_ifaces.iter().any(|i| i[..8] == addr[..8])
     }
 
     /// Appends the printed value of `spec` to `out`, as `extract` followed by
@@ -261,7 +298,7 @@ impl<'a> Ctx<'a, '_> {
             | Field::EvtLatencyS
             | Field::EvtLatencyNs
             | Field::EvtLatencyHuman => {
-                let lat = match self.thread() {
+                let lat = match self.attached_thread() {
                     Some(_) if self.category() & category::INTERNAL != 0 => return None,
                     Some(t) => t.latency,
                     None => 0,
@@ -595,7 +632,10 @@ impl<'a> Ctx<'a, '_> {
                 let (_, v) = cg.iter().find(|(k, _)| k == n.as_bytes())?;
                 owned(v.to_vec())
             }
+            // A thread whose namespace ids were never learnt has none.
+            Field::ThreadVtid if t.vtid == -1 => return None,
             Field::ThreadVtid => Val::Int(t.vtid),
+            Field::ProcVpid if t.vpid == -1 => return None,
             Field::ProcVpid => Val::Int(t.vpid),
             Field::ThreadNametid => {
                 let mut o = t.comm.clone();
@@ -770,8 +810,9 @@ impl<'a> Ctx<'a, '_> {
                     }
                 }
                 None => {
-                    let ty = self.ev.ty;
-                    if !matches!(ty | 1, 3 | 103 | 307 | 327 | 59) {
+                    // libsinsp tests the *enter* types here, so a failed open's
+                    // exit event has no file name (its directory it does have).
+                    if !matches!(self.ev.ty, 2 | 102 | 306 | 58) {
                         return None;
                     }
                     let n = self.fdname_from_creator(sanitize_strings)?;

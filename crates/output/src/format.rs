@@ -5,6 +5,7 @@
 
 use sonde_filter::value::{write_json, write_json_string};
 use sonde_filter::{Ctx, FieldError, FieldSpec};
+use std::sync::Mutex;
 
 /// sysdig's default line.
 pub const DEFAULT_FORMAT: &str =
@@ -12,7 +13,49 @@ pub const DEFAULT_FORMAT: &str =
 
 enum Token {
     Text(Vec<u8>),
-    Field { spec: FieldSpec, width: usize },
+    Field {
+        spec: FieldSpec,
+        width: usize,
+        /// The last text this token produced, for the fields whose libsinsp
+        /// check returns its previous string when the event has no thread
+        /// (`evt.latency.human`: each format token is its own check object,
+        /// and `m_strstorage` keeps the last value, `""` at first).
+        last: Option<Mutex<Vec<u8>>>,
+    },
+}
+
+impl Token {
+    fn field(spec: FieldSpec, width: usize) -> Token {
+        let last =
+            (spec.field == sonde_filter::Field::EvtLatencyHuman).then(|| Mutex::new(Vec::new()));
+        Token::Field { spec, width, last }
+    }
+}
+
+/// Writes the field of a token; `false` when it has no value.
+fn write_token(
+    ctx: &Ctx<'_, '_>,
+    spec: &FieldSpec,
+    last: Option<&Mutex<Vec<u8>>>,
+    out: &mut Vec<u8>,
+) -> bool {
+    let Some(last) = last else {
+        return ctx.write_field(spec, out);
+    };
+    let mut last = last
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if ctx.attached_thread().is_none() {
+        out.extend_from_slice(&last);
+        return true;
+    }
+    let at = out.len();
+    if !ctx.write_field(spec, out) {
+        return false;
+    }
+    last.clear();
+    last.extend_from_slice(&out[at..]);
+    true
 }
 
 /// A compiled output format.
@@ -125,7 +168,7 @@ impl Formatter {
             }
             let (spec, used) =
                 FieldSpec::parse_prefix(&body[k..], false).map_err(FormatError::Field)?;
-            tokens.push(Token::Field { spec, width });
+            tokens.push(Token::field(spec, width));
             j = k + used;
             text_start = j;
         }
@@ -161,9 +204,9 @@ impl Formatter {
         for t in &self.tokens {
             match t {
                 Token::Text(s) => out.extend_from_slice(s),
-                Token::Field { spec, width } => {
+                Token::Field { spec, width, last } => {
                     let at = out.len();
-                    if !ctx.write_field(spec, out) {
+                    if !write_token(ctx, spec, last.as_ref(), out) {
                         if self.require_all {
                             out.truncate(start);
                             return false;
@@ -183,7 +226,7 @@ impl Formatter {
     fn write_json(&self, ctx: &Ctx<'_, '_>, out: &mut Vec<u8>, start: usize) -> bool {
         out.push(b'{');
         for (n, (key, idx)) in self.json_order.iter().enumerate() {
-            let Token::Field { spec, .. } = &self.tokens[*idx] else {
+            let Token::Field { spec, last, .. } = &self.tokens[*idx] else {
                 continue;
             };
             if n > 0 {
@@ -195,6 +238,18 @@ impl Formatter {
             // values: numbers as numbers, text escaped from a scratch buffer.
             use sonde_filter::Field as F;
             match spec.field {
+                F::EvtLatencyHuman => {
+                    let mut text = Vec::new();
+                    if write_token(ctx, spec, last.as_ref(), &mut text) {
+                        write_json_string(out, &text);
+                    } else if self.require_all {
+                        out.truncate(start);
+                        return false;
+                    } else {
+                        out.extend_from_slice(b"null");
+                    }
+                    continue;
+                }
                 F::EvtNum | F::ThreadTid | F::EvtCpu => {
                     ctx.write_field(spec, out);
                     continue;

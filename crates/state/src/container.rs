@@ -21,6 +21,15 @@ pub struct ContainerInfo {
 }
 
 impl ContainerInfo {
+    /// The container's IPv4 address as the state keeps addresses (network
+    /// order read little-endian); 0 when it has none or it does not parse.
+    pub fn ipv4(&self) -> u32 {
+        std::str::from_utf8(&self.ip)
+            .ok()
+            .and_then(|s| s.parse::<std::net::Ipv4Addr>().ok())
+            .map_or(0, |a| u32::from_le_bytes(a.octets()))
+    }
+
     /// The `container.type` string.
     pub fn type_name(&self) -> &'static str {
         match self.ty {

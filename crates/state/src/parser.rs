@@ -590,6 +590,11 @@ impl State {
 
     /// `tinfo->add_fd`: adds to the thread's table and returns the reference.
     fn add_fd(&mut self, tid: i64, fd: i64, info: FdInfo) -> Option<(i64, i64)> {
+        // `sinsp_threadinfo::add_fd` makes the new fd the thread's last one,
+        // whatever the table does with it (`fd.num` reads it).
+        if let Some(t) = self.threads.get_mut(tid) {
+            t.lastevent_fd = fd;
+        }
         let owner = self.threads.fd_owner(tid)?;
         let t = self.threads.get_mut(owner)?;
         if t.fds.add(fd, info) {
