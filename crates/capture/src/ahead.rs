@@ -11,8 +11,8 @@ use std::io::{self, Read};
 use std::sync::mpsc::{Receiver, Sender, SyncSender, sync_channel};
 use std::thread;
 
-use sonde_event::{Layout, RawEvent};
-use sonde_scap::{Block, BlockReader, ReadError};
+use sonde_event::{HeaderVersion, Layout, RawEvent};
+use sonde_scap::{Block, BlockReader, EventFrame, ReadError};
 
 /// Bytes of events per chunk.
 const CHUNK_BYTES: usize = 256 << 10;
@@ -27,6 +27,15 @@ enum Item {
         layout: Layout,
         cpu: u16,
         dump_flags: u32,
+    },
+    /// An event framed but not decoded: the consumer decodes it
+    /// (see [`ReadAhead::spawn`]).
+    Frame {
+        start: u32,
+        len: u32,
+        version: HeaderVersion,
+        cpu: u16,
+        offset: u64,
     },
     /// Any block that does not borrow the reader's buffer (boxed: rare, and
     /// events are pushed by the million, so an item stays small).
@@ -64,13 +73,37 @@ fn detach(b: Block<'_>) -> Block<'static> {
     }
 }
 
-fn produce<R: Read>(mut reader: BlockReader<R>, tx: SyncSender<Chunk>, recycled: Receiver<Chunk>) {
+fn produce<R: Read>(
+    mut reader: BlockReader<R>,
+    defer_decode: bool,
+    tx: SyncSender<Chunk>,
+    recycled: Receiver<Chunk>,
+) {
     let fresh = || Chunk {
         data: Vec::with_capacity(CHUNK_BYTES + 4096),
         items: Vec::with_capacity(4096),
     };
     let mut chunk = fresh();
     loop {
+        if defer_decode && let Some(f) = reader.next_event_frame() {
+            let start = chunk.data.len() as u32;
+            chunk.data.extend_from_slice(f.bytes);
+            chunk.items.push(Item::Frame {
+                start,
+                len: f.bytes.len() as u32,
+                version: f.version,
+                cpu: f.cpu,
+                offset: f.offset,
+            });
+            if chunk.data.len() < CHUNK_BYTES {
+                continue;
+            }
+            if tx.send(chunk).is_err() {
+                return;
+            }
+            chunk = reuse(&recycled).unwrap_or_else(fresh);
+            continue;
+        }
         let full = match reader.next_block() {
             Ok(Some(Block::Event(ev))) => {
                 let start = chunk.data.len() as u32;
@@ -101,25 +134,33 @@ fn produce<R: Read>(mut reader: BlockReader<R>, tx: SyncSender<Chunk>, recycled:
             if tx.send(chunk).is_err() {
                 return;
             }
-            chunk = match recycled.try_recv() {
-                Ok(mut c) => {
-                    c.data.clear();
-                    c.items.clear();
-                    c
-                }
-                Err(_) => fresh(),
-            };
+            chunk = reuse(&recycled).unwrap_or_else(fresh);
         }
     }
 }
 
+/// A chunk the consumer handed back, emptied.
+fn reuse(recycled: &Receiver<Chunk>) -> Option<Chunk> {
+    let mut c = recycled.try_recv().ok()?;
+    c.data.clear();
+    c.items.clear();
+    Some(c)
+}
+
 impl ReadAhead {
-    pub(crate) fn spawn<R: Read + Send + 'static>(reader: BlockReader<R>) -> io::Result<ReadAhead> {
+    /// Starts the reader thread. With `defer_decode` it only frames event
+    /// blocks and the consumer decodes (and validates) them: the balance for
+    /// a consumer with little else to do per event, whose thread would
+    /// otherwise wait for the reader's.
+    pub(crate) fn spawn<R: Read + Send + 'static>(
+        reader: BlockReader<R>,
+        defer_decode: bool,
+    ) -> io::Result<ReadAhead> {
         let (tx, rx) = sync_channel(DEPTH);
         let (recycle, recycled) = std::sync::mpsc::channel();
         thread::Builder::new()
             .name("sonde-read".into())
-            .spawn(move || produce(reader, tx, recycled))?;
+            .spawn(move || produce(reader, defer_decode, tx, recycled))?;
         Ok(ReadAhead {
             rx,
             recycle,
@@ -182,6 +223,31 @@ impl ReadAhead {
                 Ok(Some(Block::Event(RawEvent::from_layout(
                     bytes, layout, cpu, dump_flags,
                 ))))
+            }
+            Item::Frame {
+                start,
+                len,
+                version,
+                cpu,
+                offset,
+            } => {
+                let bytes = c
+                    .data
+                    .get(start as usize..start as usize + len as usize)
+                    .unwrap_or(&[]);
+                let frame = EventFrame {
+                    bytes,
+                    version,
+                    cpu,
+                    offset,
+                };
+                match frame.decode() {
+                    Ok(ev) => Ok(Some(Block::Event(ev))),
+                    Err(e) => {
+                        self.done = true;
+                        Err(e)
+                    }
+                }
             }
             Item::Other(b) => Ok(Some(*b)),
             Item::Error(e) => {

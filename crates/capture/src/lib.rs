@@ -47,9 +47,27 @@ pub struct FileSource {
 
 const BUF_SIZE: usize = 1 << 16;
 
+/// Which thread decodes (and validates) events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DecodeOn {
+    /// The reader thread: for a consumer with real work per event.
+    #[default]
+    Reader,
+    /// The consumer: for one with little to do per event (counting), which
+    /// would otherwise wait on the reader thread.
+    Consumer,
+}
+
 impl FileSource {
-    /// Opens `path`, plain or gzip-compressed.
+    /// Opens `path`, plain or gzip-compressed; events are decoded on the
+    /// reader thread.
     pub fn open(path: &Path) -> Result<FileSource, SourceError> {
+        FileSource::open_with(path, DecodeOn::Reader)
+    }
+
+    /// Opens `path`, choosing which thread decodes events. Blocks and
+    /// errors are the same either way.
+    pub fn open_with(path: &Path, decode_on: DecodeOn) -> Result<FileSource, SourceError> {
         let open_err = |source| SourceError::Open {
             path: path.to_owned(),
             source,
@@ -74,7 +92,9 @@ impl FileSource {
         } else {
             Box::new(buf)
         };
-        let ahead = ahead::ReadAhead::spawn(BlockReader::new(stream)).map_err(open_err)?;
+        let ahead =
+            ahead::ReadAhead::spawn(BlockReader::new(stream), decode_on == DecodeOn::Consumer)
+                .map_err(open_err)?;
         Ok(FileSource {
             path: path.to_owned(),
             gzip,

@@ -13,6 +13,6 @@ pub mod records;
 pub mod writer;
 
 pub use block::BlockType;
-pub use reader::{Block, BlockReader, ErrorKind, ReadError};
+pub use reader::{Block, BlockReader, ErrorKind, EventFrame, ReadError};
 pub use records::{FdRecord, FdRecordKind, InterfaceRecord, MachineInfo, ThreadRecord, UserList};
 pub use writer::{BlockWriter, encode_event_v1, encode_event_v2};

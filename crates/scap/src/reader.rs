@@ -17,6 +17,48 @@ const EV_V1: u32 = 0x204;
 /// allocate gigabytes.
 const MAX_LARGE_BLOCK: u32 = 256 << 20;
 
+/// Where [`BlockReader::fast_frame`] found an event block.
+struct Frame {
+    at: usize,
+    total: usize,
+    version: HeaderVersion,
+    cpu: u16,
+    offset: u64,
+}
+
+/// An event block framed by [`BlockReader::next_event_frame`], not yet
+/// decoded.
+#[derive(Debug, Clone, Copy)]
+pub struct EventFrame<'a> {
+    /// The event: header and parameters (the block's body after the cpu).
+    pub bytes: &'a [u8],
+    pub version: HeaderVersion,
+    pub cpu: u16,
+    /// The offset of the block (in the uncompressed stream).
+    pub offset: u64,
+}
+
+impl<'a> EventFrame<'a> {
+    /// Decodes the event, with the error [`BlockReader::next_block`] would
+    /// have given.
+    pub fn decode(&self) -> Result<RawEvent<'a>, ReadError> {
+        RawEvent::decode(self.bytes, self.version, self.cpu, 0)
+            .map_err(|e| frame_error(self.offset, self.version, e))
+    }
+}
+
+fn frame_error(offset: u64, version: HeaderVersion, e: DecodeError) -> ReadError {
+    let raw_type = match version {
+        HeaderVersion::V2 => EV_V2,
+        HeaderVersion::V1 => EV_V1,
+    };
+    ReadError {
+        offset,
+        block: Some(BlockType::from_u32(raw_type)),
+        kind: ErrorKind::Event(e),
+    }
+}
+
 /// A read failure, with where it happened.
 #[derive(Debug, thiserror::Error)]
 #[error("at byte offset {offset}{}: {kind}", block.map(|b| format!(" in {} block", b.name())).unwrap_or_default())]
@@ -160,48 +202,75 @@ impl<R: Read> BlockReader<R> {
     /// The next block, `None` at a clean end of stream.
     #[inline]
     pub fn next_block(&mut self) -> Result<Option<Block<'_>>, ReadError> {
-        // Fast path: a whole, well-formed v2 event block already in the
-        // buffer (nearly every block of a capture).
-        let avail = self.end - self.start;
-        if self.started && avail >= 8 {
-            let at = self.start;
-            let h = &self.buf[at..at + 8];
-            let raw_type = u32::from_le_bytes([h[0], h[1], h[2], h[3]]);
-            let total = u32::from_le_bytes([h[4], h[5], h[6], h[7]]) as usize;
-            let version = match raw_type {
-                EV_V2 => Some(HeaderVersion::V2),
-                EV_V1 => Some(HeaderVersion::V1),
-                _ => None,
+        // Fast path: a whole, well-formed event block already in the buffer
+        // (nearly every block of a capture).
+        if let Some(f) = self.fast_frame() {
+            self.start += f.total;
+            self.offset += f.total as u64;
+            let body = &self.buf[f.at + 8..f.at + f.total - 4];
+            return match RawEvent::decode(&body[2..], f.version, f.cpu, 0) {
+                Ok(e) => Ok(Some(Block::Event(e))),
+                Err(e) => Err(frame_error(f.offset, f.version, e)),
             };
-            if let Some(version) = version
-                && total <= avail
-                && (12 + 2..=MAX_SMALL_BLOCK as usize + 12).contains(&total)
-                && total.is_multiple_of(4)
-            {
-                let t = &self.buf[at + total - 4..at + total];
-                if u32::from_le_bytes([t[0], t[1], t[2], t[3]]) as usize == total {
-                    let body = &self.buf[at + 8..at + total - 4];
-                    let cpu = u16::from_le_bytes([body[0], body[1]]);
-                    let ev = &body[2..];
-                    if ev.len() >= 22 && event_info(u16::from_le_bytes([ev[20], ev[21]])).is_some()
-                    {
-                        let offset = self.offset;
-                        self.start += total;
-                        self.offset += total as u64;
-                        let body = &self.buf[at + 8..at + total - 4];
-                        return match RawEvent::decode(&body[2..], version, cpu, 0) {
-                            Ok(e) => Ok(Some(Block::Event(e))),
-                            Err(e) => Err(ReadError {
-                                offset,
-                                block: Some(BlockType::from_u32(raw_type)),
-                                kind: ErrorKind::Event(e),
-                            }),
-                        };
-                    }
-                }
-            }
         }
         self.next_block_slow()
+    }
+
+    /// The next block if it is a whole, well-formed event block already in
+    /// the buffer, framed but not decoded: for a consumer that decodes on
+    /// another thread ([`EventFrame::decode`]). `None` means "call
+    /// [`next_block`](Self::next_block)", not the end of the stream.
+    pub fn next_event_frame(&mut self) -> Option<EventFrame<'_>> {
+        let f = self.fast_frame()?;
+        self.start += f.total;
+        self.offset += f.total as u64;
+        Some(EventFrame {
+            bytes: &self.buf[f.at + 10..f.at + f.total - 4],
+            version: f.version,
+            cpu: f.cpu,
+            offset: f.offset,
+        })
+    }
+
+    /// Where the next block lies when it is a whole EV or EV_V2 block with
+    /// a known event type; consumes nothing.
+    #[inline]
+    fn fast_frame(&self) -> Option<Frame> {
+        let avail = self.end - self.start;
+        if !self.started || avail < 8 {
+            return None;
+        }
+        let at = self.start;
+        let h = &self.buf[at..at + 8];
+        let raw_type = u32::from_le_bytes([h[0], h[1], h[2], h[3]]);
+        let total = u32::from_le_bytes([h[4], h[5], h[6], h[7]]) as usize;
+        let version = match raw_type {
+            EV_V2 => HeaderVersion::V2,
+            EV_V1 => HeaderVersion::V1,
+            _ => return None,
+        };
+        if total > avail
+            || !(12 + 2..=MAX_SMALL_BLOCK as usize + 12).contains(&total)
+            || !total.is_multiple_of(4)
+        {
+            return None;
+        }
+        let t = &self.buf[at + total - 4..at + total];
+        if u32::from_le_bytes([t[0], t[1], t[2], t[3]]) as usize != total {
+            return None;
+        }
+        let body = &self.buf[at + 8..at + total - 4];
+        let ev = &body[2..];
+        if ev.len() < 22 || event_info(u16::from_le_bytes([ev[20], ev[21]])).is_none() {
+            return None;
+        }
+        Some(Frame {
+            at,
+            total,
+            version,
+            cpu: u16::from_le_bytes([body[0], body[1]]),
+            offset: self.offset,
+        })
     }
 
     fn next_block_slow(&mut self) -> Result<Option<Block<'_>>, ReadError> {

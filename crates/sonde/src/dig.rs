@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
-use sonde_capture::FileSource;
+use sonde_capture::{DecodeOn, FileSource};
 use sonde_event::render::{BufFormat, RenderOptions};
 use sonde_event::{LEGACY_EVENT_COUNT, category, event_info};
 use sonde_filter::{Ctx, Filter, FilterError};
@@ -180,7 +180,14 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
     let mut summary = args.summary.then(sonde_output::summary::Summary::new);
 
     'files: for path in &args.read {
-        let mut src = FileSource::open(path).map_err(|e| e.to_string())?;
+        // Counting alone (-q, no filter) leaves this thread idle enough to
+        // decode the events itself, which halves the reader thread's work.
+        let decode_on = if args.quiet && filter.is_none() {
+            DecodeOn::Consumer
+        } else {
+            DecodeOn::Reader
+        };
+        let mut src = FileSource::open_with(path, decode_on).map_err(|e| e.to_string())?;
         let mut state = State::new();
         let mut opening = Opening::default();
         loop {

@@ -63,8 +63,13 @@ struct Run {
 }
 
 fn dig(path: &Path) -> Run {
+    dig_with(path, &[])
+}
+
+fn dig_with(path: &Path, extra: &[&str]) -> Run {
     let out = Command::new(SONDE)
         .arg("dig")
+        .args(extra)
         .arg("-r")
         .arg(path)
         .current_dir(workspace_root())
@@ -108,6 +113,34 @@ fn assert_fails(r: &Run, path: &Path, want: &[&str]) -> String {
         assert!(line.contains(w), "the error mentions {w:?}: {line}");
     }
     line.to_string()
+}
+
+/// `-q` alone decodes events on the main thread instead of the reader
+/// thread: it must stop at the same place, with the same error line, having
+/// counted the same events as a run that prints them.
+fn assert_quiet_fails_alike(path: &Path, line: &str) {
+    let captured = |r: &Run| {
+        r.stderr
+            .lines()
+            .find_map(|l| l.split("Captured Events: ").nth(1))
+            .and_then(|t| t.split(',').next())
+            .map(str::to_owned)
+    };
+    let v = dig_with(path, &["-v"]);
+    let q = dig_with(path, &["-q", "-v"]);
+    assert_eq!(q.code, Some(1), "-q exit status (stderr: {})", q.stderr);
+    assert!(!q.stderr.contains("panicked"), "{}", q.stderr);
+    assert!(
+        q.stderr.lines().any(|l| l == line),
+        "-q gives the same error line {line:?}:\n{}",
+        q.stderr
+    );
+    assert!(captured(&v).is_some(), "-v prints a count:\n{}", v.stderr);
+    assert_eq!(
+        captured(&q),
+        captured(&v),
+        "events counted before the error"
+    );
 }
 
 /// The blocks of a file: (offset, type id, total length), as far as the
@@ -316,6 +349,7 @@ fn event_longer_than_its_block() {
             &format!("event length {}", len * 2),
         ],
     );
+    assert_quiet_fails_alike(&t.0, r.stderr.trim_end());
     assert_prints_intact_prefix(
         &r,
         &intact,
@@ -408,6 +442,7 @@ fn parameter_length_past_the_event() {
         ],
     );
     assert_eq!(r.stdout.lines().count(), 6, "the 6 events before it");
+    assert_quiet_fails_alike(&t.0, r.stderr.trim_end());
     assert_prints_intact_prefix(&r, &intact, at, None);
 }
 
