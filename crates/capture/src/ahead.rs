@@ -85,7 +85,12 @@ fn produce<R: Read>(
     };
     let mut chunk = fresh();
     loop {
-        if defer_decode && let Some(f) = reader.next_event_frame() {
+        let frame = if defer_decode {
+            reader.next_event_frame()
+        } else {
+            None
+        };
+        let full = if let Some(f) = frame {
             let start = chunk.data.len() as u32;
             chunk.data.extend_from_slice(f.bytes);
             chunk.items.push(Item::Frame {
@@ -95,39 +100,33 @@ fn produce<R: Read>(
                 cpu: f.cpu,
                 offset: f.offset,
             });
-            if chunk.data.len() < CHUNK_BYTES {
-                continue;
-            }
-            if tx.send(chunk).is_err() {
-                return;
-            }
-            chunk = reuse(&recycled).unwrap_or_else(fresh);
-            continue;
-        }
-        let full = match reader.next_block() {
-            Ok(Some(Block::Event(ev))) => {
-                let start = chunk.data.len() as u32;
-                chunk.data.extend_from_slice(ev.bytes);
-                chunk.items.push(Item::Event {
-                    start,
-                    layout: ev.layout(),
-                    cpu: ev.cpu,
-                    dump_flags: ev.dump_flags,
-                });
-                chunk.data.len() >= CHUNK_BYTES
-            }
-            Ok(Some(other)) => {
-                chunk.items.push(Item::Other(Box::new(detach(other))));
-                true
-            }
-            Ok(None) => {
-                let _ = tx.send(chunk);
-                return;
-            }
-            Err(e) => {
-                chunk.items.push(Item::Error(Box::new(e)));
-                let _ = tx.send(chunk);
-                return;
+            chunk.data.len() >= CHUNK_BYTES
+        } else {
+            match reader.next_block() {
+                Ok(Some(Block::Event(ev))) => {
+                    let start = chunk.data.len() as u32;
+                    chunk.data.extend_from_slice(ev.bytes);
+                    chunk.items.push(Item::Event {
+                        start,
+                        layout: ev.layout(),
+                        cpu: ev.cpu,
+                        dump_flags: ev.dump_flags,
+                    });
+                    chunk.data.len() >= CHUNK_BYTES
+                }
+                Ok(Some(other)) => {
+                    chunk.items.push(Item::Other(Box::new(detach(other))));
+                    true
+                }
+                Ok(None) => {
+                    let _ = tx.send(chunk);
+                    return;
+                }
+                Err(e) => {
+                    chunk.items.push(Item::Error(Box::new(e)));
+                    let _ = tx.send(chunk);
+                    return;
+                }
             }
         };
         if full {

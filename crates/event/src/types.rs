@@ -150,6 +150,45 @@ pub struct EventInfo {
     pub params: &'static [ParamInfo],
 }
 
+/// How an integer parameter type is read as a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IntKind {
+    Signed,
+    Unsigned,
+}
+
+impl ParamType {
+    /// Whether values of this type are signed or unsigned integers (flags,
+    /// ids, times and ports are unsigned); `None` for every other type.
+    pub fn int_kind(self) -> Option<IntKind> {
+        use ParamType as P;
+        match self {
+            P::Int8 | P::Int16 | P::Int32 | P::Int64 | P::Errno | P::Fd | P::Pid => {
+                Some(IntKind::Signed)
+            }
+            P::Uint8
+            | P::Uint16
+            | P::Uint32
+            | P::Uint64
+            | P::Port
+            | P::Reltime
+            | P::Abstime
+            | P::Flags8
+            | P::Flags16
+            | P::Flags32
+            | P::Mode
+            | P::Uid
+            | P::Gid
+            | P::Sigtype
+            | P::Syscallid
+            | P::L4proto
+            | P::Sockfamily
+            | P::Sigset => Some(IntKind::Unsigned),
+            _ => None,
+        }
+    }
+}
+
 impl EventInfo {
     #[inline]
     pub fn has_flag(&self, flag: u32) -> bool {

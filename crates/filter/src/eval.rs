@@ -10,6 +10,7 @@ use crate::extract::Ctx;
 use crate::fields::{Field, FieldArg, FieldSpec};
 use crate::parser;
 use crate::value::Val;
+use sonde_event::IntKind;
 use sonde_event::ParamType as P;
 
 /// A filter that cannot be compiled.
@@ -245,28 +246,12 @@ fn parse_ip(s: &str) -> Option<([u8; 16], u8)> {
 
 fn parse_value(spec: &FieldSpec, s: &str) -> Result<Operand2, FilterError> {
     let name = &spec.name;
+    match spec.ty.int_kind() {
+        Some(IntKind::Signed) => return Ok(Operand2::Int(parse_num(s, name)?)),
+        Some(IntKind::Unsigned) => return Ok(Operand2::Uint(parse_num(s, name)?)),
+        None => {}
+    }
     Ok(match spec.ty {
-        P::Int8 | P::Int16 | P::Int32 | P::Int64 | P::Errno | P::Fd | P::Pid => {
-            Operand2::Int(parse_num(s, name)?)
-        }
-        P::Uint8
-        | P::Uint16
-        | P::Uint32
-        | P::Uint64
-        | P::Port
-        | P::Reltime
-        | P::Abstime
-        | P::Flags8
-        | P::Flags16
-        | P::Flags32
-        | P::Mode
-        | P::Uid
-        | P::Gid
-        | P::Sigtype
-        | P::Syscallid
-        | P::L4proto
-        | P::Sockfamily
-        | P::Sigset => Operand2::Uint(parse_num(s, name)?),
         P::Bool => match s {
             "true" => Operand2::Bool(true),
             "false" => Operand2::Bool(false),

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use sonde_event::render::{RenderOptions, render_args, render_param};
-use sonde_event::{ParamType, RawEvent, category, event_info, flags as ef, is_enter};
+use sonde_event::{IntKind, ParamType, RawEvent, category, event_info, flags as ef, is_enter};
 use sonde_state::fd::{fd_type, flags as ff, l4};
 use sonde_state::{EventMeta, FdInfo, State, ThreadInfo};
 
@@ -1035,28 +1035,12 @@ fn cmdline(t: &ThreadInfo) -> Vec<u8> {
 /// A raw parameter as the value of its own type (`evt.rawarg`).
 fn raw_param<'e>(ev: &RawEvent<'e>, i: usize, ty: ParamType) -> Option<Val<'e>> {
     use ParamType as P;
+    match ty.int_kind() {
+        Some(IntKind::Signed) => return Some(Val::Int(ev.param_i64(i)?)),
+        Some(IntKind::Unsigned) => return Some(Val::Uint(ev.param_u64(i)?)),
+        None => {}
+    }
     Some(match ty {
-        P::Int8 | P::Int16 | P::Int32 | P::Int64 | P::Errno | P::Fd | P::Pid => {
-            Val::Int(ev.param_i64(i)?)
-        }
-        P::Uint8
-        | P::Uint16
-        | P::Uint32
-        | P::Uint64
-        | P::Port
-        | P::Reltime
-        | P::Abstime
-        | P::Flags8
-        | P::Flags16
-        | P::Flags32
-        | P::Mode
-        | P::Uid
-        | P::Gid
-        | P::Sigtype
-        | P::Syscallid
-        | P::L4proto
-        | P::Sockfamily
-        | P::Sigset => Val::Uint(ev.param_u64(i)?),
         P::Bool => Val::Bool(ev.param_u64(i)? != 0),
         P::Charbuf | P::Fspath | P::Fsrelpath => Val::Str(Cow::Borrowed(ev.param_str(i)?)),
         P::Ipv4addr => Val::Ipv4(ev.param_u64(i)? as u32),

@@ -238,18 +238,6 @@ impl Formatter {
             // values: numbers as numbers, text escaped from a scratch buffer.
             use sonde_filter::Field as F;
             match spec.field {
-                F::EvtLatencyHuman => {
-                    let mut text = Vec::new();
-                    if write_token(ctx, spec, last.as_ref(), &mut text) {
-                        write_json_string(out, &text);
-                    } else if self.require_all {
-                        out.truncate(start);
-                        return false;
-                    } else {
-                        out.extend_from_slice(b"null");
-                    }
-                    continue;
-                }
                 F::EvtNum | F::ThreadTid | F::EvtCpu => {
                     ctx.write_field(spec, out);
                     continue;
@@ -258,14 +246,19 @@ impl Formatter {
                     out.extend_from_slice(itoa::Buffer::new().format(ctx.ev.ts).as_bytes());
                     continue;
                 }
-                F::EvtDir | F::EvtType | F::EvtInfo | F::EvtArgs | F::ProcName => {
+                F::EvtDir
+                | F::EvtType
+                | F::EvtInfo
+                | F::EvtArgs
+                | F::ProcName
+                | F::EvtLatencyHuman => {
                     // One scratch buffer per thread, reused for every value.
                     thread_local! {
                         static SCRATCH: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
                     }
                     let mut scratch = SCRATCH.take();
                     scratch.clear();
-                    let ok = ctx.write_field(spec, &mut scratch);
+                    let ok = write_token(ctx, spec, last.as_ref(), &mut scratch);
                     if ok {
                         write_json_string(out, &scratch);
                     }
