@@ -85,21 +85,34 @@ fn produce<R: Read>(
     };
     let mut chunk = fresh();
     loop {
-        let frame = if defer_decode {
-            reader.next_event_frame()
-        } else {
-            None
-        };
-        let full = if let Some(f) = frame {
+        // Nearly every block is a whole event block in the reader's buffer:
+        // frame it and note its layout here, straight into the chunk.
+        let full = if let Some(f) = reader.next_event_frame() {
             let start = chunk.data.len() as u32;
+            if defer_decode {
+                chunk.items.push(Item::Frame {
+                    start,
+                    len: f.bytes.len() as u32,
+                    version: f.version,
+                    cpu: f.cpu,
+                    offset: f.offset,
+                });
+            } else {
+                match f.layout() {
+                    Ok(layout) => chunk.items.push(Item::Event {
+                        start,
+                        layout,
+                        cpu: f.cpu,
+                        dump_flags: 0,
+                    }),
+                    Err(e) => {
+                        chunk.items.push(Item::Error(Box::new(e)));
+                        let _ = tx.send(chunk);
+                        return;
+                    }
+                }
+            }
             chunk.data.extend_from_slice(f.bytes);
-            chunk.items.push(Item::Frame {
-                start,
-                len: f.bytes.len() as u32,
-                version: f.version,
-                cpu: f.cpu,
-                offset: f.offset,
-            });
             chunk.data.len() >= CHUNK_BYTES
         } else {
             match reader.next_block() {
@@ -192,6 +205,88 @@ impl ReadAhead {
                 }
             }
         }
+    }
+
+    /// Whether the next item is an event decoded on the reader thread (then
+    /// [`take_event`](Self::take_event) returns it); loads the next chunk
+    /// when this one is used up.
+    #[inline]
+    pub(crate) fn at_event(&mut self) -> bool {
+        if !self.advance() {
+            return false;
+        }
+        let Some(c) = self.cur.as_mut() else {
+            return false;
+        };
+        let Some(item) = c.items.get_mut(self.next) else {
+            return false;
+        };
+        match *item {
+            Item::Event { .. } => true,
+            // An event left to this thread: check it here and note its
+            // layout, or turn it into the error `next_block` reports.
+            Item::Frame {
+                start,
+                len,
+                version,
+                cpu,
+                offset,
+            } => {
+                let bytes = c
+                    .data
+                    .get(start as usize..start as usize + len as usize)
+                    .unwrap_or(&[]);
+                let frame = EventFrame {
+                    bytes,
+                    version,
+                    cpu,
+                    offset,
+                };
+                match frame.layout() {
+                    Ok(layout) => {
+                        *item = Item::Event {
+                            start,
+                            layout,
+                            cpu,
+                            dump_flags: 0,
+                        };
+                        true
+                    }
+                    Err(e) => {
+                        *item = Item::Error(Box::new(e));
+                        false
+                    }
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// The next item when it is an event decoded on the reader thread.
+    /// Built here and used in place by the caller: an event moved through
+    /// enums is copied in pieces, which stalls the store buffer.
+    #[inline]
+    pub(crate) fn take_event(&mut self) -> Option<RawEvent<'_>> {
+        let c = self.cur.as_ref()?;
+        let i = self.next;
+        let Some(&Item::Event {
+            start,
+            layout,
+            cpu,
+            dump_flags,
+        }) = c.items.get(i)
+        else {
+            return None;
+        };
+        self.next += 1;
+        // The reader thread wrote these bytes on the other core: touch an
+        // event a few items ahead so that its cache line is on its way
+        // while this one is processed.
+        if let Some(Item::Event { start: ahead, .. }) = c.items.get(i + PREFETCH_ITEMS) {
+            std::hint::black_box(c.data.get(*ahead as usize).copied());
+        }
+        let bytes = c.data.get(start as usize..).unwrap_or(&[]);
+        Some(RawEvent::from_layout(bytes, layout, cpu, dump_flags))
     }
 
     pub(crate) fn next_block(&mut self) -> Result<Option<Block<'_>>, ReadError> {

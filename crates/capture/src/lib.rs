@@ -11,6 +11,7 @@ use std::io::{self, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use flate2::read::MultiGzDecoder;
+use sonde_event::RawEvent;
 use sonde_scap::{Block, BlockReader, ReadError};
 
 /// A capture file could not be opened or read.
@@ -108,6 +109,23 @@ impl FileSource {
 
     pub fn is_gzip(&self) -> bool {
         self.gzip
+    }
+
+    /// Whether the next block is an event ready for
+    /// [`take_event`](Self::take_event), the fast path for nearly every
+    /// block. When it is not, [`next_block`](Self::next_block) returns it
+    /// (or the error, or the end).
+    #[inline]
+    pub fn at_event(&mut self) -> bool {
+        self.ahead.at_event()
+    }
+
+    /// The next block when [`at_event`](Self::at_event) said it is an
+    /// event; `None` otherwise (and nothing is consumed). Use the event where
+    /// it is returned: moving it into enums costs more than building it.
+    #[inline]
+    pub fn take_event(&mut self) -> Option<RawEvent<'_>> {
+        self.ahead.take_event()
     }
 
     /// The next block; `None` at the end of the file.

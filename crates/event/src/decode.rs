@@ -88,44 +88,12 @@ pub struct Layout {
     offs: [u16; QUICK],
 }
 
-impl std::fmt::Debug for RawEvent<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RawEvent")
-            .field("ts", &self.ts)
-            .field("tid", &self.tid)
-            .field("ty", &self.ty)
-            .field("cpu", &self.cpu)
-            .field("nparams", &self.nparams)
-            .finish()
-    }
-}
-
-#[inline]
-fn u16_at(b: &[u8], at: usize) -> u16 {
-    u16::from_le_bytes([b[at], b[at + 1]])
-}
-
-#[inline]
-fn u32_at(b: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
-}
-
-#[inline]
-fn u64_at(b: &[u8], at: usize) -> u64 {
-    let mut a = [0u8; 8];
-    a.copy_from_slice(&b[at..at + 8]);
-    u64::from_le_bytes(a)
-}
-
-impl<'a> RawEvent<'a> {
-    /// Decodes the event at the start of `buf`. Bytes after the event's
-    /// declared length are ignored.
-    pub fn decode(
-        buf: &'a [u8],
-        version: HeaderVersion,
-        cpu: u16,
-        dump_flags: u32,
-    ) -> Result<RawEvent<'a>, DecodeError> {
+impl Layout {
+    /// Checks the event at the start of `buf` and notes where its
+    /// parameters lie (what [`RawEvent::decode`] does, without building the
+    /// event). Bytes after the event's declared length are ignored.
+    #[inline]
+    pub fn decode(buf: &[u8], version: HeaderVersion) -> Result<Layout, DecodeError> {
         let hlen = version.header_len();
         if buf.len() < hlen {
             return Err(DecodeError::ShortHeader {
@@ -133,8 +101,6 @@ impl<'a> RawEvent<'a> {
                 have: buf.len(),
             });
         }
-        let ts = u64_at(buf, 0);
-        let tid = u64_at(buf, 8);
         let len = u32_at(buf, 16);
         let ty = u16_at(buf, 20);
         if (len as usize) < hlen {
@@ -210,20 +176,56 @@ impl<'a> RawEvent<'a> {
                 }
             }
         }
-        Ok(RawEvent {
-            ts,
-            tid,
-            len,
-            ty,
-            cpu,
-            dump_flags,
+        Ok(Layout {
             version,
-            bytes,
+            bytes_len: bytes.len() as u32,
             nparams: nparams as u8,
             large,
-            lens_at: hlen as u8,
             offs,
         })
+    }
+}
+
+impl std::fmt::Debug for RawEvent<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawEvent")
+            .field("ts", &self.ts)
+            .field("tid", &self.tid)
+            .field("ty", &self.ty)
+            .field("cpu", &self.cpu)
+            .field("nparams", &self.nparams)
+            .finish()
+    }
+}
+
+#[inline]
+fn u16_at(b: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([b[at], b[at + 1]])
+}
+
+#[inline]
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+#[inline]
+fn u64_at(b: &[u8], at: usize) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(a)
+}
+
+impl<'a> RawEvent<'a> {
+    /// Decodes the event at the start of `buf`. Bytes after the event's
+    /// declared length are ignored.
+    pub fn decode(
+        buf: &'a [u8],
+        version: HeaderVersion,
+        cpu: u16,
+        dump_flags: u32,
+    ) -> Result<RawEvent<'a>, DecodeError> {
+        let layout = Layout::decode(buf, version)?;
+        Ok(RawEvent::from_layout(buf, layout, cpu, dump_flags))
     }
 
     /// The layout of this event, for [`RawEvent::from_layout`].

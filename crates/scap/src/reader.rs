@@ -2,7 +2,7 @@
 
 use std::io::{self, Read};
 
-use sonde_event::{DecodeError, HeaderVersion, RawEvent, event_info};
+use sonde_event::{DecodeError, HeaderVersion, Layout, RawEvent, event_info};
 
 use crate::FdRecord;
 use crate::block::BlockType;
@@ -43,6 +43,15 @@ impl<'a> EventFrame<'a> {
     /// have given.
     pub fn decode(&self) -> Result<RawEvent<'a>, ReadError> {
         RawEvent::decode(self.bytes, self.version, self.cpu, 0)
+            .map_err(|e| frame_error(self.offset, self.version, e))
+    }
+
+    /// Checks the event and notes where its parameters lie, for
+    /// [`RawEvent::from_layout`]: what [`decode`](Self::decode) does, without
+    /// building the event.
+    #[inline]
+    pub fn layout(&self) -> Result<Layout, ReadError> {
+        Layout::decode(self.bytes, self.version)
             .map_err(|e| frame_error(self.offset, self.version, e))
     }
 }

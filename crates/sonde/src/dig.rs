@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::Args;
 use sonde_capture::{DecodeOn, FileSource};
 use sonde_event::render::{BufFormat, RenderOptions};
-use sonde_event::{LEGACY_EVENT_COUNT, category, event_info};
+use sonde_event::{LEGACY_EVENT_COUNT, RawEvent, category, event_info};
 use sonde_filter::{Ctx, Filter, FilterError};
 use sonde_output::format::unescape;
 use sonde_output::{DEFAULT_FORMAT, Formatter};
@@ -167,22 +167,27 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
     if args.read.is_empty() {
         return Err("live capture is not available yet: give a capture file with -r FILE".into());
     }
-    let tz_offset = sonde_filter::time::local_offset_secs();
+    let mut run = Run {
+        quiet: args.quiet,
+        unbuffered: args.unbuffered,
+        filter,
+        formatter,
+        render,
+        tz_offset: sonde_filter::time::local_offset_secs(),
+        line: Vec::with_capacity(OUT_BUF + 64 * 1024),
+        counts: Counts::default(),
+        delivered: 0,
+        summary: args.summary.then(sonde_output::summary::Summary::new),
+    };
     let started = std::time::Instant::now();
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    // Lines are formatted straight into one large buffer, written out when
-    // it fills (or after every line with --unbuffered).
-    let mut line: Vec<u8> = Vec::with_capacity(OUT_BUF + 64 * 1024);
-    let mut counts = Counts::default();
-    let mut printed_total: u64 = 0;
     let mut failed = false;
-    let mut summary = args.summary.then(sonde_output::summary::Summary::new);
 
     'files: for path in &args.read {
         // Counting alone (-q, no filter) leaves this thread idle enough to
         // decode the events itself, which halves the reader thread's work.
-        let decode_on = if args.quiet && filter.is_none() {
+        let decode_on = if run.quiet && run.filter.is_none() {
             DecodeOn::Consumer
         } else {
             DecodeOn::Reader
@@ -191,131 +196,56 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
         let mut state = State::new();
         let mut opening = Opening::default();
         loop {
-            if args.numevents.is_some_and(|n| printed_total >= n) {
+            if args.numevents.is_some_and(|n| run.delivered >= n) {
                 break 'files;
             }
-            let block = match src.next_block() {
-                Ok(Some(b)) => b,
-                Ok(None) => break,
-                Err(e) => {
-                    let _ = out.write_all(&line);
-                    line.clear();
-                    let _ = out.flush();
-                    eprintln!("sonde dig: {e}");
-                    failed = true;
-                    break 'files;
-                }
-            };
-            let ev = match block {
-                Block::Event(ev) => ev,
-                other => {
-                    match opening.stage(other) {
-                        Some(Block::UnknownEvent { .. }) => counts.unknown_types += 1,
-                        Some(b) => drop(b),
-                        None => {}
+            // Nearly every block is an event built in place by `take_event`
+            // and used where it lies; anything else comes through
+            // `next_block`.
+            let flow = if src.at_event()
+                && let Some(ev) = src.take_event()
+            {
+                run.event(&mut state, &mut opening, &ev, &mut out)
+            } else {
+                match src.next_block() {
+                    Ok(Some(Block::Event(ev))) => {
+                        run.event(&mut state, &mut opening, &ev, &mut out)
                     }
-                    continue;
-                }
-            };
-            if !opening.before_event(&mut state, &ev) {
-                continue;
-            }
-            // Debian's sysdig 0.29.3 knows the first 336 event types and
-            // skips newer ones before its state engine sees them.
-            if usize::from(ev.ty) >= LEGACY_EVENT_COUNT {
-                counts.unknown_types += 1;
-                continue;
-            }
-            // With -q and no filter nothing the state engine decides can be
-            // seen, except which events count as delivered: those a capture
-            // marks state-only, and container events whose lookup failed.
-            // (sysdig means -q to do no processing either, but its library
-            // parses every event regardless.)
-            if args.quiet && filter.is_none() {
-                let delivered =
-                    if matches!(ev.ty, CONTAINER_E | CONTAINER_JSON_E | CONTAINER_JSON_2_E) {
-                        !state.process(&ev, None).filtered_out
-                    } else {
-                        ev.dump_flags & SCAP_DF_STATE_ONLY == 0
-                    };
-                if delivered {
-                    counts.events += 1;
-                    printed_total += 1;
-                    if let Some(sum) = summary.as_mut() {
-                        let id = if ev.ty <= 1 {
-                            ev.param_u64(0).map(|v| v as u16)
-                        } else {
-                            None
-                        };
-                        sum.add(ev.ty, id);
-                    }
-                }
-                continue;
-            }
-            let meta = {
-                let mut f =
-                    |st: &State, e: &sonde_event::RawEvent<'_>, m: &sonde_state::EventMeta| {
-                        filter.as_ref().is_none_or(|flt| {
-                            flt.matches(&Ctx {
-                                state: st,
-                                ev: e,
-                                meta: m,
-                                render: &render,
-                                tz_offset,
-                            })
-                        })
-                    };
-                state.process(&ev, if filter.is_some() { Some(&mut f) } else { None })
-            };
-            if meta.filtered_out {
-                continue;
-            }
-            counts.events += 1;
-            printed_total += 1;
-            if let Some(sum) = summary.as_mut() {
-                let id = if ev.ty <= 1 {
-                    ev.param_u64(0).map(|v| v as u16)
-                } else {
-                    None
-                };
-                sum.add(ev.ty, id);
-            }
-            if args.quiet {
-                continue;
-            }
-            if event_info(ev.ty).is_some_and(|i| i.category & category::INTERNAL != 0) {
-                continue;
-            }
-            let ctx = Ctx {
-                state: &state,
-                ev: &ev,
-                meta: &meta,
-                render: &render,
-                tz_offset,
-            };
-            if formatter.write(&ctx, &mut line) {
-                line.push(b'\n');
-                if line.len() >= OUT_BUF || args.unbuffered {
-                    let res = out.write_all(&line).and_then(|_| out.flush());
-                    line.clear();
-                    if let Err(e) = res {
-                        if e.kind() == io::ErrorKind::BrokenPipe {
-                            return Ok(ExitCode::SUCCESS);
+                    Ok(Some(other)) => {
+                        match opening.stage(other) {
+                            Some(Block::UnknownEvent { .. }) => run.counts.unknown_types += 1,
+                            Some(b) => drop(b),
+                            None => {}
                         }
-                        return Err(format!("writing output: {e}"));
+                        Ok(Flow::Go)
+                    }
+                    Ok(None) => break,
+                    Err(e) => {
+                        let _ = out.write_all(&run.line);
+                        run.line.clear();
+                        let _ = out.flush();
+                        eprintln!("sonde dig: {e}");
+                        failed = true;
+                        break 'files;
                     }
                 }
+            };
+            match flow {
+                Ok(Flow::Go) => {}
+                // The reader of the output went away: sysdig stops quietly.
+                Ok(Flow::Closed) => return Ok(ExitCode::SUCCESS),
+                Err(e) => return Err(e),
             }
         }
     }
-    let res = out.write_all(&line);
-    line.clear();
+    let res = out.write_all(&run.line);
+    run.line.clear();
     if let Err(e) = res
         && e.kind() != io::ErrorKind::BrokenPipe
     {
         return Err(format!("writing output: {e}"));
     }
-    if let Some(sum) = &summary {
+    if let Some(sum) = &run.summary {
         let _ = sum.write(&mut out);
     }
     if let Err(e) = out.flush()
@@ -323,6 +253,7 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
     {
         return Err(format!("writing output: {e}"));
     }
+    let counts = &run.counts;
     if args.verbose {
         // What sysdig prints after a capture with -v (a file has no driver
         // counters), then what only sonde counts.
@@ -345,4 +276,124 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// What a run keeps from event to event.
+struct Run {
+    quiet: bool,
+    unbuffered: bool,
+    filter: Option<Filter>,
+    formatter: Formatter,
+    render: RenderOptions,
+    tz_offset: i64,
+    /// Lines are formatted straight into one large buffer, written out when
+    /// it fills (or after every line with --unbuffered).
+    line: Vec<u8>,
+    counts: Counts,
+    /// Events delivered (printed, or counted with -q), over all files: `-n`.
+    delivered: u64,
+    summary: Option<sonde_output::summary::Summary>,
+}
+
+/// Whether to go on after an event.
+enum Flow {
+    Go,
+    /// The output was closed (a broken pipe).
+    Closed,
+}
+
+impl Run {
+    /// One event through the state engine, the filter and the printer.
+    #[inline]
+    fn event(
+        &mut self,
+        state: &mut State,
+        opening: &mut Opening,
+        ev: &RawEvent<'_>,
+        out: &mut impl Write,
+    ) -> Result<Flow, String> {
+        if !opening.before_event(state, ev) {
+            return Ok(Flow::Go);
+        }
+        // Debian's sysdig 0.29.3 knows the first 336 event types and
+        // skips newer ones before its state engine sees them.
+        if usize::from(ev.ty) >= LEGACY_EVENT_COUNT {
+            self.counts.unknown_types += 1;
+            return Ok(Flow::Go);
+        }
+        // With -q and no filter nothing the state engine decides can be
+        // seen, except which events count as delivered: those a capture
+        // marks state-only, and container events whose lookup failed.
+        // (sysdig means -q to do no processing either, but its library
+        // parses every event regardless.)
+        if self.quiet && self.filter.is_none() {
+            let delivered = if matches!(ev.ty, CONTAINER_E | CONTAINER_JSON_E | CONTAINER_JSON_2_E)
+            {
+                !state.process(ev, None).filtered_out
+            } else {
+                ev.dump_flags & SCAP_DF_STATE_ONLY == 0
+            };
+            if delivered {
+                self.count(ev);
+            }
+            return Ok(Flow::Go);
+        }
+        let meta = {
+            let (filter, render, tz_offset) = (&self.filter, &self.render, self.tz_offset);
+            let mut f = |st: &State, e: &RawEvent<'_>, m: &sonde_state::EventMeta| {
+                filter.as_ref().is_none_or(|flt| {
+                    flt.matches(&Ctx {
+                        state: st,
+                        ev: e,
+                        meta: m,
+                        render,
+                        tz_offset,
+                    })
+                })
+            };
+            state.process(ev, if filter.is_some() { Some(&mut f) } else { None })
+        };
+        if meta.filtered_out {
+            return Ok(Flow::Go);
+        }
+        self.count(ev);
+        if self.quiet || event_info(ev.ty).is_some_and(|i| i.category & category::INTERNAL != 0) {
+            return Ok(Flow::Go);
+        }
+        let ctx = Ctx {
+            state,
+            ev,
+            meta: &meta,
+            render: &self.render,
+            tz_offset: self.tz_offset,
+        };
+        if self.formatter.write(&ctx, &mut self.line) {
+            self.line.push(b'\n');
+            if self.line.len() >= OUT_BUF || self.unbuffered {
+                let res = out.write_all(&self.line).and_then(|_| out.flush());
+                self.line.clear();
+                if let Err(e) = res {
+                    if e.kind() == io::ErrorKind::BrokenPipe {
+                        return Ok(Flow::Closed);
+                    }
+                    return Err(format!("writing output: {e}"));
+                }
+            }
+        }
+        Ok(Flow::Go)
+    }
+
+    /// Counts a delivered event (and adds it to the summary).
+    fn count(&mut self, ev: &RawEvent<'_>) {
+        self.counts.events += 1;
+        self.delivered += 1;
+        if let Some(sum) = self.summary.as_mut() {
+            let id = if ev.ty <= 1 {
+                ev.param_u64(0).map(|v| v as u16)
+            } else {
+                None
+            };
+            sum.add(ev.ty, id);
+        }
+    }
 }
