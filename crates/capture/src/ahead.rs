@@ -17,7 +17,7 @@ use sonde_scap::{Block, BlockReader, EventFrame, ReadError};
 /// Bytes of events per chunk.
 const CHUNK_BYTES: usize = 256 << 10;
 /// How far ahead the consumer touches event bytes.
-const PREFETCH_ITEMS: usize = 8;
+const PREFETCH_ITEMS: usize = 24;
 /// Chunks in flight.
 const DEPTH: usize = 4;
 

@@ -249,7 +249,7 @@ fn render_args_with(ctx: &Ctx<'_, '_>, out: &mut Vec<u8>, resolved: &mut Vec<u8>
     // Parameters in order: each one's bytes follow the previous one's.
     let mut values = ctx.ev.params();
     for (j, p) in ctx.info.params.iter().enumerate().take(ctx.count()) {
-        out.extend_from_slice(p.name.as_bytes());
+        put(out, p.name.as_bytes());
         out.push(b'=');
         let start = out.len();
         resolved.clear();
@@ -260,7 +260,7 @@ fn render_args_with(ctx: &Ctx<'_, '_>, out: &mut Vec<u8>, resolved: &mut Vec<u8>
         let end = out.len();
         if !resolved.is_empty() {
             out.push(b'(');
-            out.extend_from_slice(resolved);
+            put(out, resolved);
             out.push(b')');
         }
         out.push(b' ');
@@ -837,7 +837,37 @@ fn num64(out: &mut Vec<u8>, bits: u64, fmt: PrintFormat) {
 /// Appends `v` in decimal (without `core::fmt`: this is the hot path).
 #[inline]
 fn dec<T: itoa::Integer>(out: &mut Vec<u8>, v: T) {
-    out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    put(out, itoa::Buffer::new().format(v).as_bytes());
+}
+
+/// Appends `s` to `out`, like `extend_from_slice`, without a call to
+/// `memcpy` for short slices: most of what a line is made of (numbers,
+/// names, separators) is a few bytes long, and the call costs more than
+/// the copy.
+#[inline(always)]
+pub fn put(out: &mut Vec<u8>, s: &[u8]) {
+    let n = s.len();
+    if n > 16 {
+        out.extend_from_slice(s);
+        return;
+    }
+    let at = out.len();
+    // Sixteen bytes of room, written with fixed-size copies (one or two
+    // overlapping ones), then cut to the length.
+    out.extend_from_slice(&[0u8; 16]);
+    let dst = &mut out[at..at + 16];
+    if n >= 8 {
+        dst[..8].copy_from_slice(&s[..8]);
+        dst[n - 8..n].copy_from_slice(&s[n - 8..]);
+    } else if n >= 4 {
+        dst[..4].copy_from_slice(&s[..4]);
+        dst[n - 4..n].copy_from_slice(&s[n - 4..]);
+    } else {
+        for (d, &c) in dst.iter_mut().zip(s) {
+            *d = c;
+        }
+    }
+    out.truncate(at + n);
 }
 
 /// The names of the flags set in `val`, `|`-separated, as `get_param_as_str` picks

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use sonde_event::render::{RenderOptions, render_args, render_param};
+use sonde_event::render::{RenderOptions, put, render_args, render_param};
 use sonde_event::{IntKind, ParamType, RawEvent, category, event_info, flags as ef, is_enter};
 use sonde_state::fd::{fd_type, flags as ff, l4};
 use sonde_state::{EventMeta, FdInfo, State, ThreadInfo};
@@ -210,7 +210,7 @@ impl<'a> Ctx<'a, '_> {
         let ev = self.ev;
         match spec.field {
             Field::EvtNum => {
-                out.extend_from_slice(itoa::Buffer::new().format(self.meta.num).as_bytes());
+                put(out, itoa::Buffer::new().format(self.meta.num).as_bytes());
                 true
             }
             Field::EvtOutputtime | Field::EvtTime => {
@@ -218,11 +218,11 @@ impl<'a> Ctx<'a, '_> {
                 true
             }
             Field::EvtCpu => {
-                out.extend_from_slice(itoa::Buffer::new().format(ev.cpu as i16).as_bytes());
+                put(out, itoa::Buffer::new().format(ev.cpu as i16).as_bytes());
                 true
             }
             Field::ThreadTid => {
-                out.extend_from_slice(itoa::Buffer::new().format(ev.tid as i64).as_bytes());
+                put(out, itoa::Buffer::new().format(ev.tid as i64).as_bytes());
                 true
             }
             Field::EvtDir => {
@@ -230,12 +230,12 @@ impl<'a> Ctx<'a, '_> {
                 true
             }
             Field::EvtType => {
-                out.extend_from_slice(type_name(ev).as_bytes());
+                put(out, type_name(ev).as_bytes());
                 true
             }
             Field::ProcName => match self.thread() {
                 Some(t) => {
-                    out.extend_from_slice(&t.comm);
+                    put(out, &t.comm);
                     true
                 }
                 None => false,

@@ -3,6 +3,7 @@
 //! leading `*` to print a line even when some fields have no value (they
 //! print as `<NA>`); without it such a line is not printed at all.
 
+use sonde_event::render::put;
 use sonde_filter::value::{write_json, write_json_string};
 use sonde_filter::{Ctx, FieldError, FieldSpec};
 use std::sync::Mutex;
@@ -203,7 +204,7 @@ impl Formatter {
         }
         for t in &self.tokens {
             match t {
-                Token::Text(s) => out.extend_from_slice(s),
+                Token::Text(s) => put(out, s),
                 Token::Field { spec, width, last } => {
                     let at = out.len();
                     if !write_token(ctx, spec, last.as_ref(), out) {
