@@ -57,6 +57,20 @@ pub(crate) struct ReadAhead {
     done: bool,
 }
 
+/// Starts loading the cache line at `p` without waiting for it.
+#[inline(always)]
+#[allow(unsafe_code)]
+fn prefetch(p: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch is a hint: it reads nothing the program sees and
+    // never faults, whatever the address; SSE is part of x86_64.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(p.cast());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = p;
+}
+
 /// A metadata block, detached from the reader's buffer.
 fn detach(b: Block<'_>) -> Block<'static> {
     match b {
@@ -279,11 +293,16 @@ impl ReadAhead {
             return None;
         };
         self.next += 1;
-        // The reader thread wrote these bytes on the other core: touch an
-        // event a few items ahead so that its cache line is on its way
-        // while this one is processed.
-        if let Some(Item::Event { start: ahead, .. }) = c.items.get(i + PREFETCH_ITEMS) {
-            std::hint::black_box(c.data.get(*ahead as usize).copied());
+        // The reader thread wrote the items and the bytes on the other core:
+        // ask for those of an event a few items ahead, so that they are on
+        // their way while this one is processed.
+        if let Some(ahead) = c.items.get(i + PREFETCH_ITEMS) {
+            prefetch(std::ptr::from_ref(ahead).cast());
+            if let Item::Event { start, .. } = *ahead
+                && let Some(b) = c.data.get(start as usize)
+            {
+                prefetch(std::ptr::from_ref(b));
+            }
         }
         let bytes = c.data.get(start as usize..).unwrap_or(&[]);
         Some(RawEvent::from_layout(bytes, layout, cpu, dump_flags))

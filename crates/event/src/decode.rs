@@ -68,8 +68,11 @@ pub struct RawEvent<'a> {
     /// Offset of the parameter lengths in `bytes` (the header length).
     lens_at: u8,
     /// Where the first [`QUICK`] parameters start in `bytes` (u16 lengths
-    /// only: such events are below 64 KiB), so that reading them is one load.
-    offs: [u16; QUICK],
+    /// only: such events are below 64 KiB), 16 bits each, the first in the
+    /// low bits, so that reading them is a shift. (One integer is built in
+    /// a register; an array of u16 would be built in memory with narrow
+    /// stores and read back wide, which stalls.)
+    offs: u128,
 }
 
 /// How many parameter offsets an event keeps at hand.
@@ -85,7 +88,7 @@ pub struct Layout {
     pub bytes_len: u32,
     pub nparams: u8,
     pub large: bool,
-    offs: [u16; QUICK],
+    offs: u128,
 }
 
 impl Layout {
@@ -133,7 +136,9 @@ impl Layout {
                 }
                 n as usize
             }
-            HeaderVersion::V1 => infer_nparams(bytes, ty, lsize)?,
+            HeaderVersion::V1 => {
+                infer_nparams(bytes, ty, lsize).ok_or(DecodeError::NoParamCount { ty })?
+            }
         };
         let lens_end = hlen + nparams * lsize;
         if lens_end > bytes.len() {
@@ -147,12 +152,16 @@ impl Layout {
         // the first few start; `param` finds later ones by adding lengths,
         // which keeps this struct small (it is copied along the hot path).
         let mut off = lens_end as u64;
-        let mut offs = [0u16; QUICK];
+        let mut offs: u128 = 0;
         if version == HeaderVersion::V1 {
             // The count was inferred from these very lengths: they add up to
             // the event exactly, so only the first offsets are left to note.
-            for (slot, c) in offs.iter_mut().zip(bytes[hlen..lens_end].chunks_exact(2)) {
-                *slot = off as u16;
+            for (i, c) in bytes[hlen..lens_end]
+                .chunks_exact(2)
+                .take(QUICK)
+                .enumerate()
+            {
+                offs |= u128::from(off as u16) << (16 * i);
                 off += u64::from(u16::from_le_bytes([c[0], c[1]]));
             }
         } else {
@@ -163,8 +172,8 @@ impl Layout {
                 } else {
                     u32::from(u16_at(bytes, at))
                 };
-                if let Some(slot) = offs.get_mut(i) {
-                    *slot = off as u16;
+                if i < QUICK {
+                    offs |= u128::from(off as u16) << (16 * i);
                 }
                 off += u64::from(plen);
                 if off > bytes.len() as u64 {
@@ -297,7 +306,7 @@ impl<'a> RawEvent<'a> {
             return None;
         }
         if !self.large && i < QUICK {
-            let start = self.offs[i] as usize;
+            let start = (self.offs >> (16 * i)) as u16 as usize;
             return b.get(start..start + u16_at(b, at + i * 2) as usize);
         }
         let len_of = |k: usize| {
@@ -385,7 +394,11 @@ impl<'a> RawEvent<'a> {
 
 /// The v1 header has no parameter count. Start from the table's count and
 /// go down until the lengths add up to the event's length, as libscap does.
-fn infer_nparams(bytes: &[u8], ty: u16, lsize: usize) -> Result<usize, DecodeError> {
+/// The parameter count of a v1 event: `None` when no count fits. (An
+/// `Option` comes back in registers; a `Result` carrying a `DecodeError`
+/// would come back through memory, which stalls the caller that reads it
+/// at once.)
+fn infer_nparams(bytes: &[u8], ty: u16, lsize: usize) -> Option<usize> {
     let hlen = HeaderVersion::V1.header_len();
     let table_n = event_info(ty).map_or(0, |i| i.params.len()).min(MAX_PARAMS);
     let len = bytes.len();
@@ -416,13 +429,13 @@ fn infer_nparams(bytes: &[u8], ty: u16, lsize: usize) -> Result<usize, DecodeErr
         // Fewer bytes than the lengths claim can only shrink further as
         // n decreases: the event is corrupt, as libscap also concludes.
         if sum < len - lens_end {
-            return Err(DecodeError::NoParamCount { ty });
+            return None;
         }
         if sum == len - lens_end {
-            return Ok(n);
+            return Some(n);
         }
         if n == 0 {
-            return Err(DecodeError::NoParamCount { ty });
+            return None;
         }
         n -= 1;
         sum -= read_len(n);
