@@ -221,24 +221,25 @@ impl ReadAhead {
         }
     }
 
-    /// Whether the next item is an event decoded on the reader thread (then
-    /// [`take_event`](Self::take_event) returns it); loads the next chunk
-    /// when this one is used up.
+    /// The next item when it is an event in the current chunk: the fast
+    /// path for nearly every block. `None` means "ask
+    /// [`next_block`](Self::next_block)", which moves to the next chunk,
+    /// returns other blocks and errors, and says where the stream ends.
+    ///
+    /// The event is built here and used in place by the caller: an event
+    /// moved through enums is copied in pieces, which stalls the store
+    /// buffer.
     #[inline]
-    pub(crate) fn at_event(&mut self) -> bool {
-        if !self.advance() {
-            return false;
-        }
-        let Some(c) = self.cur.as_mut() else {
-            return false;
-        };
-        let Some(item) = c.items.get_mut(self.next) else {
-            return false;
-        };
-        match *item {
-            Item::Event { .. } => true,
-            // An event left to this thread: check it here and note its
-            // layout, or turn it into the error `next_block` reports.
+    pub(crate) fn next_event(&mut self) -> Option<RawEvent<'_>> {
+        let c = self.cur.as_mut()?;
+        let i = self.next;
+        let (start, layout, cpu, dump_flags) = match *c.items.get(i)? {
+            Item::Event {
+                start,
+                layout,
+                cpu,
+                dump_flags,
+            } => (start, layout, cpu, dump_flags),
             Item::Frame {
                 start,
                 len,
@@ -246,6 +247,8 @@ impl ReadAhead {
                 cpu,
                 offset,
             } => {
+                // An event left to this thread: check it here and note its
+                // layout; a bad one becomes the error `next_block` reports.
                 let bytes = c
                     .data
                     .get(start as usize..start as usize + len as usize)
@@ -257,42 +260,16 @@ impl ReadAhead {
                     offset,
                 };
                 match frame.layout() {
-                    Ok(layout) => {
-                        *item = Item::Event {
-                            start,
-                            layout,
-                            cpu,
-                            dump_flags: 0,
-                        };
-                        true
-                    }
+                    Ok(layout) => (start, layout, cpu, 0),
                     Err(e) => {
-                        *item = Item::Error(Box::new(e));
-                        false
+                        c.items[i] = Item::Error(Box::new(e));
+                        return None;
                     }
                 }
             }
-            _ => false,
-        }
-    }
-
-    /// The next item when it is an event decoded on the reader thread.
-    /// Built here and used in place by the caller: an event moved through
-    /// enums is copied in pieces, which stalls the store buffer.
-    #[inline]
-    pub(crate) fn take_event(&mut self) -> Option<RawEvent<'_>> {
-        let c = self.cur.as_ref()?;
-        let i = self.next;
-        let Some(&Item::Event {
-            start,
-            layout,
-            cpu,
-            dump_flags,
-        }) = c.items.get(i)
-        else {
-            return None;
+            _ => return None,
         };
-        self.next += 1;
+        self.next = i + 1;
         // The reader thread wrote the items and the bytes on the other core:
         // ask for those of an event a few items ahead, so that they are on
         // their way while this one is processed.

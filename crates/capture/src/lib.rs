@@ -111,21 +111,14 @@ impl FileSource {
         self.gzip
     }
 
-    /// Whether the next block is an event ready for
-    /// [`take_event`](Self::take_event), the fast path for nearly every
-    /// block. When it is not, [`next_block`](Self::next_block) returns it
-    /// (or the error, or the end).
+    /// The next block when it is an event ready at hand: the fast path for
+    /// nearly every block. `None` means "call
+    /// [`next_block`](Self::next_block)", which returns whatever comes next
+    /// (an event too), an error, or the end. Use the event where it is
+    /// returned: moving it into enums costs more than building it.
     #[inline]
-    pub fn at_event(&mut self) -> bool {
-        self.ahead.at_event()
-    }
-
-    /// The next block when [`at_event`](Self::at_event) said it is an
-    /// event; `None` otherwise (and nothing is consumed). Use the event where
-    /// it is returned: moving it into enums costs more than building it.
-    #[inline]
-    pub fn take_event(&mut self) -> Option<RawEvent<'_>> {
-        self.ahead.take_event()
+    pub fn next_event(&mut self) -> Option<RawEvent<'_>> {
+        self.ahead.next_event()
     }
 
     /// The next block; `None` at the end of the file.

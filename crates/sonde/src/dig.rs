@@ -199,12 +199,10 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
             if args.numevents.is_some_and(|n| run.delivered >= n) {
                 break 'files;
             }
-            // Nearly every block is an event built in place by `take_event`
+            // Nearly every block is an event built in place by `next_event`
             // and used where it lies; anything else comes through
             // `next_block`.
-            let flow = if src.at_event()
-                && let Some(ev) = src.take_event()
-            {
+            let flow = if let Some(ev) = src.next_event() {
                 run.event(&mut state, &mut opening, &ev, &mut out)
             } else {
                 match src.next_block() {
