@@ -355,7 +355,16 @@ impl<'a> Mem<'a> {
         }
     }
 
+    #[inline]
     pub(crate) fn array<const N: usize>(&self, off: usize) -> [u8; N] {
+        // Nearly always the bytes lie inside the event: one load.
+        if let Some(b) = self
+            .ev
+            .get(self.start.saturating_add(off)..)
+            .and_then(|r| r.first_chunk::<N>())
+        {
+            return *b;
+        }
         std::array::from_fn(|i| self.at(off + i))
     }
 
@@ -363,14 +372,17 @@ impl<'a> Mem<'a> {
         self.at(off)
     }
 
+    #[inline]
     pub(crate) fn u16(&self, off: usize) -> u16 {
         u16::from_le_bytes(self.array(off))
     }
 
+    #[inline]
     pub(crate) fn u32(&self, off: usize) -> u32 {
         u32::from_le_bytes(self.array(off))
     }
 
+    #[inline]
     pub(crate) fn u64(&self, off: usize) -> u64 {
         u64::from_le_bytes(self.array(off))
     }

@@ -32,12 +32,14 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 /// Appends `v` as exactly `width` decimal digits (zero-padded).
 #[inline]
-fn digits(out: &mut Vec<u8>, mut v: u64, width: usize) {
-    let start = out.len();
-    out.resize(start + width, b'0');
-    for i in (0..width).rev() {
-        out[start + i] = b'0' + (v % 10) as u8;
-        v /= 10;
+fn digits(out: &mut Vec<u8>, v: u64, width: usize) {
+    let mut b = itoa::Buffer::new();
+    let s = b.format(v).as_bytes();
+    if s.len() >= width {
+        sonde_event::render::put(out, &s[s.len() - width..]);
+    } else {
+        out.extend(std::iter::repeat_n(b'0', width - s.len()));
+        sonde_event::render::put(out, s);
     }
 }
 
