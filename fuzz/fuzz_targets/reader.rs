@@ -108,7 +108,7 @@ fuzz_target!(|data: &[u8]| {
                     .iter()
                     .fold(false, |any, flt| flt.matches(&ctx) | any)
             };
-            state.process(&ev, Some(&mut f))
+            state.process_with(&ev, Some(&mut f))
         };
         let ctx = Ctx {
             state: &state,

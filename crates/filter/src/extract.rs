@@ -56,7 +56,7 @@ fn sanitize(v: &[u8]) -> Vec<u8> {
 impl<'a> Ctx<'a, '_> {
     /// The event's thread (`get_thread_info`): the one the engine attached,
     /// else a lookup by tid.
-    #[inline]
+    #[inline(always)]
     pub fn thread(&self) -> Option<&'a ThreadInfo> {
         self.state.thread(self.meta.thread).or_else(|| {
             if self.meta.thread == sonde_state::ThreadRef::None {

@@ -32,15 +32,15 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 
 /// Appends `v` as exactly `width` decimal digits (zero-padded).
 #[inline]
-fn digits(out: &mut Vec<u8>, v: u64, width: usize) {
-    let mut b = itoa::Buffer::new();
-    let s = b.format(v).as_bytes();
-    if s.len() >= width {
-        sonde_event::render::put(out, &s[s.len() - width..]);
-    } else {
-        out.extend(std::iter::repeat_n(b'0', width - s.len()));
-        sonde_event::render::put(out, s);
+fn digits(out: &mut Vec<u8>, mut v: u64, width: usize) {
+    const N: usize = 20;
+    let mut buf = [b'0'; N];
+    let width = width.min(N);
+    for d in buf[N - width..].iter_mut().rev() {
+        *d = b'0' + (v % 10) as u8;
+        v /= 10;
     }
+    sonde_event::render::put(out, &buf[N - width..]);
 }
 
 /// `HH:MM:SS[.nnnnnnnnn]`, optionally preceded by `YYYY-MM-DD `.

@@ -302,7 +302,7 @@ enum Flow {
 
 impl Run {
     /// One event through the state engine, the filter and the printer.
-    #[inline]
+    #[inline(always)]
     fn event(
         &mut self,
         state: &mut State,
@@ -327,7 +327,7 @@ impl Run {
         if self.quiet && self.filter.is_none() {
             let delivered = if matches!(ev.ty, CONTAINER_E | CONTAINER_JSON_E | CONTAINER_JSON_2_E)
             {
-                !state.process(ev, None).filtered_out
+                !state.process(ev).filtered_out
             } else {
                 ev.dump_flags & SCAP_DF_STATE_ONLY == 0
             };
@@ -349,7 +349,7 @@ impl Run {
                     })
                 })
             };
-            state.process(ev, if filter.is_some() { Some(&mut f) } else { None })
+            state.process_with(ev, if filter.is_some() { Some(&mut f) } else { None })
         };
         if meta.filtered_out {
             return Ok(Flow::Go);

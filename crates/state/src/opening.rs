@@ -47,7 +47,7 @@ impl Opening {
             return true;
         }
         if matches!(ev.ty, CONTAINER_E | CONTAINER_JSON_E | CONTAINER_JSON_2_E) {
-            state.process(ev, None);
+            state.process(ev);
             return false;
         }
         self.import_into(state);

@@ -162,14 +162,19 @@ pub(crate) fn socktuple_text(b: &[u8]) -> Vec<u8> {
 }
 
 impl State {
+    /// Runs the state engine on one event, with no filter.
+    pub fn process(&mut self, ev: &RawEvent<'_>) -> EventMeta {
+        self.process_with::<FilterFn<'_>>(ev, None)
+    }
+
     /// Runs the state engine on one event. `filter`, if given, is run where
     /// libsinsp runs its capture filter; the result says whether the event is
-    /// to be shown.
-    pub fn process(
-        &mut self,
-        ev: &RawEvent<'_>,
-        mut filter: Option<&mut FilterFn<'_>>,
-    ) -> EventMeta {
+    /// to be shown. (Generic, so that a consumer's filter is called without
+    /// an indirect call; `FilterFn` serves where one is not known.)
+    pub fn process_with<F>(&mut self, ev: &RawEvent<'_>, mut filter: Option<&mut F>) -> EventMeta
+    where
+        F: FnMut(&State, &RawEvent<'_>, &EventMeta) -> bool + ?Sized,
+    {
         let ty = ev.ty;
         if self.first_ts == 0 && ty != CONTAINER_JSON_E && ty != CONTAINER_JSON_2_E {
             self.first_ts = ev.ts;
@@ -415,6 +420,7 @@ impl State {
     }
 
     /// `sinsp_parser::reset`.
+    #[inline(always)]
     fn reset(&mut self, ev: &RawEvent<'_>, meta: &mut EventMeta) -> bool {
         let ty = ev.ty;
         let Some(info) = event_info(ty) else {
