@@ -206,6 +206,7 @@ impl<'a> Ctx<'a, '_> {
     /// [`crate::value::write_val`] would, but without building a value for
     /// the fields every default line prints. Returns `false` (with `out`
     /// unchanged) when the field has no value.
+    #[inline(always)]
     pub fn write_field(&self, spec: &FieldSpec, out: &mut Vec<u8>) -> bool {
         let ev = self.ev;
         match spec.field {
@@ -240,6 +241,17 @@ impl<'a> Ctx<'a, '_> {
                 }
                 None => false,
             },
+            _ => self.write_field_slow(spec, out),
+        }
+    }
+
+    /// [`write_field`](Self::write_field) for the fields that take more
+    /// than a few instructions (kept out of line, so that the cheap ones
+    /// inline where lines are formatted).
+    #[inline(never)]
+    fn write_field_slow(&self, spec: &FieldSpec, out: &mut Vec<u8>) -> bool {
+        let ev = self.ev;
+        match spec.field {
             Field::EvtInfo | Field::EvtArgs => {
                 if ev.ty != GENERIC_E && ev.ty != GENERIC_X {
                     let r = self.state.resolver(ev.tid, self.meta);

@@ -207,7 +207,11 @@ impl Formatter {
                 Token::Text(s) => put(out, s),
                 Token::Field { spec, width, last } => {
                     let at = out.len();
-                    if !write_token(ctx, spec, last.as_ref(), out) {
+                    let written = match last {
+                        None => ctx.write_field(spec, out),
+                        Some(last) => write_token(ctx, spec, Some(last), out),
+                    };
+                    if !written {
                         if self.require_all {
                             out.truncate(start);
                             return false;

@@ -12,7 +12,24 @@ const AF_INET6: u8 = 10;
 
 /// An IPv4 address in dotted-quad form.
 pub(crate) fn ipv4(ip: &[u8; 4], out: &mut Vec<u8>) {
-    let _ = write!(out, "{}.{}.{}.{}", ip[0], ip[1], ip[2], ip[3]);
+    for (i, &b) in ip.iter().enumerate() {
+        if i > 0 {
+            out.push(b'.');
+        }
+        octet(b, out);
+    }
+}
+
+/// A byte in decimal, without leading zeros.
+#[inline]
+fn octet(b: u8, out: &mut Vec<u8>) {
+    if b >= 100 {
+        out.push(b'0' + b / 100);
+    }
+    if b >= 10 {
+        out.push(b'0' + b / 10 % 10);
+    }
+    out.push(b'0' + b % 10);
 }
 
 /// An IPv6 address as glibc's `inet_ntop(AF_INET6)` writes it: lowercase hex words
@@ -76,9 +93,7 @@ pub(crate) fn ipv6(ip: &[u8; 16], out: &mut Vec<u8>) {
 fn port(p: u16, resolver: &dyn Resolver, out: &mut Vec<u8>) {
     match resolver.port_name(p) {
         Some(name) => out.extend_from_slice(name),
-        None => {
-            let _ = write!(out, "{p}");
-        }
+        None => super::put(out, itoa::Buffer::new().format(p).as_bytes()),
     }
 }
 
