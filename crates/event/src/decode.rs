@@ -125,6 +125,11 @@ impl Layout {
         {
             bytes = &bytes[..bytes.len() - 3];
         }
+        if version == HeaderVersion::V1
+            && let Some(layout) = v1_with_table_count(bytes, ty)
+        {
+            return Ok(layout);
+        }
         let large =
             version == HeaderVersion::V2 && event_info(ty).is_some_and(|i| i.large_payload());
         let lsize = if large { 4 } else { 2 };
@@ -394,6 +399,35 @@ impl<'a> RawEvent<'a> {
 
 /// The v1 header has no parameter count. Start from the table's count and
 /// go down until the lengths add up to the event's length, as libscap does.
+/// The layout of a v1 event that carries as many parameters as the table
+/// says (nearly all of them): one pass over the lengths sums them and notes
+/// the offsets. `None` when the lengths do not add up to the event; then
+/// [`infer_nparams`] searches for the count.
+#[inline]
+fn v1_with_table_count(bytes: &[u8], ty: u16) -> Option<Layout> {
+    let hlen = HeaderVersion::V1.header_len();
+    let n = event_info(ty)?.params.len();
+    if n > MAX_PARAMS {
+        return None;
+    }
+    let lens = bytes.get(hlen..hlen + 2 * n)?;
+    let mut off = (hlen + 2 * n) as u64;
+    let mut offs: u128 = 0;
+    for (i, c) in lens.chunks_exact(2).enumerate() {
+        if i < QUICK {
+            offs |= u128::from(off as u16) << (16 * i);
+        }
+        off += u64::from(u16::from_le_bytes([c[0], c[1]]));
+    }
+    (off == bytes.len() as u64).then_some(Layout {
+        version: HeaderVersion::V1,
+        bytes_len: bytes.len() as u32,
+        nparams: n as u8,
+        large: false,
+        offs,
+    })
+}
+
 /// The parameter count of a v1 event: `None` when no count fits. (An
 /// `Option` comes back in registers; a `Result` carrying a `DecodeError`
 /// would come back through memory, which stalls the caller that reads it
