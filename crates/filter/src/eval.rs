@@ -96,8 +96,13 @@ impl Filter {
     }
 
     /// Whether the event in `ctx` matches.
+    #[inline]
     pub fn matches(&self, ctx: &Ctx<'_, '_>) -> bool {
-        eval(&self.root, ctx)
+        match &self.root {
+            // The commonest filter, tested on every event: no call.
+            Node::CommIn(v) => comm_in(v, ctx),
+            root => eval(root, ctx),
+        }
     }
 }
 
@@ -277,12 +282,18 @@ fn eval(n: &Node, ctx: &Ctx<'_, '_>) -> bool {
         Node::Or(v) => v.iter().any(|x| eval(x, ctx)),
         Node::Not(x) => !eval(x, ctx),
         Node::Check(c) => eval_check(c, ctx),
-        Node::CommIn(v) => ctx.thread().is_some_and(|t| v.contains(&t.comm)),
+        Node::CommIn(v) => comm_in(v, ctx),
         Node::TypeIn(v) => {
             let name = crate::extract::type_name(ctx.ev).as_bytes();
             v.iter().any(|x| x == name)
         }
     }
+}
+
+#[inline(always)]
+fn comm_in(names: &[Vec<u8>], ctx: &Ctx<'_, '_>) -> bool {
+    ctx.thread()
+        .is_some_and(|t| names.iter().any(|n| n.as_slice() == t.comm.as_slice()))
 }
 
 fn eval_check(c: &Compiled, ctx: &Ctx<'_, '_>) -> bool {
