@@ -289,31 +289,28 @@ pub(crate) struct Mem<'a> {
     len: usize,
     /// The event's declared length.
     ev_len: usize,
-    /// Padding bytes between the event and the block trailer.
-    pad: usize,
-    /// The block trailer: its total length, little-endian.
-    trailer: [u8; 4],
+    /// The bytes between the event and the block's body: 2 (the cpu) or 6
+    /// (with an EVF block's flags). What lies past the event (padding, the
+    /// block trailer) follows from it, worked out only when a read goes
+    /// there.
+    prefix: usize,
 }
 
 impl<'a> Mem<'a> {
+    #[inline]
     fn new(ev: &RawEvent<'a>, param: &'a [u8]) -> Mem<'a> {
         let base = ev.bytes.as_ptr() as usize;
         let start = (param.as_ptr() as usize)
             .wrapping_sub(base)
             .min(ev.bytes.len());
-        let ev_len = (ev.len as usize).max(ev.bytes.len());
-        // The event follows the block header and the cpu id (and the flags of an
-        // EVF block); the block is padded to 4 bytes and ends with its length.
-        let prefix = if ev.dump_flags != 0 { 6 } else { 2 };
-        let pad = (4 - (prefix + ev_len) % 4) % 4;
-        let total = 8 + prefix + ev_len + pad + 4;
         Mem {
             ev: ev.bytes,
             start,
             len: param.len(),
-            ev_len,
-            pad,
-            trailer: (total as u32).to_le_bytes(),
+            ev_len: (ev.len as usize).max(ev.bytes.len()),
+            // The event follows the block header and the cpu id (and the
+            // flags of an EVF block).
+            prefix: if ev.dump_flags != 0 { 6 } else { 2 },
         }
     }
 
@@ -347,15 +344,18 @@ impl<'a> Mem<'a> {
         if abs < self.ev_len {
             return 0;
         }
+        // The block is padded to 4 bytes and ends with its length.
+        let pad = (4 - (self.prefix + self.ev_len) % 4) % 4;
+        let total = 8 + self.prefix + self.ev_len + pad + 4;
         let k = abs - self.ev_len;
-        if k < self.pad {
+        if k < pad {
             0
         } else {
-            self.trailer.get(k - self.pad).copied().unwrap_or(0)
+            (total as u32).to_le_bytes().get(k - pad).copied().unwrap_or(0)
         }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn array<const N: usize>(&self, off: usize) -> [u8; N] {
         // Nearly always the bytes lie inside the event: one load.
         if let Some(b) = self
