@@ -351,7 +351,11 @@ impl<'a> Mem<'a> {
         if k < pad {
             0
         } else {
-            (total as u32).to_le_bytes().get(k - pad).copied().unwrap_or(0)
+            (total as u32)
+                .to_le_bytes()
+                .get(k - pad)
+                .copied()
+                .unwrap_or(0)
         }
     }
 

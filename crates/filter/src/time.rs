@@ -81,8 +81,31 @@ pub fn write_ts(out: &mut Vec<u8>, ts: u64, offset: i64, date: bool, ns: bool) {
     }
     if ns {
         out.push(b'.');
-        digits(out, nsec, 9);
+        nanos(out, nsec);
     }
+}
+
+/// `000` to `999`.
+static TRIPLES: [[u8; 3]; 1000] = {
+    let mut t = [[0u8; 3]; 1000];
+    let mut i = 0;
+    while i < 1000 {
+        t[i] = [
+            b'0' + (i / 100) as u8,
+            b'0' + (i / 10 % 10) as u8,
+            b'0' + (i % 10) as u8,
+        ];
+        i += 1;
+    }
+    t
+};
+
+/// Nanoseconds (below 10⁹) as nine digits: every printed line has them.
+#[inline]
+fn nanos(out: &mut Vec<u8>, ns: u64) {
+    let ns = (ns % 1_000_000_000) as usize;
+    let [a, b, c] = [ns / 1_000_000, ns / 1000 % 1000, ns % 1000].map(|k| TRIPLES[k]);
+    out.extend_from_slice(&[a[0], a[1], a[2], b[0], b[1], b[2], c[0], c[1], c[2]]);
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnn+0000` (always UTC, as libsinsp).

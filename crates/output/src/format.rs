@@ -14,6 +14,9 @@ pub const DEFAULT_FORMAT: &str =
 
 enum Token {
     Text(Vec<u8>),
+    /// Text of at most 16 bytes (the separators of most formats), padded
+    /// with zeros: written as one 16-byte copy, then cut to its length.
+    Short([u8; 16], u8),
     Field {
         spec: FieldSpec,
         width: usize,
@@ -26,6 +29,15 @@ enum Token {
 }
 
 impl Token {
+    fn text(t: &[u8]) -> Token {
+        if t.len() > 16 {
+            return Token::Text(t.to_vec());
+        }
+        let mut a = [0u8; 16];
+        a[..t.len()].copy_from_slice(t);
+        Token::Short(a, t.len() as u8)
+    }
+
     fn field(spec: FieldSpec, width: usize) -> Token {
         let last =
             (spec.field == sonde_filter::Field::EvtLatencyHuman).then(|| Mutex::new(Vec::new()));
@@ -151,7 +163,7 @@ impl Formatter {
                 continue;
             }
             if text_start != j {
-                tokens.push(Token::Text(b[text_start..j].to_vec()));
+                tokens.push(Token::text(&b[text_start..j]));
             }
             if j == b.len() - 1 {
                 return Err(FormatError::EndsWithPercent);
@@ -174,7 +186,7 @@ impl Formatter {
             text_start = j;
         }
         if text_start < b.len() {
-            tokens.push(Token::Text(b[text_start..].to_vec()));
+            tokens.push(Token::text(&b[text_start..]));
         }
         let mut json_order: Vec<(String, usize)> = Vec::new();
         for (i, t) in tokens.iter().enumerate() {
@@ -205,6 +217,11 @@ impl Formatter {
         for t in &self.tokens {
             match t {
                 Token::Text(s) => put(out, s),
+                Token::Short(a, n) => {
+                    let at = out.len();
+                    out.extend_from_slice(a);
+                    out.truncate(at + usize::from(*n));
+                }
                 Token::Field { spec, width, last } => {
                     let at = out.len();
                     let written = match last {
