@@ -208,40 +208,82 @@ impl<'a> Ctx<'a, '_> {
     /// unchanged) when the field has no value.
     #[inline(always)]
     pub fn write_field(&self, spec: &FieldSpec, out: &mut Vec<u8>) -> bool {
-        let ev = self.ev;
         match spec.field {
-            Field::EvtNum => {
-                put(out, itoa::Buffer::new().format(self.meta.num).as_bytes());
+            Field::EvtNum => self.write_evt_num(out),
+            Field::EvtOutputtime | Field::EvtTime => self.write_evt_time(out),
+            Field::EvtCpu => self.write_evt_cpu(out),
+            Field::ThreadTid => self.write_thread_tid(out),
+            Field::EvtDir => self.write_evt_dir(out),
+            Field::EvtType => self.write_evt_type(out),
+            Field::ProcName => return self.write_proc_name(out),
+            _ => return self.write_field_slow(spec, out),
+        }
+        true
+    }
+
+    // The fields of the default line, one by one, for printers that write
+    // that line without going through a format's tokens.
+
+    /// `evt.num`.
+    #[inline(always)]
+    pub fn write_evt_num(&self, out: &mut Vec<u8>) {
+        put(out, itoa::Buffer::new().format(self.meta.num).as_bytes());
+    }
+
+    /// `evt.time` (and `evt.outputtime` with `-t h`).
+    #[inline(always)]
+    pub fn write_evt_time(&self, out: &mut Vec<u8>) {
+        crate::time::write_ts(out, self.ev.ts, self.tz_offset, false, true);
+    }
+
+    /// `evt.cpu`.
+    #[inline(always)]
+    pub fn write_evt_cpu(&self, out: &mut Vec<u8>) {
+        put(
+            out,
+            itoa::Buffer::new().format(self.ev.cpu as i16).as_bytes(),
+        );
+    }
+
+    /// `thread.tid`.
+    #[inline(always)]
+    pub fn write_thread_tid(&self, out: &mut Vec<u8>) {
+        put(
+            out,
+            itoa::Buffer::new().format(self.ev.tid as i64).as_bytes(),
+        );
+    }
+
+    /// `evt.dir`.
+    #[inline(always)]
+    pub fn write_evt_dir(&self, out: &mut Vec<u8>) {
+        out.push(if is_enter(self.ev.ty) { b'>' } else { b'<' });
+    }
+
+    /// `evt.type`.
+    #[inline(always)]
+    pub fn write_evt_type(&self, out: &mut Vec<u8>) {
+        put(out, type_name(self.ev).as_bytes());
+    }
+
+    /// `proc.name`; `false` when the event has no thread.
+    #[inline(always)]
+    pub fn write_proc_name(&self, out: &mut Vec<u8>) -> bool {
+        match self.thread() {
+            Some(t) => {
+                put(out, &t.comm);
                 true
             }
-            Field::EvtOutputtime | Field::EvtTime => {
-                crate::time::write_ts(out, ev.ts, self.tz_offset, false, true);
-                true
-            }
-            Field::EvtCpu => {
-                put(out, itoa::Buffer::new().format(ev.cpu as i16).as_bytes());
-                true
-            }
-            Field::ThreadTid => {
-                put(out, itoa::Buffer::new().format(ev.tid as i64).as_bytes());
-                true
-            }
-            Field::EvtDir => {
-                out.push(if is_enter(ev.ty) { b'>' } else { b'<' });
-                true
-            }
-            Field::EvtType => {
-                put(out, type_name(ev).as_bytes());
-                true
-            }
-            Field::ProcName => match self.thread() {
-                Some(t) => {
-                    put(out, &t.comm);
-                    true
-                }
-                None => false,
-            },
-            _ => self.write_field_slow(spec, out),
+            None => false,
+        }
+    }
+
+    /// `evt.info`.
+    pub fn write_evt_info(&self, out: &mut Vec<u8>) {
+        let ev = self.ev;
+        if ev.ty != GENERIC_E && ev.ty != GENERIC_X {
+            let r = self.state.resolver(ev.tid, self.meta);
+            render_args(ev, self.render, &r, out);
         }
     }
 
@@ -250,13 +292,9 @@ impl<'a> Ctx<'a, '_> {
     /// inline where lines are formatted).
     #[inline(never)]
     fn write_field_slow(&self, spec: &FieldSpec, out: &mut Vec<u8>) -> bool {
-        let ev = self.ev;
         match spec.field {
             Field::EvtInfo | Field::EvtArgs => {
-                if ev.ty != GENERIC_E && ev.ty != GENERIC_X {
-                    let r = self.state.resolver(ev.tid, self.meta);
-                    render_args(ev, self.render, &r, out);
-                }
+                self.write_evt_info(out);
                 true
             }
             _ => match self.extract(spec, true) {
