@@ -382,6 +382,7 @@ impl Run {
     }
 
     /// Counts a delivered event (and adds it to the summary).
+    #[inline]
     fn count(&mut self, ev: &RawEvent<'_>) {
         self.counts.events += 1;
         self.delivered += 1;

@@ -255,6 +255,7 @@ impl State {
 
     /// `event_cleanup`: once an exit event has been delivered, the enter
     /// event kept for it is gone.
+    #[inline]
     fn event_cleanup(&mut self, ev: &RawEvent<'_>, meta: &EventMeta) {
         if sonde_event::is_enter(ev.ty) {
             return;
@@ -540,6 +541,7 @@ impl State {
 
     /// `get_thread_ref`: the thread, made up as `<NA>` when unknown and
     /// `create` is set (libsinsp cannot ask /proc about a file's threads).
+    #[inline]
     pub(crate) fn get_thread_ref(&mut self, tid: i64, create: bool) -> Option<&mut ThreadInfo> {
         if !self.threads.contains(tid) {
             if !create || self.threads.len() >= crate::thread::MAX_THREAD_TABLE_SIZE {
