@@ -21,6 +21,9 @@ const PREFETCH_ITEMS: usize = 24;
 /// Chunks in flight.
 const DEPTH: usize = 4;
 
+/// One block of a chunk. Items are plain data (no drop glue), so that
+/// emptying a chunk of thousands of events costs nothing.
+#[derive(Clone, Copy)]
 enum Item {
     Event {
         start: u32,
@@ -37,16 +40,29 @@ enum Item {
         cpu: u16,
         offset: u64,
     },
-    /// Any block that does not borrow the reader's buffer (boxed: rare, and
-    /// events are pushed by the million, so an item stays small).
-    Other(Box<Block<'static>>),
-    Error(Box<ReadError>),
-    Taken,
+    /// Anything else, held in the chunk's `side` list at this index.
+    Side(u32),
+}
+
+/// What does not borrow the reader's buffer: metadata blocks and errors
+/// (rare next to events).
+enum Side {
+    Block(Block<'static>),
+    Error(ReadError),
 }
 
 struct Chunk {
     data: Vec<u8>,
     items: Vec<Item>,
+    /// Taken by the consumer as it reaches them.
+    side: Vec<Option<Side>>,
+}
+
+impl Chunk {
+    fn push_side(&mut self, s: Side) {
+        self.items.push(Item::Side(self.side.len() as u32));
+        self.side.push(Some(s));
+    }
 }
 
 pub(crate) struct ReadAhead {
@@ -96,6 +112,7 @@ fn produce<R: Read>(
     let fresh = || Chunk {
         data: Vec::with_capacity(CHUNK_BYTES + 4096),
         items: Vec::with_capacity(4096),
+        side: Vec::new(),
     };
     let mut chunk = fresh();
     loop {
@@ -120,7 +137,7 @@ fn produce<R: Read>(
                         dump_flags: 0,
                     }),
                     Err(e) => {
-                        chunk.items.push(Item::Error(Box::new(e)));
+                        chunk.push_side(Side::Error(e));
                         let _ = tx.send(chunk);
                         return;
                     }
@@ -142,7 +159,7 @@ fn produce<R: Read>(
                     chunk.data.len() >= CHUNK_BYTES
                 }
                 Ok(Some(other)) => {
-                    chunk.items.push(Item::Other(Box::new(detach(other))));
+                    chunk.push_side(Side::Block(detach(other)));
                     true
                 }
                 Ok(None) => {
@@ -150,7 +167,7 @@ fn produce<R: Read>(
                     return;
                 }
                 Err(e) => {
-                    chunk.items.push(Item::Error(Box::new(e)));
+                    chunk.push_side(Side::Error(e));
                     let _ = tx.send(chunk);
                     return;
                 }
@@ -170,6 +187,7 @@ fn reuse(recycled: &Receiver<Chunk>) -> Option<Chunk> {
     let mut c = recycled.try_recv().ok()?;
     c.data.clear();
     c.items.clear();
+    c.side.clear();
     Some(c)
 }
 
@@ -262,7 +280,8 @@ impl ReadAhead {
                 match frame.layout() {
                     Ok(layout) => (start, layout, cpu, 0),
                     Err(e) => {
-                        c.items[i] = Item::Error(Box::new(e));
+                        c.items[i] = Item::Side(c.side.len() as u32);
+                        c.side.push(Some(Side::Error(e)));
                         return None;
                     }
                 }
@@ -296,7 +315,10 @@ impl ReadAhead {
         let Some(c) = self.cur.as_mut() else {
             return Ok(None);
         };
-        match std::mem::replace(&mut c.items[i], Item::Taken) {
+        let Some(&item) = c.items.get(i) else {
+            return Ok(None);
+        };
+        match item {
             Item::Event {
                 start,
                 layout,
@@ -339,12 +361,14 @@ impl ReadAhead {
                     }
                 }
             }
-            Item::Other(b) => Ok(Some(*b)),
-            Item::Error(e) => {
-                self.done = true;
-                Err(*e)
-            }
-            Item::Taken => Ok(None),
+            Item::Side(k) => match c.side.get_mut(k as usize).and_then(Option::take) {
+                Some(Side::Block(b)) => Ok(Some(b)),
+                Some(Side::Error(e)) => {
+                    self.done = true;
+                    Err(e)
+                }
+                None => Ok(None),
+            },
         }
     }
 }
