@@ -359,6 +359,7 @@ impl<'a> RawEvent<'a> {
     /// Parameter `i` as a little-endian integer of the parameter's width,
     /// sign- or zero-extended to `i64` as its width and signedness say. A
     /// parameter shorter than the width reads as `None`.
+    #[inline]
     pub fn param_int(&self, i: usize) -> Option<i64> {
         let b = self.param(i)?;
         Some(match b.len() {
@@ -371,6 +372,7 @@ impl<'a> RawEvent<'a> {
     }
 
     /// Parameter `i` as a signed integer, honouring the table type's sign.
+    #[inline]
     pub fn param_i64(&self, i: usize) -> Option<i64> {
         let b = self.param(i)?;
         Some(match b.len() {
@@ -383,6 +385,7 @@ impl<'a> RawEvent<'a> {
     }
 
     /// Parameter `i` as an unsigned integer of its width.
+    #[inline]
     pub fn param_u64(&self, i: usize) -> Option<u64> {
         self.param_int(i).map(|v| v as u64)
     }
@@ -397,8 +400,6 @@ impl<'a> RawEvent<'a> {
     }
 }
 
-/// The v1 header has no parameter count. Start from the table's count and
-/// go down until the lengths add up to the event's length, as libscap does.
 /// The layout of a v1 event that carries as many parameters as the table
 /// says (nearly all of them): one pass over the lengths sums them and notes
 /// the offsets. `None` when the lengths do not add up to the event; then
@@ -428,6 +429,8 @@ fn v1_with_table_count(bytes: &[u8], ty: u16) -> Option<Layout> {
     })
 }
 
+/// The v1 header has no parameter count. Start from the table's count and
+/// go down until the lengths add up to the event's length, as libscap does.
 /// The parameter count of a v1 event: `None` when no count fits. (An
 /// `Option` comes back in registers; a `Result` carrying a `DecodeError`
 /// would come back through memory, which stalls the caller that reads it
