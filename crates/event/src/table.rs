@@ -6,11 +6,14 @@
 //!   [`LEGACY_EVENT_COUNT`] are libs e5c53d64's, the rest libs HEAD's;
 //! - [`flag_tables`]: the `ppm_name_value` arrays (`FILE_FLAGS`, `CLONE_FLAGS`, …);
 //! - [`dynamic`]: the `PT_DYN` parameter descriptions (`SOCKOPT_DYNAMIC_PARAM`, …);
-//! - [`syscalls`]: [`SYSCALL_TABLE`], indexed by `PPM_SC_*` code.
+//! - [`syscalls`]: [`SYSCALL_TABLE`], indexed by `PPM_SC_*` code;
+//! - [`native`]: [`X86_64_SYSCALLS`], how the driver routes each x86_64 system call
+//!   number to events.
 
 mod dynamic;
 mod events;
 mod flag_tables;
+mod native;
 mod syscalls;
 #[cfg(test)]
 mod tests;
@@ -18,6 +21,7 @@ mod tests;
 pub use dynamic::*;
 pub use events::EVENT_TABLE;
 pub use flag_tables::*;
+pub use native::X86_64_SYSCALLS;
 pub use syscalls::SYSCALL_TABLE;
 
 use crate::{NameValue, ParamExtra, ParamInfo, ParamType, PrintFormat};
@@ -34,6 +38,36 @@ pub struct SyscallInfo {
     pub category: u32,
     /// A set of [`flags`](crate::flags).
     pub flags: u32,
+}
+
+/// How a capture records one native system call (`syscall_evt_pair` with the
+/// call's `PPM_SC_*` code from `g_syscall_code_routing_table`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NativeSyscall {
+    /// The event type of the call's entry (`PPME_GENERIC_E`, 0, for calls
+    /// without events of their own).
+    pub enter: u16,
+    /// The event type of the call's return (`PPME_GENERIC_X`, 1, likewise).
+    pub exit: u16,
+    /// A set of [`native_flags`].
+    pub flags: u8,
+    /// The call's `PPM_SC_*` code: an index into [`SYSCALL_TABLE`], what the
+    /// generic events carry as their `ID`.
+    pub ppm_sc: u16,
+}
+
+/// The driver's `UF_*` flags of a native system call.
+pub mod native_flags {
+    /// The driver's table has an entry for the call (its events may still be
+    /// the generic pair, as for `pause`); calls without one are recorded as the
+    /// generic pair.
+    pub const USED: u8 = 1;
+    /// Never dropped by the driver's sampling.
+    pub const NEVER_DROP: u8 = 2;
+    /// Dropped in the driver's "simple" mode.
+    pub const ALWAYS_DROP: u8 = 4;
+    /// Kept in the driver's "simple consumer" mode.
+    pub const SIMPLEDRIVER_KEEP: u8 = 8;
 }
 
 /// A parameter with no extra information.

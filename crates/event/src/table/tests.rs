@@ -248,3 +248,34 @@ fn syscalls() {
     assert_eq!(SYSCALL_TABLE[328].name, "clone3");
     assert!(SYSCALL_TABLE.iter().all(|s| !s.name.is_empty()));
 }
+
+#[test]
+fn x86_64_syscalls_route_as_the_driver_does() {
+    use crate::{X86_64_SYSCALLS, event_info, native_flags as uf};
+    // x86_64's numbers: read 0, open 2, connect 42, execve 59, openat 257, clone3 435.
+    let name = |ty: u16| event_info(ty).map(|i| i.name);
+    assert_eq!(name(X86_64_SYSCALLS[0].enter), Some("read"));
+    assert_eq!(name(X86_64_SYSCALLS[2].exit), Some("open"));
+    assert_eq!(name(X86_64_SYSCALLS[42].enter), Some("connect"));
+    assert_eq!(name(X86_64_SYSCALLS[59].exit), Some("execve"));
+    assert_eq!(name(X86_64_SYSCALLS[257].enter), Some("openat"));
+    assert_eq!(name(X86_64_SYSCALLS[435].enter), Some("clone3"));
+    // Every pair is an enter event followed by its exit, of one name.
+    for (nr, s) in X86_64_SYSCALLS.iter().enumerate() {
+        assert_eq!(s.exit, s.enter + 1, "native {nr}");
+        assert!(crate::is_enter(s.enter), "native {nr}");
+        assert_eq!(name(s.enter), name(s.exit), "native {nr}");
+        assert!(usize::from(s.ppm_sc) < SYSCALL_TABLE.len(), "native {nr}");
+        // Calls without an entry of the driver's table are the generic pair
+        // (some entries are the generic pair too, with flags).
+        assert!(s.flags & uf::USED != 0 || s.enter == 0, "native {nr}");
+    }
+    assert_eq!(X86_64_SYSCALLS[34].flags, uf::USED | uf::ALWAYS_DROP); // pause: generic, with flags
+    // Calls without events of their own are the generic pair, named by their code.
+    let rt_sigaction = X86_64_SYSCALLS[13];
+    assert_eq!((rt_sigaction.enter, rt_sigaction.exit), (0, 1));
+    assert_eq!(SYSCALL_TABLE[usize::from(rt_sigaction.ppm_sc)].name, "rt_sigaction");
+    // The routing names each call by its own name where both tables know it.
+    assert_eq!(SYSCALL_TABLE[usize::from(X86_64_SYSCALLS[0].ppm_sc)].name, "read");
+    assert_eq!(SYSCALL_TABLE[usize::from(X86_64_SYSCALLS[257].ppm_sc)].name, "openat");
+}
