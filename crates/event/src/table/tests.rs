@@ -274,8 +274,17 @@ fn x86_64_syscalls_route_as_the_driver_does() {
     // Calls without events of their own are the generic pair, named by their code.
     let rt_sigaction = X86_64_SYSCALLS[13];
     assert_eq!((rt_sigaction.enter, rt_sigaction.exit), (0, 1));
-    assert_eq!(SYSCALL_TABLE[usize::from(rt_sigaction.ppm_sc)].name, "rt_sigaction");
+    assert_eq!(
+        SYSCALL_TABLE[usize::from(rt_sigaction.ppm_sc)].name,
+        "rt_sigaction"
+    );
     // The routing names each call by its own name where both tables know it.
-    assert_eq!(SYSCALL_TABLE[usize::from(X86_64_SYSCALLS[0].ppm_sc)].name, "read");
-    assert_eq!(SYSCALL_TABLE[usize::from(X86_64_SYSCALLS[257].ppm_sc)].name, "openat");
+    assert_eq!(
+        SYSCALL_TABLE[usize::from(X86_64_SYSCALLS[0].ppm_sc)].name,
+        "read"
+    );
+    assert_eq!(
+        SYSCALL_TABLE[usize::from(X86_64_SYSCALLS[257].ppm_sc)].name,
+        "openat"
+    );
 }

@@ -1,0 +1,213 @@
+//! The kernel side of live capture: sonde's BPF programs (C, CO-RE, compiled
+//! by `build.rs`) and their loader.
+//!
+//! [`Probe`] loads the capture program, attaches it to the `raw_syscalls`
+//! tracepoints (`tp_btf`), and drains its ring buffer by polling (events are
+//! submitted without wake-ups: waking the reader per event costs more than
+//! the event). Every event comes out as the bytes of a scap event with the v2
+//! header, ready for `sonde_event::RawEvent::decode`, with the CPU it was
+//! recorded on.
+//!
+//! Today every system call is recorded as the generic `syscall` pair (its
+//! `PPM_SC` code and native number); events with parameters of their own
+//! follow.
+
+use std::cell::RefCell;
+use std::mem::MaybeUninit;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use libbpf_rs::skel::{OpenSkel, Skel, SkelBuilder};
+use libbpf_rs::{MapCore, MapFlags, OpenObject, RingBuffer, RingBufferBuilder};
+use sonde_event::X86_64_SYSCALLS;
+
+/// The skeleton libbpf-cargo generates from `src/bpf/capture.bpf.c` (its
+/// code, not ours: unsafe FFI and the generator's style).
+#[allow(unsafe_code, clippy::all, clippy::pedantic, clippy::unwrap_used, missing_docs, unused)]
+mod skel {
+    include!(concat!(env!("OUT_DIR"), "/capture.skel.rs"));
+}
+
+use skel::{CaptureSkel, CaptureSkelBuilder};
+
+/// Why the probe could not be loaded or read.
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    #[error("loading BPF programs needs root (or CAP_BPF and CAP_PERFMON): run sonde as root")]
+    NotPermitted,
+    #[error("{what}: {source}")]
+    Bpf {
+        what: &'static str,
+        source: libbpf_rs::Error,
+    },
+}
+
+fn bpf(what: &'static str) -> impl FnOnce(libbpf_rs::Error) -> ProbeError {
+    move |source| {
+        if source.kind() == libbpf_rs::ErrorKind::PermissionDenied {
+            ProbeError::NotPermitted
+        } else {
+            ProbeError::Bpf { what, source }
+        }
+    }
+}
+
+/// How to load the probe.
+#[derive(Debug, Clone)]
+pub struct ProbeOptions {
+    /// The ring buffer's size in bytes (a power of two, at least a page).
+    pub ring_bytes: u32,
+    /// Record only the threads of this process.
+    pub only_tgid: Option<u32>,
+}
+
+impl Default for ProbeOptions {
+    fn default() -> Self {
+        ProbeOptions {
+            ring_bytes: 8 << 20,
+            only_tgid: None,
+        }
+    }
+}
+
+/// Bytes the program puts before each event (`struct record_prefix`).
+const PREFIX: usize = 8;
+
+/// Events drained from the ring buffer, waiting for the caller.
+#[derive(Default)]
+struct Batch {
+    data: Vec<u8>,
+    /// `(start, len, cpu)` of each event in `data`.
+    events: Vec<(usize, usize, u16)>,
+}
+
+/// The loaded, attached capture program.
+pub struct Probe {
+    skel: CaptureSkel<'static>,
+    ring: RingBuffer<'static>,
+    batch: Rc<RefCell<Batch>>,
+}
+
+impl Probe {
+    /// Loads the capture program and attaches it: from here on, every system
+    /// call on the machine (or of `only_tgid`) is recorded.
+    pub fn open(opts: &ProbeOptions) -> Result<Probe, ProbeError> {
+        // The skeleton borrows its object storage for as long as it lives;
+        // a probe lives about as long as the process, so the few bytes of
+        // storage are leaked rather than tied to a lifetime.
+        let storage: &'static mut MaybeUninit<OpenObject> =
+            Box::leak(Box::new(MaybeUninit::uninit()));
+        let mut open = CaptureSkelBuilder::default()
+            .open(storage)
+            .map_err(bpf("opening the capture program"))?;
+        if let Some(rodata) = open.maps.rodata_data.as_deref_mut() {
+            rodata.boot_time_ns = boot_time_ns();
+            rodata.only_tgid = opts.only_tgid.unwrap_or(0);
+        }
+        open.maps
+            .events
+            .set_max_entries(opts.ring_bytes)
+            .map_err(bpf("sizing the ring buffer"))?;
+        let mut skel = open.load().map_err(bpf("loading the capture program"))?;
+        fill_routing(&skel)?;
+        skel.attach().map_err(bpf("attaching to raw_syscalls"))?;
+
+        let batch = Rc::new(RefCell::new(Batch::default()));
+        let sink = Rc::clone(&batch);
+        let mut rb = RingBufferBuilder::new();
+        rb.add(&skel.maps.events, move |record: &[u8]| {
+            if let (Some(cpu), Some(ev)) = (record.get(..2), record.get(PREFIX..)) {
+                let mut b = sink.borrow_mut();
+                let start = b.data.len();
+                b.data.extend_from_slice(ev);
+                b.events
+                    .push((start, ev.len(), u16::from_le_bytes([cpu[0], cpu[1]])));
+            }
+            0
+        })
+        .map_err(bpf("reading the ring buffer"))?;
+        let ring = rb.build().map_err(bpf("reading the ring buffer"))?;
+        Ok(Probe { skel, ring, batch })
+    }
+
+    /// Drains the ring buffer, waiting up to `timeout` for the first event,
+    /// and hands each event to `f` as `(cpu, bytes)`. Returns how many.
+    pub fn poll(
+        &mut self,
+        timeout: Duration,
+        mut f: impl FnMut(u16, &[u8]),
+    ) -> Result<usize, ProbeError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            self.ring
+                .consume()
+                .map_err(bpf("reading the ring buffer"))?;
+            let mut b = self.batch.borrow_mut();
+            if !b.events.is_empty() || Instant::now() >= deadline {
+                let n = b.events.len();
+                for &(start, len, cpu) in &b.events {
+                    if let Some(ev) = b.data.get(start..start + len) {
+                        f(cpu, ev);
+                    }
+                }
+                b.events.clear();
+                b.data.clear();
+                return Ok(n);
+            }
+            drop(b);
+            // No wake-ups: the ring is polled. A millisecond keeps latency
+            // low and the idle cost negligible.
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    /// Events lost because the ring buffer was full, over all CPUs.
+    pub fn drops(&self) -> Result<u64, ProbeError> {
+        let per_cpu = self
+            .skel
+            .maps
+            .drops
+            .lookup_percpu(&0u32.to_ne_bytes(), MapFlags::ANY)
+            .map_err(bpf("reading the drop counters"))?;
+        Ok(per_cpu
+            .into_iter()
+            .flatten()
+            .map(|v| {
+                v.get(..8)
+                    .map_or(0, |b| u64::from_ne_bytes(b.try_into().unwrap_or([0; 8])))
+            })
+            .sum())
+    }
+}
+
+/// Tells the program how each native system call is routed.
+fn fill_routing(skel: &CaptureSkel<'_>) -> Result<(), ProbeError> {
+    for (nr, s) in X86_64_SYSCALLS.iter().enumerate() {
+        let mut value = [0u8; 8];
+        value[0..2].copy_from_slice(&s.enter.to_ne_bytes());
+        value[2..4].copy_from_slice(&s.exit.to_ne_bytes());
+        value[4..6].copy_from_slice(&s.ppm_sc.to_ne_bytes());
+        value[6..8].copy_from_slice(&u16::from(s.flags).to_ne_bytes());
+        skel.maps
+            .routing
+            .update(&(nr as u32).to_ne_bytes(), &value, MapFlags::ANY)
+            .map_err(bpf("filling the system-call routing"))?;
+    }
+    Ok(())
+}
+
+/// The boot time in ns since the epoch: what turns the boot clock's
+/// readings into wall-clock timestamps.
+#[allow(unsafe_code)]
+fn boot_time_ns() -> u64 {
+    let read = |clock| {
+        let mut ts = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes only into the timespec it is given.
+        unsafe { libc::clock_gettime(clock, &mut ts) };
+        ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+    };
+    read(libc::CLOCK_REALTIME).saturating_sub(read(libc::CLOCK_BOOTTIME))
+}
