@@ -8,9 +8,9 @@
 //! header, ready for `sonde_event::RawEvent::decode`, with the CPU it was
 //! recorded on.
 //!
-//! Today every system call is recorded as the generic `syscall` pair (its
-//! `PPM_SC` code and native number); events with parameters of their own
-//! follow.
+//! So far read, write and close are recorded with their parameters (I/O
+//! buffers cut to the snaplen); every other system call is the generic
+//! `syscall` pair (its `PPM_SC` code and native number).
 
 use std::cell::RefCell;
 use std::mem::MaybeUninit;
@@ -23,7 +23,14 @@ use sonde_event::X86_64_SYSCALLS;
 
 /// The skeleton libbpf-cargo generates from `src/bpf/capture.bpf.c` (its
 /// code, not ours: unsafe FFI and the generator's style).
-#[allow(unsafe_code, clippy::all, clippy::pedantic, clippy::unwrap_used, missing_docs, unused)]
+#[allow(
+    unsafe_code,
+    clippy::all,
+    clippy::pedantic,
+    clippy::unwrap_used,
+    missing_docs,
+    unused
+)]
 mod skel {
     include!(concat!(env!("OUT_DIR"), "/capture.skel.rs"));
 }
@@ -59,6 +66,9 @@ pub struct ProbeOptions {
     pub ring_bytes: u32,
     /// Record only the threads of this process.
     pub only_tgid: Option<u32>,
+    /// How many bytes of each I/O buffer to keep (sysdig's `-s`, 80 by
+    /// default).
+    pub snaplen: u32,
 }
 
 impl Default for ProbeOptions {
@@ -66,6 +76,7 @@ impl Default for ProbeOptions {
         ProbeOptions {
             ring_bytes: 8 << 20,
             only_tgid: None,
+            snaplen: 80,
         }
     }
 }
@@ -103,6 +114,7 @@ impl Probe {
         if let Some(rodata) = open.maps.rodata_data.as_deref_mut() {
             rodata.boot_time_ns = boot_time_ns();
             rodata.only_tgid = opts.only_tgid.unwrap_or(0);
+            rodata.snaplen = opts.snaplen;
         }
         open.maps
             .events

@@ -20,25 +20,50 @@ fn is_root() -> bool {
         .unwrap_or(false)
 }
 
-/// A child's system calls come out as decodable scap events: its `read`
-/// (which we release) returns as the generic exit named `read`, and its
-/// `execve` enters as the generic enter with native number 59.
-#[test]
-fn a_childs_system_calls_are_recorded_as_scap_events() {
-    if !is_root() {
-        eprintln!("skipped: live capture needs root (CI runs as root)");
-        return;
+/// One recorded event, decoded and detached from the ring buffer.
+#[derive(Debug)]
+struct Seen {
+    tid: u64,
+    ts: u64,
+    ty: u16,
+    name: &'static str,
+    params: Vec<Vec<u8>>,
+}
+
+impl Seen {
+    fn int(&self, i: usize) -> Option<i64> {
+        let b = self.params.get(i)?;
+        Some(match b.len() {
+            2 => i64::from(u16::from_le_bytes([b[0], b[1]])),
+            4 => i64::from(i32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+            8 => i64::from_le_bytes(b.as_slice().try_into().ok()?),
+            _ => return None,
+        })
     }
-    // The child waits on its stdin, so the probe can be opened on its pid
-    // before it does anything we look for.
+
+    /// The `PPM_SC` name a generic event carries.
+    fn syscall(&self) -> &'static str {
+        let id = self.int(0).unwrap_or(-1);
+        usize::try_from(id)
+            .ok()
+            .and_then(|i| SYSCALL_TABLE.get(i))
+            .map_or("?", |s| s.name)
+    }
+}
+
+/// Runs `script` under `sh` with the probe open on its pid (the child waits
+/// on its stdin until the probe is attached), and returns its events.
+fn record(script: &str, snaplen: u32) -> Vec<Seen> {
     let mut child = Command::new("/bin/sh")
-        .args(["-c", "read x; exec /bin/true"])
+        .args(["-c", script])
         .stdin(Stdio::piped())
+        .stdout(Stdio::null())
         .spawn()
         .expect("spawn /bin/sh");
     let pid = child.id();
     let mut probe = Probe::open(&ProbeOptions {
         only_tgid: Some(pid),
+        snaplen,
         ..ProbeOptions::default()
     })
     .expect("open the probe (root, BTF, tp_btf)");
@@ -48,51 +73,116 @@ fn a_childs_system_calls_are_recorded_as_scap_events() {
         .expect("stdin")
         .write_all(b"go\n")
         .expect("release the child");
-    let status = child.wait().expect("wait");
-    assert!(status.success());
+    assert!(child.wait().expect("wait").success());
 
     let mut seen = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(5);
-    while Instant::now() < deadline {
+    let mut ended = false;
+    while !ended && Instant::now() < deadline {
         probe
             .poll(Duration::from_millis(100), |cpu, bytes| {
                 let ev = RawEvent::decode(bytes, HeaderVersion::V2, cpu, 0)
                     .expect("every recorded event decodes");
-                let name = event_info(ev.ty).map(|i| i.name).unwrap_or("?");
-                let id = ev.param_u64(0).unwrap_or(u64::MAX) as usize;
-                let sc = SYSCALL_TABLE.get(id).map_or("?", |s| s.name);
-                let native = ev.param_u64(1);
-                seen.push((ev.tid, ev.ty, name, sc, native, ev.ts));
+                let name = event_info(ev.ty).map_or("?", |i| i.name);
+                let params: Vec<Vec<u8>> = ev.params().map(<[u8]>::to_vec).collect();
+                ended |= ev.ty == 0
+                    && params.get(1).map(Vec::as_slice) == Some(&231u16.to_le_bytes()[..]);
+                seen.push(Seen {
+                    tid: ev.tid,
+                    ts: ev.ts,
+                    ty: ev.ty,
+                    name,
+                    params,
+                });
             })
             .expect("poll");
-        if seen.iter().any(|e| e.4 == Some(59)) {
-            break;
-        }
     }
     eprintln!("{} events from pid {pid}", seen.len());
-    assert_eq!(probe.drops().expect("drops"), 0);
-    assert!(!seen.is_empty(), "no events from pid {pid}");
+    assert_eq!(probe.drops().expect("drops"), 0, "events dropped");
+    assert!(ended, "the child's exit_group was not seen");
     assert!(
-        seen.iter().all(|e| e.0 == u64::from(pid)),
-        "only the child's thread is recorded: {seen:?}"
+        seen.iter().all(|e| e.tid == u64::from(pid)),
+        "only the child's thread is recorded"
     );
+    seen
+}
+
+const READ_E: u16 = 6;
+const READ_X: u16 = 7;
+const WRITE_E: u16 = 8;
+const WRITE_X: u16 = 9;
+const CLOSE_E: u16 = 4;
+const CLOSE_X: u16 = 5;
+
+/// A child's calls come out as scap events that decode: read, write and
+/// close with their parameters, everything else as the generic pair named
+/// by its `PPM_SC` code; buffers cut to the snaplen; wall-clock timestamps.
+#[test]
+fn a_childs_system_calls_are_recorded_as_scap_events() {
+    if !is_root() {
+        eprintln!("skipped: live capture needs root (CI runs as root)");
+        return;
+    }
+    let seen = record("read x; echo \"$x-out\"; exec head -c 300 /dev/zero", 80);
+
+    // `read x` from a pipe reads one byte at a time: fd 0, size 1, then the
+    // byte, until the newline. (The first read was under way when the probe
+    // was attached: only its exit is seen.)
+    let reads: Vec<&Seen> = seen.iter().filter(|e| e.ty == READ_E).collect();
+    assert!(reads.len() >= 2);
     assert!(
-        seen.iter().any(|e| e.1 == 1 && e.3 == "read"),
-        "the child's read returns as `syscall` (ID read): {seen:?}"
+        reads[..2]
+            .iter()
+            .all(|e| e.int(0) == Some(0) && e.int(1) == Some(1))
     );
-    assert!(
-        seen.iter()
-            .any(|e| e.1 == 0 && e.3 == "execve" && e.4 == Some(59)),
-        "the child's execve enters as `syscall` (ID execve, nativeID 59): {seen:?}"
-    );
-    // Timestamps are wall-clock ns, in order per thread, and recent.
+    let got: Vec<u8> = seen
+        .iter()
+        .filter(|e| e.ty == READ_X && e.int(0) == Some(1))
+        .take(3)
+        .flat_map(|e| e.params[1].clone())
+        .collect();
+    assert_eq!(got, b"go\n", "what `read` returned, byte by byte");
+
+    // `echo` writes the line to stdout in one call.
+    let enter = seen
+        .iter()
+        .position(|e| e.ty == WRITE_E && e.int(0) == Some(1) && e.int(1) == Some(7))
+        .expect("write(1, _, 7) enters");
+    let exit = seen[enter + 1..]
+        .iter()
+        .find(|e| e.ty == WRITE_X)
+        .expect("and returns");
+    assert_eq!(exit.int(0), Some(7));
+    assert_eq!(exit.params[1], b"go-out\n");
+
+    // `head -c 300` writes 300 zero bytes; 80 of them are kept (snaplen).
+    let big = seen
+        .iter()
+        .find(|e| e.ty == WRITE_X && e.int(0) == Some(300))
+        .expect("the 300-byte write");
+    assert_eq!(big.params[1], vec![0u8; 80]);
+
+    // Files the loader opened are closed: fd in, 0 out.
+    let close = seen.iter().position(|e| e.ty == CLOSE_E).expect("close");
+    assert!(close + 1 < seen.len() && seen[close + 1].ty == CLOSE_X);
+    assert!(seen[close].int(0).is_some_and(|fd| fd >= 0));
+    assert_eq!(seen[close + 1].int(0), Some(0));
+
+    // execve has no parameters of its own yet: the generic pair, native 59.
+    let exec = seen
+        .iter()
+        .find(|e| e.ty == 0 && e.int(1) == Some(59))
+        .expect("execve enters as `syscall`");
+    assert_eq!((exec.name, exec.syscall()), ("syscall", "execve"));
+
+    // Timestamps are wall-clock ns, in order, and recent.
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("clock")
         .as_nanos() as u64;
-    assert!(seen.windows(2).all(|w| w[0].5 <= w[1].5));
+    assert!(seen.windows(2).all(|w| w[0].ts <= w[1].ts));
     assert!(
         seen.iter()
-            .all(|e| e.5 <= now && now - e.5 < 60_000_000_000)
+            .all(|e| e.ts <= now && now - e.ts < 60_000_000_000)
     );
 }

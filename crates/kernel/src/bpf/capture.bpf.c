@@ -5,11 +5,15 @@
 // parameter values), written to a ring buffer that userspace drains by
 // polling.
 //
-// This first version records every system call as the generic event pair of
-// the scap event table: `syscall` enter (ID, nativeID) and exit (ID). ID is
-// the call's PPM_SC code, looked up in the `routing` map that userspace fills
-// from the driver's table before attaching. Calls with events of their own
-// get their parameters in later versions.
+// Calls with events of their own are recorded with their parameters as the
+// event table (libs e5c53d64) lays them out; so far close, read and write.
+// Every other call is the generic event pair: `syscall` enter (ID, nativeID)
+// and exit (ID), ID being the call's PPM_SC code. Both come from the
+// `routing` map, which userspace fills from the driver's table before
+// attaching.
+//
+// An event is built in a per-CPU scratch buffer (header, then one u16 length
+// per parameter, then the values) and copied into the ring buffer whole.
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -23,6 +27,8 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u64 boot_time_ns = 0;
 // Only record threads of this process (0: every process).
 const volatile __u32 only_tgid = 0;
+// How many bytes of an I/O buffer to keep (sysdig's snaplen, -s).
+const volatile __u32 snaplen = 80;
 
 // Scap event types and sizes (the event table's PPME_GENERIC_E/X).
 #define PPME_GENERIC_E 0
@@ -68,31 +74,6 @@ struct record_prefix {
 	__u32 reserved2;
 };
 
-// The generic enter event: header, two u16 lengths, ID (u16), nativeID (u16).
-struct generic_enter {
-	struct record_prefix prefix;
-	__u64 ts;
-	__u64 tid;
-	__u32 len;
-	__u16 type;
-	__u32 nparams;
-	__u16 lens[2];
-	__u16 id;
-	__u16 native_id;
-} __attribute__((packed));
-
-// The generic exit event: header, one u16 length, ID (u16).
-struct generic_exit {
-	struct record_prefix prefix;
-	__u64 ts;
-	__u64 tid;
-	__u32 len;
-	__u16 type;
-	__u32 nparams;
-	__u16 lens[1];
-	__u16 id;
-} __attribute__((packed));
-
 static __always_inline void count_drop(void)
 {
 	__u32 zero = 0;
@@ -106,14 +87,128 @@ static __always_inline int wanted(__u64 pid_tgid)
 	return only_tgid == 0 || (__u32)(pid_tgid >> 32) == only_tgid;
 }
 
-static __always_inline __u16 ppm_sc_of(long id)
+// The scratch buffer an event is built in. Every offset is masked into the
+// buffer, which is twice the largest event, so that the verifier can see
+// each access is in bounds.
+#define SCRATCH_SIZE (1 << 15)	// the largest per-CPU map value
+#define SCRATCH_MASK (SCRATCH_SIZE - 1)
+#define MAX_EVENT (SCRATCH_SIZE / 2)
+
+struct scratch {
+	__u8 data[SCRATCH_SIZE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch);
+} scratch_map SEC(".maps");
+
+// An event being built: where its next length and its next value go.
+struct builder {
+	__u8 *buf;
+	__u32 pos;	// the next value, from the start of the record
+	__u32 param;	// parameters written so far
+};
+
+// Where the parameter lengths start: after the prefix and the header.
+#define LENS_AT (sizeof(struct record_prefix) + HEADER_LEN)
+
+static __always_inline int begin(struct builder *b, __u16 type, __u32 nparams, __u64 pid_tgid)
+{
+	__u32 zero = 0;
+	struct scratch *s = bpf_map_lookup_elem(&scratch_map, &zero);
+	if (!s)
+		return -1;
+	b->buf = s->data;
+	b->param = 0;
+	b->pos = LENS_AT + nparams * 2;
+	struct record_prefix *p = (struct record_prefix *)s->data;
+	p->cpu = (__u16)bpf_get_smp_processor_id();
+	p->reserved = 0;
+	p->reserved2 = 0;
+	__u8 *h = s->data + sizeof(struct record_prefix);
+	*(__u64 *)(h + 0) = bpf_ktime_get_boot_ns() + boot_time_ns;
+	*(__u64 *)(h + 8) = (__u32)pid_tgid;
+	*(__u16 *)(h + 20) = type;
+	*(__u32 *)(h + 22) = nparams;
+	return 0;
+}
+
+static __always_inline void set_len(struct builder *b, __u16 len)
+{
+	__u32 at = (LENS_AT + b->param * 2) & (MAX_EVENT - 1);
+	*(__u16 *)(b->buf + at) = len;
+	b->param++;
+}
+
+static __always_inline void push_u16(struct builder *b, __u16 v)
+{
+	*(__u16 *)(b->buf + (b->pos & (MAX_EVENT - 1))) = v;
+	b->pos += 2;
+	set_len(b, 2);
+}
+
+static __always_inline void push_u32(struct builder *b, __u32 v)
+{
+	*(__u32 *)(b->buf + (b->pos & (MAX_EVENT - 1))) = v;
+	b->pos += 4;
+	set_len(b, 4);
+}
+
+static __always_inline void push_s64(struct builder *b, __s64 v)
+{
+	*(__s64 *)(b->buf + (b->pos & (MAX_EVENT - 1))) = v;
+	b->pos += 8;
+	set_len(b, 8);
+}
+
+// Up to `len` bytes of user memory at `ptr`, cut to the snaplen; a buffer
+// that cannot be read is an empty value.
+static __always_inline void push_user_bytes(struct builder *b, const void *ptr, __s64 len)
+{
+	__u32 n = 0;
+	if (ptr && len > 0) {
+		n = len > snaplen ? snaplen : (__u32)len;
+		// At most a quarter of the largest event, so that the copy
+		// below always ends inside the scratch buffer.
+		n &= (MAX_EVENT / 4 - 1);
+		if (bpf_probe_read_user(b->buf + (b->pos & (MAX_EVENT - 1)), n, ptr) != 0)
+			n = 0;
+	}
+	b->pos += n;
+	set_len(b, (__u16)n);
+}
+
+// Copies the finished event into the ring buffer.
+static __always_inline void submit(struct builder *b)
+{
+	__u32 total = b->pos;
+	if (total > MAX_EVENT) {
+		count_drop();
+		return;
+	}
+	*(__u32 *)(b->buf + sizeof(struct record_prefix) + 16) = total - sizeof(struct record_prefix);
+	if (bpf_ringbuf_output(&events, b->buf, total & (MAX_EVENT - 1), BPF_RB_NO_WAKEUP) != 0)
+		count_drop();
+}
+
+static __always_inline struct route *route_of(long id)
 {
 	__u32 key = (__u32)id;
 	if (id < 0 || id >= NATIVE_SYSCALLS)
 		return 0;
-	struct route *r = bpf_map_lookup_elem(&routing, &key);
-	return r ? r->ppm_sc : 0;
+	return bpf_map_lookup_elem(&routing, &key);
 }
+
+// Event types with parameters of their own (the event table's numbers).
+#define PPME_SYSCALL_CLOSE_E 4
+#define PPME_SYSCALL_CLOSE_X 5
+#define PPME_SYSCALL_READ_E 6
+#define PPME_SYSCALL_READ_X 7
+#define PPME_SYSCALL_WRITE_E 8
+#define PPME_SYSCALL_WRITE_X 9
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
@@ -121,24 +216,30 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if (!wanted(pid_tgid))
 		return 0;
-	struct generic_enter *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_drop();
-		return 0;
+	struct route *r = route_of(id);
+	__u16 type = r ? r->enter : PPME_GENERIC_E;
+	struct builder b = {};
+	switch (type) {
+	case PPME_SYSCALL_CLOSE_E:
+		if (begin(&b, type, 1, pid_tgid))
+			return 0;
+		push_s64(&b, (__s32)regs->di);
+		break;
+	case PPME_SYSCALL_READ_E:
+	case PPME_SYSCALL_WRITE_E:
+		if (begin(&b, type, 2, pid_tgid))
+			return 0;
+		push_s64(&b, (__s32)regs->di);
+		push_u32(&b, (__u32)regs->dx);
+		break;
+	default:
+		if (begin(&b, PPME_GENERIC_E, 2, pid_tgid))
+			return 0;
+		push_u16(&b, r ? r->ppm_sc : 0);
+		push_u16(&b, (__u16)id);
+		break;
 	}
-	e->prefix.cpu = (__u16)bpf_get_smp_processor_id();
-	e->prefix.reserved = 0;
-	e->prefix.reserved2 = 0;
-	e->ts = bpf_ktime_get_boot_ns() + boot_time_ns;
-	e->tid = (__u32)pid_tgid;
-	e->len = sizeof(*e) - sizeof(e->prefix);
-	e->type = PPME_GENERIC_E;
-	e->nparams = 2;
-	e->lens[0] = sizeof(e->id);
-	e->lens[1] = sizeof(e->native_id);
-	e->id = ppm_sc_of(id);
-	e->native_id = (__u16)id;
-	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	submit(&b);
 	return 0;
 }
 
@@ -148,23 +249,39 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if (!wanted(pid_tgid))
 		return 0;
-	// The system call number is in orig_ax at exit.
+	// The system call number is in orig_ax at exit; the arguments are still
+	// in their registers.
 	long id = regs->orig_ax;
-	struct generic_exit *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		count_drop();
-		return 0;
+	struct route *r = route_of(id);
+	__u16 type = r ? r->exit : PPME_GENERIC_X;
+	struct builder b = {};
+	switch (type) {
+	case PPME_SYSCALL_CLOSE_X:
+		if (begin(&b, type, 1, pid_tgid))
+			return 0;
+		push_s64(&b, ret);
+		break;
+	case PPME_SYSCALL_READ_X:
+		if (begin(&b, type, 2, pid_tgid))
+			return 0;
+		push_s64(&b, ret);
+		// What was read: as much as the call returned.
+		push_user_bytes(&b, (const void *)regs->si, ret);
+		break;
+	case PPME_SYSCALL_WRITE_X:
+		if (begin(&b, type, 2, pid_tgid))
+			return 0;
+		push_s64(&b, ret);
+		// What was to be written: the buffer as long as asked, whatever
+		// the call returned (as the driver records it).
+		push_user_bytes(&b, (const void *)regs->si, (__s64)(__u32)regs->dx);
+		break;
+	default:
+		if (begin(&b, PPME_GENERIC_X, 1, pid_tgid))
+			return 0;
+		push_u16(&b, r ? r->ppm_sc : 0);
+		break;
 	}
-	e->prefix.cpu = (__u16)bpf_get_smp_processor_id();
-	e->prefix.reserved = 0;
-	e->prefix.reserved2 = 0;
-	e->ts = bpf_ktime_get_boot_ns() + boot_time_ns;
-	e->tid = (__u32)pid_tgid;
-	e->len = sizeof(*e) - sizeof(e->prefix);
-	e->type = PPME_GENERIC_X;
-	e->nparams = 1;
-	e->lens[0] = sizeof(e->id);
-	e->id = ppm_sc_of(id);
-	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+	submit(&b);
 	return 0;
 }
