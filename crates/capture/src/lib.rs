@@ -134,3 +134,34 @@ impl FileSource {
         })
     }
 }
+
+/// The machine-info block of a live capture: this machine's CPUs, memory,
+/// `pid_max`, host name and boot time, as libscap fills it. What cannot be
+/// read is zero (or empty).
+pub fn local_machine_info() -> sonde_scap::MachineInfo {
+    let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
+    let num_cpus = std::thread::available_parallelism().map_or(0, |n| n.get() as u32);
+    let memory_size_bytes = read("/proc/meminfo")
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+        .map_or(0, |kb| kb * 1024);
+    let max_pid = read("/proc/sys/kernel/pid_max").trim().parse().unwrap_or(0);
+    let hostname = read("/proc/sys/kernel/hostname")
+        .trim_end()
+        .as_bytes()
+        .to_vec();
+    let boot_ts_epoch = read("/proc/stat")
+        .lines()
+        .find_map(|l| l.strip_prefix("btime "))
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(0, |s| s * 1_000_000_000);
+    sonde_scap::MachineInfo {
+        num_cpus,
+        memory_size_bytes,
+        max_pid,
+        hostname,
+        boot_ts_epoch,
+        flags: 0,
+    }
+}

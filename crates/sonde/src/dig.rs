@@ -7,12 +7,14 @@ use std::process::ExitCode;
 
 use clap::Args;
 use sonde_capture::{DecodeOn, FileSource};
+use sonde_event::HeaderVersion;
 use sonde_event::render::{BufFormat, RenderOptions};
 use sonde_event::{LEGACY_EVENT_COUNT, RawEvent, category, event_info};
 use sonde_filter::{Ctx, Filter, FilterError};
+use sonde_kernel::{Probe, ProbeOptions};
 use sonde_output::format::unescape;
 use sonde_output::{DEFAULT_FORMAT, Formatter};
-use sonde_scap::Block;
+use sonde_scap::{Block, BlockWriter};
 use sonde_state::{Opening, State};
 
 /// The arguments of `sonde dig`, named as sysdig's.
@@ -26,6 +28,10 @@ pub struct DigArgs {
     /// prints lines whose fields are missing as `<NA>`.
     #[arg(short = 'p', long = "print", value_name = "FORMAT")]
     print: Option<String>,
+    /// Write the captured events to this capture file (which sysdig reads)
+    /// instead of printing them.
+    #[arg(short = 'w', long = "write", value_name = "FILE")]
+    write: Option<PathBuf>,
     /// Print events as JSON lines.
     #[arg(short = 'j', long = "json")]
     json: bool,
@@ -164,9 +170,6 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
     {
         return Err(format!("-t {t} is not available yet (only h)"));
     }
-    if args.read.is_empty() {
-        return Err("live capture is not available yet: give a capture file with -r FILE".into());
-    }
     let mut run = Run {
         quiet: args.quiet,
         unbuffered: args.unbuffered,
@@ -179,6 +182,14 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
         delivered: 0,
         summary: args.summary.then(sonde_output::summary::Summary::new),
     };
+    if args.read.is_empty() {
+        return live(&args, run);
+    }
+    if args.write.is_some() {
+        return Err(
+            "-w writes live captures; with -r, copying a capture is not available yet".into(),
+        );
+    }
     let started = std::time::Instant::now();
     let stdout = io::stdout();
     let mut out = stdout.lock();
@@ -394,5 +405,94 @@ impl Run {
             };
             sum.add(ev.ty, id);
         }
+    }
+}
+
+/// `sonde dig` without `-r`: live capture of the machine's system calls,
+/// printed (or, with `-w`, written) through the same state engine and filter
+/// as a capture file, until Ctrl-C, SIGTERM or `-n`.
+fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, Arc::clone(&stop))
+            .map_err(|e| format!("installing the signal handlers: {e}"))?;
+    }
+    let snaplen = args.snaplen.unwrap_or(80).min(u16::MAX as usize) as u32;
+    let mut probe = Probe::open(&ProbeOptions {
+        snaplen,
+        ..ProbeOptions::default()
+    })
+    .map_err(|e| format!("live capture: {e}"))?;
+    let mut writer = match &args.write {
+        Some(path) => {
+            let file =
+                std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let mut w = BlockWriter::new(io::BufWriter::with_capacity(1 << 20, file));
+            w.section_header()
+                .and_then(|()| w.machine_info(&sonde_capture::local_machine_info()))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            // sysdig prints nothing while it writes a capture.
+            run.quiet = true;
+            Some((path, w))
+        }
+        None => None,
+    };
+    let mut state = State::new();
+    let mut opening = Opening::default();
+    opening.import_into(&mut state);
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let mut failure: Option<String> = None;
+    while !stop.load(Ordering::Relaxed) && failure.is_none() {
+        if args.numevents.is_some_and(|n| run.delivered >= n) {
+            break;
+        }
+        probe
+            .poll(std::time::Duration::from_millis(50), |cpu, bytes| {
+                if failure.is_some() || args.numevents.is_some_and(|n| run.delivered >= n) {
+                    return;
+                }
+                let Ok(ev) = RawEvent::decode(bytes, HeaderVersion::V2, cpu, 0) else {
+                    failure =
+                        Some("the capture program wrote an event that does not decode".into());
+                    return;
+                };
+                let before = run.delivered;
+                match run.event(&mut state, &mut opening, &ev, &mut out) {
+                    Ok(Flow::Go) => {}
+                    Ok(Flow::Closed) => stop.store(true, Ordering::Relaxed),
+                    Err(e) => failure = Some(e),
+                }
+                // What the filter lets through is written.
+                if run.delivered > before
+                    && let Some((path, w)) = writer.as_mut()
+                    && let Err(e) = w.event(cpu, 0, bytes)
+                {
+                    failure = Some(format!("{}: {e}", path.display()));
+                }
+            })
+            .map_err(|e| format!("live capture: {e}"))?;
+        if run.unbuffered || run.line.len() >= OUT_BUF {
+            let _ = out.write_all(&run.line).and_then(|()| out.flush());
+            run.line.clear();
+        }
+    }
+    let _ = out.write_all(&run.line).and_then(|()| out.flush());
+    if let Some((path, mut w)) = writer {
+        w.flush().map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    if args.verbose {
+        eprintln!(
+            "Captured Events: {}, dropped by the kernel: {}",
+            run.counts.events,
+            probe.drops().unwrap_or(0)
+        );
+    }
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(ExitCode::SUCCESS),
     }
 }
