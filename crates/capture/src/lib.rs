@@ -33,6 +33,7 @@ pub enum SourceError {
 type Stream = Box<dyn Read + Send>;
 
 mod ahead;
+pub mod procfs;
 
 /// Events and metadata from a capture file.
 ///

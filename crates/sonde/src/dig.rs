@@ -426,6 +426,10 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
         ..ProbeOptions::default()
     })
     .map_err(|e| format!("live capture: {e}"))?;
+    // The processes and descriptors that exist already, for the state engine
+    // and the file's header blocks (read after attaching, so that nothing
+    // started in between is missed).
+    let snapshot = sonde_capture::procfs::scan(std::path::Path::new("/proc"));
     let mut writer = match &args.write {
         Some(path) => {
             let file =
@@ -433,6 +437,13 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
             let mut w = BlockWriter::new(io::BufWriter::with_capacity(1 << 20, file));
             w.section_header()
                 .and_then(|()| w.machine_info(&sonde_capture::local_machine_info()))
+                .and_then(|()| w.threads(&snapshot.threads))
+                .and_then(|()| {
+                    snapshot
+                        .fds
+                        .iter()
+                        .try_for_each(|(tid, fds)| w.fds(*tid, fds))
+                })
                 .map_err(|e| format!("{}: {e}", path.display()))?;
             // sysdig prints nothing while it writes a capture.
             run.quiet = true;
@@ -442,6 +453,11 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
     };
     let mut state = State::new();
     let mut opening = Opening::default();
+    opening.stage(Block::MachineInfo(sonde_capture::local_machine_info()));
+    opening.stage(Block::Threads(snapshot.threads));
+    for (tid, fds) in snapshot.fds {
+        opening.stage(Block::Fds { tid, fds });
+    }
     opening.import_into(&mut state);
     let stdout = io::stdout();
     let mut out = stdout.lock();

@@ -126,5 +126,13 @@ fn a_capture_written_live_reads_the_same_in_sysdig_and_sonde() {
         wrote && read,
         "the marker's write and read are in sysdig's output"
     );
+    // Processes that existed before the capture are named, from the process
+    // list the file starts with: this test's own thread, for one.
+    let comm = std::fs::read_to_string("/proc/thread-self/comm").expect("comm");
+    let named = format!(" {} (", comm.trim_end());
+    assert!(
+        text.lines().any(|l| l.contains(&named)),
+        "this test's process ({named}) is named in sysdig's output"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
