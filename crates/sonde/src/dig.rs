@@ -32,6 +32,12 @@ pub struct DigArgs {
     /// instead of printing them.
     #[arg(short = 'w', long = "write", value_name = "FILE")]
     write: Option<PathBuf>,
+    /// Compress the capture written with -w (gzip; sysdig reads it).
+    #[arg(short = 'z', long = "compress")]
+    compress: bool,
+    /// Stop a live capture after this many seconds.
+    #[arg(short = 'M', value_name = "SECONDS")]
+    duration: Option<u64>,
     /// Print events as JSON lines.
     #[arg(short = 'j', long = "json")]
     json: bool,
@@ -434,7 +440,15 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
         Some(path) => {
             let file =
                 std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let mut w = BlockWriter::new(io::BufWriter::with_capacity(1 << 20, file));
+            let sink = if args.compress {
+                Sink::Gzip(flate2::write::GzEncoder::new(
+                    file,
+                    flate2::Compression::default(),
+                ))
+            } else {
+                Sink::Plain(file)
+            };
+            let mut w = BlockWriter::new(io::BufWriter::with_capacity(1 << 20, sink));
             w.section_header()
                 .and_then(|()| w.machine_info(&sonde_capture::local_machine_info()))
                 .and_then(|()| w.threads(&snapshot.threads))
@@ -462,8 +476,15 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let mut failure: Option<String> = None;
+    let started = std::time::Instant::now();
+    let until = args
+        .duration
+        .map(|secs| started + std::time::Duration::from_secs(secs));
+    let mut seen: u64 = 0;
     while !stop.load(Ordering::Relaxed) && failure.is_none() {
-        if args.numevents.is_some_and(|n| run.delivered >= n) {
+        if args.numevents.is_some_and(|n| run.delivered >= n)
+            || until.is_some_and(|t| std::time::Instant::now() >= t)
+        {
             break;
         }
         probe
@@ -471,6 +492,7 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
                 if failure.is_some() || args.numevents.is_some_and(|n| run.delivered >= n) {
                     return;
                 }
+                seen += 1;
                 let Ok(ev) = RawEvent::decode(bytes, HeaderVersion::V2, cpu, 0) else {
                     failure =
                         Some("the capture program wrote an event that does not decode".into());
@@ -497,18 +519,62 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
         }
     }
     let _ = out.write_all(&run.line).and_then(|()| out.flush());
-    if let Some((path, mut w)) = writer {
-        w.flush().map_err(|e| format!("{}: {e}", path.display()))?;
+    if let Some((path, w)) = writer {
+        // Flushing the buffer, then finishing the gzip stream, if any.
+        let closed = w
+            .into_inner()
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(Sink::finish);
+        closed.map_err(|e| format!("{}: {e}", path.display()))?;
     }
     if args.verbose {
+        // sysdig's end-of-capture lines.
+        let secs = started.elapsed().as_secs_f64();
         eprintln!(
-            "Captured Events: {}, dropped by the kernel: {}",
-            run.counts.events,
+            "Driver Events:{seen}\nDriver Drops:{}\nSuppressed by Comm:0",
             probe.drops().unwrap_or(0)
+        );
+        eprintln!(
+            "Elapsed time: {secs:.3}, Captured Events: {}, {:.2} eps",
+            run.counts.events,
+            run.counts.events as f64 / secs.max(1e-9)
         );
     }
     match failure {
         Some(e) => Err(e),
         None => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// Where a live capture is written: the file, or a gzip stream over it.
+enum Sink {
+    Plain(std::fs::File),
+    Gzip(flate2::write::GzEncoder<std::fs::File>),
+}
+
+impl Sink {
+    /// Ends the file (the gzip trailer included) and reports what failed.
+    fn finish(self) -> io::Result<()> {
+        match self {
+            Sink::Plain(mut f) => f.flush(),
+            Sink::Gzip(g) => g.finish().and_then(|mut f| f.flush()),
+        }
+    }
+}
+
+impl Write for Sink {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Sink::Plain(f) => f.write(buf),
+            Sink::Gzip(g) => g.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::Plain(f) => f.flush(),
+            Sink::Gzip(g) => g.flush(),
+        }
     }
 }

@@ -136,3 +136,46 @@ fn a_capture_written_live_reads_the_same_in_sysdig_and_sonde() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `-M 1 -z`: the capture stops by itself after a second and is gzip; sysdig
+/// reads it as sonde does, and `-v` reports the events and drops.
+#[test]
+fn a_timed_gzip_capture_ends_by_itself_and_reads_the_same() {
+    if !is_root() {
+        eprintln!("skipped: live capture needs root (CI runs as root)");
+        return;
+    }
+    let Some(sysdig) = sysdig() else {
+        panic!("sysdig is missing: `make test` installs it (scripts/setup.sh)");
+    };
+    let dir = std::env::temp_dir().join(format!("sonde-live-gz-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("live.scap.gz");
+    let sonde = PathBuf::from(env!("CARGO_BIN_EXE_sonde"));
+    let started = Instant::now();
+    let out = Command::new(&sonde)
+        .args(["dig", "-M", "1", "-z", "-v", "-w"])
+        .arg(&file)
+        .output()
+        .expect("run sonde dig -M 1 -z -w");
+    let took = started.elapsed();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(took < Duration::from_secs(10), "-M 1 took {took:?}");
+    let head = std::fs::read(&file).expect("the capture");
+    assert_eq!(head.get(..2), Some(&[0x1f, 0x8b][..]), "a gzip stream");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("Driver Drops:0"), "{stderr}");
+    let theirs = dig_read(&sysdig, &[], &file);
+    let ours = dig_read(&sonde, &[], &file);
+    assert!(!theirs.is_empty());
+    assert!(
+        ours == theirs,
+        "sonde and sysdig read {} differently",
+        file.display()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
