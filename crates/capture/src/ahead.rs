@@ -63,6 +63,41 @@ impl Chunk {
         self.items.push(Item::Side(self.side.len() as u32));
         self.side.push(Some(s));
     }
+
+    /// The event of a `Frame` item, framed but not yet checked.
+    fn frame(
+        &self,
+        start: u32,
+        len: u32,
+        version: HeaderVersion,
+        cpu: u16,
+        offset: u64,
+    ) -> EventFrame<'_> {
+        EventFrame {
+            bytes: self
+                .data
+                .get(start as usize..start as usize + len as usize)
+                .unwrap_or(&[]),
+            version,
+            cpu,
+            offset,
+        }
+    }
+
+    /// The reader thread wrote the items and the bytes on the other core:
+    /// asks for those of the event `PREFETCH_ITEMS` after item `i`, so that
+    /// they are on their way while item `i` is processed.
+    #[inline]
+    fn prefetch_after(&self, i: usize) {
+        if let Some(ahead) = self.items.get(i + PREFETCH_ITEMS) {
+            prefetch(std::ptr::from_ref(ahead).cast());
+            if let Item::Event { start, .. } = *ahead
+                && let Some(b) = self.data.get(start as usize)
+            {
+                prefetch(std::ptr::from_ref(b));
+            }
+        }
+    }
 }
 
 pub(crate) struct ReadAhead {
@@ -267,17 +302,7 @@ impl ReadAhead {
             } => {
                 // An event left to this thread: check it here and note its
                 // layout; a bad one becomes the error `next_block` reports.
-                let bytes = c
-                    .data
-                    .get(start as usize..start as usize + len as usize)
-                    .unwrap_or(&[]);
-                let frame = EventFrame {
-                    bytes,
-                    version,
-                    cpu,
-                    offset,
-                };
-                match frame.layout() {
+                match c.frame(start, len, version, cpu, offset).layout() {
                     Ok(layout) => (start, layout, cpu, 0),
                     Err(e) => {
                         c.items[i] = Item::Side(c.side.len() as u32);
@@ -289,17 +314,7 @@ impl ReadAhead {
             _ => return None,
         };
         self.next = i + 1;
-        // The reader thread wrote the items and the bytes on the other core:
-        // ask for those of an event a few items ahead, so that they are on
-        // their way while this one is processed.
-        if let Some(ahead) = c.items.get(i + PREFETCH_ITEMS) {
-            prefetch(std::ptr::from_ref(ahead).cast());
-            if let Item::Event { start, .. } = *ahead
-                && let Some(b) = c.data.get(start as usize)
-            {
-                prefetch(std::ptr::from_ref(b));
-            }
-        }
+        c.prefetch_after(i);
         let bytes = c.data.get(start as usize..).unwrap_or(&[]);
         Some(RawEvent::from_layout(bytes, layout, cpu, dump_flags))
     }
@@ -325,12 +340,7 @@ impl ReadAhead {
                 cpu,
                 dump_flags,
             } => {
-                // The reader thread wrote these bytes on the other core:
-                // touch an event a few items ahead so that its cache line
-                // is on its way while this one is processed.
-                if let Some(Item::Event { start: ahead, .. }) = c.items.get(i + PREFETCH_ITEMS) {
-                    std::hint::black_box(c.data.get(*ahead as usize).copied());
-                }
+                c.prefetch_after(i);
                 let bytes = c.data.get(start as usize..).unwrap_or(&[]);
                 Ok(Some(Block::Event(RawEvent::from_layout(
                     bytes, layout, cpu, dump_flags,
@@ -342,25 +352,13 @@ impl ReadAhead {
                 version,
                 cpu,
                 offset,
-            } => {
-                let bytes = c
-                    .data
-                    .get(start as usize..start as usize + len as usize)
-                    .unwrap_or(&[]);
-                let frame = EventFrame {
-                    bytes,
-                    version,
-                    cpu,
-                    offset,
-                };
-                match frame.decode() {
-                    Ok(ev) => Ok(Some(Block::Event(ev))),
-                    Err(e) => {
-                        self.done = true;
-                        Err(e)
-                    }
+            } => match c.frame(start, len, version, cpu, offset).decode() {
+                Ok(ev) => Ok(Some(Block::Event(ev))),
+                Err(e) => {
+                    self.done = true;
+                    Err(e)
                 }
-            }
+            },
             Item::Side(k) => match c.side.get_mut(k as usize).and_then(Option::take) {
                 Some(Side::Block(b)) => Ok(Some(b)),
                 Some(Side::Error(e)) => {
