@@ -44,27 +44,12 @@ fn cut(mut v: Vec<u8>, max: usize) -> Vec<u8> {
 pub fn scan(proc: &Path) -> ProcSnapshot {
     let sockets = Sockets::read(proc);
     let mut snap = ProcSnapshot::default();
-    let Ok(entries) = fs::read_dir(proc) else {
-        return snap;
-    };
-    let mut pids: Vec<u64> = entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse().ok())
-        .collect();
-    pids.sort_unstable();
-    for pid in pids {
+    for pid in numbered::<u64>(proc) {
         let dir = proc.join(pid.to_string());
         let Some(main) = read_thread(&dir, pid, pid) else {
             continue;
         };
-        let mut tids: Vec<u64> = fs::read_dir(dir.join("task"))
-            .map(|it| {
-                it.flatten()
-                    .filter_map(|e| e.file_name().to_str()?.parse().ok())
-                    .collect()
-            })
-            .unwrap_or_default();
-        tids.sort_unstable();
+        let tids: Vec<u64> = numbered(&dir.join("task"));
         snap.fds.push((pid, read_fds(&dir, &sockets)));
         snap.threads.push(main);
         for tid in tids.into_iter().filter(|&t| t != pid) {
@@ -74,6 +59,20 @@ pub fn scan(proc: &Path) -> ProcSnapshot {
         }
     }
     snap
+}
+
+/// The entries of `dir` whose names are numbers (pids, tids, fds), sorted;
+/// none when it cannot be read.
+fn numbered<T: std::str::FromStr + Ord>(dir: &Path) -> Vec<T> {
+    let mut v: Vec<T> = fs::read_dir(dir)
+        .map(|it| {
+            it.flatten()
+                .filter_map(|e| e.file_name().to_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort_unstable();
+    v
 }
 
 /// One thread from its /proc directory.
@@ -181,15 +180,7 @@ fn read_thread(dir: &Path, tid: u64, pid: u64) -> Option<ThreadRecord> {
 /// A process's descriptors, typed from their /proc links.
 fn read_fds(dir: &Path, sockets: &Sockets) -> Vec<FdRecord> {
     let mut out = Vec::new();
-    let Ok(entries) = fs::read_dir(dir.join("fd")) else {
-        return out;
-    };
-    let mut fds: Vec<i64> = entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse().ok())
-        .collect();
-    fds.sort_unstable();
-    for fd in fds {
+    for fd in numbered::<i64>(&dir.join("fd")) {
         let path = dir.join("fd").join(fd.to_string());
         let Ok(target) = fs::read_link(&path) else {
             continue;
