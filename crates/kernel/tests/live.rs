@@ -113,9 +113,11 @@ const WRITE_E: u16 = 8;
 const WRITE_X: u16 = 9;
 const CLOSE_E: u16 = 4;
 const CLOSE_X: u16 = 5;
+const OPENAT_E: u16 = 306;
+const OPENAT_X: u16 = 307;
 
-/// A child's calls come out as scap events that decode: read, write and
-/// close with their parameters, everything else as the generic pair named
+/// A child's calls come out as scap events that decode: openat, read, write
+/// and close with their parameters, everything else as the generic pair named
 /// by its `PPM_SC` code; buffers cut to the snaplen; wall-clock timestamps.
 #[test]
 fn a_childs_system_calls_are_recorded_as_scap_events() {
@@ -123,7 +125,16 @@ fn a_childs_system_calls_are_recorded_as_scap_events() {
         eprintln!("skipped: live capture needs root (CI runs as root)");
         return;
     }
-    let seen = record("read x; echo \"$x-out\"; exec head -c 300 /dev/zero", 80);
+    let dir = std::env::temp_dir().join(format!("sonde-kernel-live-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("out.txt");
+    let seen = record(
+        &format!(
+            "read x; echo \"$x-out\"; echo data > {}; exec head -c 300 /dev/zero",
+            file.display()
+        ),
+        80,
+    );
 
     // `read x` from a pipe reads one byte at a time: fd 0, size 1, then the
     // byte, until the newline. (The first read was under way when the probe
@@ -167,6 +178,39 @@ fn a_childs_system_calls_are_recorded_as_scap_events() {
     assert!(close + 1 < seen.len() && seen[close + 1].ty == CLOSE_X);
     assert!(seen[close].int(0).is_some_and(|fd| fd >= 0));
     assert_eq!(seen[close + 1].int(0), Some(0));
+
+    // `echo data > FILE` opens it with openat(AT_FDCWD, FILE, O_WRONLY |
+    // O_CREAT | O_TRUNC, 0666): flags as PPM_O_* (WRONLY 2, CREAT 4, TRUNC
+    // 256), the mode kept because the open can create, and on return the fd
+    // and the file system's device as the driver encodes it.
+    let name = {
+        let mut n = file.clone().into_os_string().into_encoded_bytes();
+        n.push(0);
+        n
+    };
+    let enter = seen
+        .iter()
+        .position(|e| e.ty == OPENAT_E && e.params.get(1) == Some(&name))
+        .expect("openat of the file enters");
+    let e = &seen[enter];
+    assert_eq!(e.int(0), Some(-100), "dirfd AT_FDCWD");
+    assert_eq!(e.int(2), Some(2 | 4 | 256), "flags");
+    assert_eq!(e.int(3), Some(0o666), "mode");
+    let x = seen[enter + 1..]
+        .iter()
+        .find(|e| e.ty == OPENAT_X)
+        .expect("and returns");
+    assert!(x.int(0).is_some_and(|fd| fd >= 0), "an fd");
+    assert_eq!(x.params[2], name);
+    assert_eq!(x.int(3), Some(2 | 4 | 256));
+    let dev = std::os::unix::fs::MetadataExt::dev(&std::fs::metadata(&file).expect("stat"));
+    let (major, minor) = ((dev >> 8) & 0xfff, (dev & 0xff) | ((dev >> 12) & 0xfff00));
+    assert_eq!(
+        x.int(5),
+        Some(((minor & 0xff) | (major << 8) | ((minor & !0xff) << 12)) as i64),
+        "dev"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 
     // execve has no parameters of its own yet: the generic pair, native 59.
     let exec = seen

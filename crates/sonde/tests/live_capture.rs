@@ -126,6 +126,13 @@ fn a_capture_written_live_reads_the_same_in_sysdig_and_sonde() {
         wrote && read,
         "the marker's write and read are in sysdig's output"
     );
+    // The file the workload opened is named in the calls that use its fd.
+    let fd_name = format!("(<f>{})", data.display());
+    assert!(
+        text.lines()
+            .any(|l| l.contains("> read fd=") && l.contains(&fd_name)),
+        "cat's read names its file {fd_name}"
+    );
     // Processes that existed before the capture are named, from the process
     // list the file starts with: this test's own thread, for one.
     let comm = std::fs::read_to_string("/proc/thread-self/comm").expect("comm");

@@ -6,7 +6,8 @@
 // polling.
 //
 // Calls with events of their own are recorded with their parameters as the
-// event table (libs e5c53d64) lays them out; so far close, read and write.
+// event table (libs e5c53d64) lays them out; so far open, openat, close,
+// read and write.
 // Every other call is the generic event pair: `syscall` enter (ID, nativeID)
 // and exit (ID), ID being the call's PPM_SC code. Both come from the
 // `routing` map, which userspace fills from the driver's table before
@@ -18,6 +19,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -181,6 +183,105 @@ static __always_inline void push_user_bytes(struct builder *b, const void *ptr, 
 	set_len(b, (__u16)n);
 }
 
+// A NUL-terminated string of user memory at `ptr` (at most PATH_MAX bytes,
+// NUL included); one that cannot be read is an empty value.
+#define PATH_MAX_LEN 4096
+
+static __always_inline void push_user_str(struct builder *b, const void *ptr)
+{
+	long n = 0;
+	if (ptr)
+		n = bpf_probe_read_user_str(b->buf + (b->pos & (MAX_EVENT - 1)), PATH_MAX_LEN, ptr);
+	if (n < 0)
+		n = 0;
+	b->pos += (__u32)n;
+	set_len(b, (__u16)n);
+}
+
+// Linux's open flags, as the driver turns them into scap's PPM_O_* flags
+// (`open_flags_to_scap`; O_TMPFILE includes O_DIRECTORY's bit, so a
+// directory open also reads as O_TMPFILE, as it does in the driver).
+#define L_O_WRONLY 01
+#define L_O_RDWR 02
+#define L_O_CREAT 0100
+#define L_O_EXCL 0200
+#define L_O_TRUNC 01000
+#define L_O_APPEND 02000
+#define L_O_NONBLOCK 04000
+#define L_O_DSYNC 010000
+#define L_O_DIRECT 040000
+#define L_O_LARGEFILE 0100000
+#define L_O_DIRECTORY 0200000
+#define L_O_CLOEXEC 02000000
+#define L_O_SYNC 04010000
+#define L_O_TMPFILE 020200000
+
+static __always_inline __u32 open_flags_to_scap(__u64 flags)
+{
+	__u32 r;
+	switch (flags & 3) {
+	case L_O_WRONLY:
+		r = 1 << 1;
+		break;
+	case L_O_RDWR:
+		r = (1 << 0) | (1 << 1);
+		break;
+	default:
+		r = 1 << 0;
+		break;
+	}
+	if (flags & L_O_CREAT)
+		r |= 1 << 2;
+	if (flags & L_O_TMPFILE)
+		r |= 1 << 13;
+	if (flags & L_O_APPEND)
+		r |= 1 << 3;
+	if (flags & L_O_DSYNC)
+		r |= 1 << 4;
+	if (flags & L_O_EXCL)
+		r |= 1 << 5;
+	if (flags & L_O_NONBLOCK)
+		r |= 1 << 6;
+	if (flags & L_O_SYNC)
+		r |= 1 << 7;
+	if (flags & L_O_TRUNC)
+		r |= 1 << 8;
+	if (flags & L_O_DIRECT)
+		r |= 1 << 9;
+	if (flags & L_O_DIRECTORY)
+		r |= 1 << 10;
+	if (flags & L_O_LARGEFILE)
+		r |= 1 << 11;
+	if (flags & L_O_CLOEXEC)
+		r |= 1 << 12;
+	return r;
+}
+
+// The mode only counts when the open can create (`open_modes_to_scap`; the
+// PPM_S_* bits are Linux's).
+static __always_inline __u32 open_mode_to_scap(__u64 flags, __u64 mode)
+{
+	if (!(flags & (L_O_CREAT | L_O_TMPFILE)))
+		return 0;
+	return (__u32)(mode & 07777);
+}
+
+// The device of the file behind `fd` of the current process, encoded as the
+// driver encodes it (`new_encode_dev`); 0 when there is none.
+static __always_inline __u32 fd_dev(long fd)
+{
+	if (fd < 0)
+		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	struct file *f = 0;
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) != 0 || !f)
+		return 0;
+	__u32 dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
+	__u32 major = dev >> 20, minor = dev & 0xfffff;
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
 // Copies the finished event into the ring buffer.
 static __always_inline void submit(struct builder *b)
 {
@@ -203,6 +304,10 @@ static __always_inline struct route *route_of(long id)
 }
 
 // Event types with parameters of their own (the event table's numbers).
+#define PPME_SYSCALL_OPEN_E 2
+#define PPME_SYSCALL_OPEN_X 3
+#define PPME_SYSCALL_OPENAT_2_E 306
+#define PPME_SYSCALL_OPENAT_2_X 307
 #define PPME_SYSCALL_CLOSE_E 4
 #define PPME_SYSCALL_CLOSE_X 5
 #define PPME_SYSCALL_READ_E 6
@@ -220,6 +325,23 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	__u16 type = r ? r->enter : PPME_GENERIC_E;
 	struct builder b = {};
 	switch (type) {
+	case PPME_SYSCALL_OPEN_E:
+		// open(name, flags, mode)
+		if (begin(&b, type, 3, pid_tgid))
+			return 0;
+		push_user_str(&b, (const void *)regs->di);
+		push_u32(&b, open_flags_to_scap(regs->si));
+		push_u32(&b, open_mode_to_scap(regs->si, regs->dx));
+		break;
+	case PPME_SYSCALL_OPENAT_2_E:
+		// openat(dirfd, name, flags, mode)
+		if (begin(&b, type, 4, pid_tgid))
+			return 0;
+		push_s64(&b, (__s32)regs->di);
+		push_user_str(&b, (const void *)regs->si);
+		push_u32(&b, open_flags_to_scap(regs->dx));
+		push_u32(&b, open_mode_to_scap(regs->dx, regs->r10));
+		break;
 	case PPME_SYSCALL_CLOSE_E:
 		if (begin(&b, type, 1, pid_tgid))
 			return 0;
@@ -256,6 +378,27 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	__u16 type = r ? r->exit : PPME_GENERIC_X;
 	struct builder b = {};
 	switch (type) {
+	case PPME_SYSCALL_OPEN_X:
+		// fd, name, flags, mode, dev
+		if (begin(&b, type, 5, pid_tgid))
+			return 0;
+		push_s64(&b, ret);
+		push_user_str(&b, (const void *)regs->di);
+		push_u32(&b, open_flags_to_scap(regs->si));
+		push_u32(&b, open_mode_to_scap(regs->si, regs->dx));
+		push_u32(&b, fd_dev(ret));
+		break;
+	case PPME_SYSCALL_OPENAT_2_X:
+		// fd, dirfd, name, flags, mode, dev
+		if (begin(&b, type, 6, pid_tgid))
+			return 0;
+		push_s64(&b, ret);
+		push_s64(&b, (__s32)regs->di);
+		push_user_str(&b, (const void *)regs->si);
+		push_u32(&b, open_flags_to_scap(regs->dx));
+		push_u32(&b, open_mode_to_scap(regs->dx, regs->r10));
+		push_u32(&b, fd_dev(ret));
+		break;
 	case PPME_SYSCALL_CLOSE_X:
 		if (begin(&b, type, 1, pid_tgid))
 			return 0;
