@@ -330,6 +330,7 @@ fn open_flags_to_scap(flags: u32) -> u32 {
     const O_DIRECTORY: u32 = 0o200000;
     const O_CLOEXEC: u32 = 0o2000000;
     const O_SYNC: u32 = 0o4010000;
+    const O_TMPFILE: u32 = 0o20200000;
     let mut r = match flags & 3 {
         O_WRONLY => 1 << 1,            // PPM_O_WRONLY
         O_RDWR => (1 << 0) | (1 << 1), // PPM_O_RDWR
@@ -347,6 +348,8 @@ fn open_flags_to_scap(flags: u32) -> u32 {
         (O_DIRECTORY, 1 << 10),
         (O_LARGEFILE, 1 << 11),
         (O_CLOEXEC, 1 << 12),
+        // O_TMPFILE includes O_DIRECTORY's bit: any of them, as libscap tests.
+        (O_TMPFILE, 1 << 13),
     ] {
         // Any bit, as libscap tests them (O_SYNC includes O_DSYNC's bit).
         if flags & linux != 0 {
