@@ -53,7 +53,7 @@ impl Seen {
 
 /// Runs `script` under `sh` with the probe open on its pid (the child waits
 /// on its stdin until the probe is attached), and returns its events.
-fn record(script: &str, snaplen: u32) -> Vec<Seen> {
+fn record(script: &str, snaplen: u32) -> (u32, Vec<Seen>) {
     let mut child = Command::new("/bin/sh")
         .args(["-c", script])
         .stdin(Stdio::piped())
@@ -104,7 +104,7 @@ fn record(script: &str, snaplen: u32) -> Vec<Seen> {
         seen.iter().all(|e| e.tid == u64::from(pid)),
         "only the child's thread is recorded"
     );
-    seen
+    (pid, seen)
 }
 
 const READ_E: u16 = 6;
@@ -115,9 +115,11 @@ const CLOSE_E: u16 = 4;
 const CLOSE_X: u16 = 5;
 const OPENAT_E: u16 = 306;
 const OPENAT_X: u16 = 307;
+const EXECVE_E: u16 = 292;
+const EXECVE_X: u16 = 293;
 
-/// A child's calls come out as scap events that decode: openat, read, write
-/// and close with their parameters, everything else as the generic pair named
+/// A child's calls come out as scap events that decode: openat, read, write,
+/// close and execve with their parameters, everything else as the generic pair named
 /// by its `PPM_SC` code; buffers cut to the snaplen; wall-clock timestamps.
 #[test]
 fn a_childs_system_calls_are_recorded_as_scap_events() {
@@ -128,7 +130,7 @@ fn a_childs_system_calls_are_recorded_as_scap_events() {
     let dir = std::env::temp_dir().join(format!("sonde-kernel-live-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let file = dir.join("out.txt");
-    let seen = record(
+    let (pid, seen) = record(
         &format!(
             "read x; echo \"$x-out\"; echo data > {}; exec head -c 300 /dev/zero",
             file.display()
@@ -212,12 +214,52 @@ fn a_childs_system_calls_are_recorded_as_scap_events() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 
-    // execve has no parameters of its own yet: the generic pair, native 59.
-    let exec = seen
+    // `exec head` enters with the path it runs (sh tries each directory of
+    // PATH: the ones without it fail with ENOENT), and returns describing
+    // the new program: exe (the first argument), the other arguments, tid,
+    // pid, parent, comm.
+    let ok = seen
         .iter()
-        .find(|e| e.ty == 0 && e.int(1) == Some(59))
-        .expect("execve enters as `syscall`");
-    assert_eq!((exec.name, exec.syscall()), ("syscall", "execve"));
+        .position(|e| e.ty == EXECVE_X && e.int(0) == Some(0))
+        .expect("a successful execve");
+    let enter = seen[..ok]
+        .iter()
+        .rev()
+        .find(|e| e.ty == EXECVE_E)
+        .expect("its enter");
+    assert!(
+        enter.params[0].ends_with(b"/head\0"),
+        "{:?}",
+        enter.params[0]
+    );
+    assert!(
+        seen[..ok]
+            .iter()
+            .filter(|e| e.ty == EXECVE_X)
+            .all(|e| e.int(0) == Some(-2)),
+        "the failed tries return ENOENT"
+    );
+    let x = &seen[ok];
+    assert_eq!(x.name, "execve");
+    assert_eq!(x.int(0), Some(0));
+    assert_eq!(x.params[1], b"head\0");
+    assert_eq!(x.params[2], b"-c\x00300\x00/dev/zero\x00");
+    assert_eq!(x.int(3), Some(i64::from(pid)));
+    assert_eq!(x.int(4), Some(i64::from(pid)));
+    assert_eq!(
+        x.int(5),
+        Some(i64::from(std::process::id())),
+        "the parent: this test"
+    );
+    assert_eq!(x.params[13], b"head\0", "comm");
+
+    // Calls without events of their own are the generic pair, named by
+    // their PPM_SC code: exit_group (native 231) ends the child.
+    let exit = seen.last().expect("events");
+    assert_eq!(
+        (exit.name, exit.syscall(), exit.int(1)),
+        ("syscall", "exit_group", Some(231))
+    );
 
     // Timestamps are wall-clock ns, in order, and recent.
     let now = std::time::SystemTime::now()

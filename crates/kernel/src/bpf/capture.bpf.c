@@ -7,7 +7,7 @@
 //
 // Calls with events of their own are recorded with their parameters as the
 // event table (libs e5c53d64) lays them out; so far open, openat, close,
-// read and write.
+// read, write and execve.
 // Every other call is the generic event pair: `syscall` enter (ID, nativeID)
 // and exit (ID), ID being the call's PPM_SC code. Both come from the
 // `routing` map, which userspace fills from the driver's table before
@@ -282,6 +282,87 @@ static __always_inline __u32 fd_dev(long fd)
 	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
 }
 
+// `len` bytes of user memory at `ptr` as one value, at most `max` (a power of
+// two) of them; what cannot be read is an empty value.
+static __always_inline void push_user_area(struct builder *b, const void *ptr, __u64 len, __u32 max)
+{
+	__u32 n = len > max ? max : (__u32)len;
+	n &= (max - 1) | max;
+	if (n > MAX_EVENT / 4)
+		n = MAX_EVENT / 4;
+	if (!ptr || bpf_probe_read_user(b->buf + (b->pos & (MAX_EVENT - 1)), n & (MAX_EVENT / 4 - 1), ptr) != 0)
+		n = 0;
+	n &= (MAX_EVENT / 4 - 1);
+	b->pos += n;
+	set_len(b, (__u16)n);
+}
+
+// A string of kernel memory (the task's comm), NUL included.
+static __always_inline void push_comm(struct builder *b)
+{
+	char comm[16] = {};
+	bpf_get_current_comm(comm, sizeof(comm));
+	long n = bpf_probe_read_kernel_str(b->buf + (b->pos & (MAX_EVENT - 1)), sizeof(comm), comm);
+	if (n < 0)
+		n = 0;
+	b->pos += (__u32)n;
+	set_len(b, (__u16)n);
+}
+
+static __always_inline void push_empty_str(struct builder *b)
+{
+	*(b->buf + (b->pos & (MAX_EVENT - 1))) = 0;
+	b->pos += 1;
+	set_len(b, 1);
+}
+
+#define RLIMIT_NOFILE 7
+
+// The arguments and environment areas of the current process's memory.
+#define ARGS_MAX 4096
+
+// execve's return: the new program as the driver describes it
+// (PPME_SYSCALL_EXECVE_19_X). What the driver reads from places a tracepoint
+// program cannot (the cwd, cgroup paths, memory counters, the tty) is left
+// empty or zero; the state engine keeps what it knew.
+static __always_inline void fill_execve_exit(struct builder *b, long ret, __u64 pid_tgid)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 arg_start = BPF_CORE_READ(task, mm, arg_start);
+	__u64 arg_end = BPF_CORE_READ(task, mm, arg_end);
+	__u64 env_start = BPF_CORE_READ(task, mm, env_start);
+	__u64 env_end = BPF_CORE_READ(task, mm, env_end);
+	push_s64(b, ret);
+	// exe: the first argument; args: the others, NUL-separated.
+	__u32 at = b->pos;
+	long n = bpf_probe_read_user_str(b->buf + (b->pos & (MAX_EVENT - 1)), PATH_MAX_LEN, (const void *)arg_start);
+	if (n < 0)
+		n = 0;
+	b->pos += (__u32)n;
+	set_len(b, (__u16)n);
+	__u64 first = (__u64)n;
+	__u64 total = arg_end > arg_start ? arg_end - arg_start : 0;
+	push_user_area(b, (const void *)(arg_start + first), total > first ? total - first : 0, ARGS_MAX);
+	(void)at;
+	push_s64(b, (__u32)pid_tgid);
+	push_s64(b, pid_tgid >> 32);
+	push_s64(b, BPF_CORE_READ(task, real_parent, tgid));
+	push_empty_str(b); // cwd
+	push_s64(b, BPF_CORE_READ(task, signal, rlim[RLIMIT_NOFILE].rlim_cur));
+	push_s64(b, BPF_CORE_READ(task, maj_flt));
+	push_s64(b, BPF_CORE_READ(task, min_flt));
+	push_u32(b, 0); // vm_size
+	push_u32(b, 0); // vm_rss
+	push_u32(b, 0); // vm_swap
+	push_comm(b);
+	push_user_area(b, 0, 0, ARGS_MAX); // cgroups
+	push_user_area(b, (const void *)env_start, env_end > env_start ? env_end - env_start : 0, ARGS_MAX);
+	push_u32(b, 0); // tty
+	push_s64(b, 0); // pgid
+	push_u32(b, BPF_CORE_READ(task, loginuid.val));
+	push_u32(b, 0); // flags
+}
+
 // Copies the finished event into the ring buffer.
 static __always_inline void submit(struct builder *b)
 {
@@ -308,6 +389,8 @@ static __always_inline struct route *route_of(long id)
 #define PPME_SYSCALL_OPEN_X 3
 #define PPME_SYSCALL_OPENAT_2_E 306
 #define PPME_SYSCALL_OPENAT_2_X 307
+#define PPME_SYSCALL_EXECVE_19_E 292
+#define PPME_SYSCALL_EXECVE_19_X 293
 #define PPME_SYSCALL_CLOSE_E 4
 #define PPME_SYSCALL_CLOSE_X 5
 #define PPME_SYSCALL_READ_E 6
@@ -346,6 +429,12 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		if (begin(&b, type, 1, pid_tgid))
 			return 0;
 		push_s64(&b, (__s32)regs->di);
+		break;
+	case PPME_SYSCALL_EXECVE_19_E:
+		// execve(filename, argv, envp)
+		if (begin(&b, type, 1, pid_tgid))
+			return 0;
+		push_user_str(&b, (const void *)regs->di);
 		break;
 	case PPME_SYSCALL_READ_E:
 	case PPME_SYSCALL_WRITE_E:
@@ -403,6 +492,11 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		if (begin(&b, type, 1, pid_tgid))
 			return 0;
 		push_s64(&b, ret);
+		break;
+	case PPME_SYSCALL_EXECVE_19_X:
+		if (begin(&b, type, 20, pid_tgid))
+			return 0;
+		fill_execve_exit(&b, ret, pid_tgid);
 		break;
 	case PPME_SYSCALL_READ_X:
 		if (begin(&b, type, 2, pid_tgid))
