@@ -287,7 +287,6 @@ static __always_inline __u32 fd_dev(long fd)
 static __always_inline void push_user_area(struct builder *b, const void *ptr, __u64 len, __u32 max)
 {
 	__u32 n = len > max ? max : (__u32)len;
-	n &= (max - 1) | max;
 	if (n > MAX_EVENT / 4)
 		n = MAX_EVENT / 4;
 	if (!ptr || bpf_probe_read_user(b->buf + (b->pos & (MAX_EVENT - 1)), n & (MAX_EVENT / 4 - 1), ptr) != 0)
@@ -334,7 +333,6 @@ static __always_inline void fill_execve_exit(struct builder *b, long ret, __u64 
 	__u64 env_end = BPF_CORE_READ(task, mm, env_end);
 	push_s64(b, ret);
 	// exe: the first argument; args: the others, NUL-separated.
-	__u32 at = b->pos;
 	long n = bpf_probe_read_user_str(b->buf + (b->pos & (MAX_EVENT - 1)), PATH_MAX_LEN, (const void *)arg_start);
 	if (n < 0)
 		n = 0;
@@ -343,7 +341,6 @@ static __always_inline void fill_execve_exit(struct builder *b, long ret, __u64 
 	__u64 first = (__u64)n;
 	__u64 total = arg_end > arg_start ? arg_end - arg_start : 0;
 	push_user_area(b, (const void *)(arg_start + first), total > first ? total - first : 0, ARGS_MAX);
-	(void)at;
 	push_s64(b, (__u32)pid_tgid);
 	push_s64(b, pid_tgid >> 32);
 	push_s64(b, BPF_CORE_READ(task, real_parent, tgid));
