@@ -95,6 +95,10 @@ static __always_inline int wanted(__u64 pid_tgid)
 #define SCRATCH_SIZE (1 << 15)	// the largest per-CPU map value
 #define SCRATCH_MASK (SCRATCH_SIZE - 1)
 #define MAX_EVENT (SCRATCH_SIZE / 2)
+// The longest buffer value (longer snaplens are cut here): a mask, under
+// half the largest event, so that a value starting anywhere in the event
+// ends inside the scratch buffer.
+#define MAX_VALUE (MAX_EVENT / 2 - 1)
 
 struct scratch {
 	__u8 data[SCRATCH_SIZE];
@@ -173,9 +177,10 @@ static __always_inline void push_user_bytes(struct builder *b, const void *ptr, 
 	__u32 n = 0;
 	if (ptr && len > 0) {
 		n = len > snaplen ? snaplen : (__u32)len;
-		// At most a quarter of the largest event, so that the copy
-		// below always ends inside the scratch buffer.
-		n &= (MAX_EVENT / 4 - 1);
+		// A clamp, then a mask the verifier can follow.
+		if (n > MAX_VALUE)
+			n = MAX_VALUE;
+		n &= MAX_VALUE;
 		if (bpf_probe_read_user(b->buf + (b->pos & (MAX_EVENT - 1)), n, ptr) != 0)
 			n = 0;
 	}
@@ -287,11 +292,11 @@ static __always_inline __u32 fd_dev(long fd)
 static __always_inline void push_user_area(struct builder *b, const void *ptr, __u64 len, __u32 max)
 {
 	__u32 n = len > max ? max : (__u32)len;
-	if (n > MAX_EVENT / 4)
-		n = MAX_EVENT / 4;
-	if (!ptr || bpf_probe_read_user(b->buf + (b->pos & (MAX_EVENT - 1)), n & (MAX_EVENT / 4 - 1), ptr) != 0)
+	if (n > MAX_VALUE)
+		n = MAX_VALUE;
+	n &= MAX_VALUE;
+	if (!ptr || bpf_probe_read_user(b->buf + (b->pos & (MAX_EVENT - 1)), n, ptr) != 0)
 		n = 0;
-	n &= (MAX_EVENT / 4 - 1);
 	b->pos += n;
 	set_len(b, (__u16)n);
 }
