@@ -272,3 +272,18 @@ fn a_childs_system_calls_are_recorded_as_scap_events() {
             .all(|e| e.ts <= now && now - e.ts < 60_000_000_000)
     );
 }
+
+/// sysdig's `-s 4096`: 4096 bytes of a 5000-byte read are kept.
+#[test]
+fn a_snaplen_of_4096_keeps_4096_bytes() {
+    if !is_root() {
+        eprintln!("skipped: live capture needs root (CI runs as root)");
+        return;
+    }
+    let (_, seen) = record("read x; exec head -c 5000 /dev/zero", 4096);
+    let big = seen
+        .iter()
+        .find(|e| e.ty == READ_X && e.int(0) == Some(5000))
+        .expect("head's 5000-byte read of /dev/zero");
+    assert_eq!(big.params[1], vec![0u8; 4096]);
+}
