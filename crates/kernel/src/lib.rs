@@ -37,15 +37,31 @@ mod skel {
 
 use skel::{CaptureSkel, CaptureSkelBuilder};
 
+/// Whether this process runs as root (effective uid 0), which loading BPF
+/// programs needs: what live capture and its tests check first.
+pub fn running_as_root() -> bool {
+    // /proc/self/status names the effective uid (second field of `Uid:`).
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(2).map(|u| u == "0"))
+        })
+        .unwrap_or(false)
+}
+
 /// Why the probe could not be loaded or read.
 #[derive(Debug, thiserror::Error)]
 pub enum ProbeError {
     #[error("loading BPF programs needs root (or CAP_BPF and CAP_PERFMON): run sonde as root")]
     NotPermitted,
-    #[error("{what}: {source}")]
+    #[error("{what}: {source}{log}")]
     Bpf {
         what: &'static str,
         source: libbpf_rs::Error,
+        /// libbpf's last warnings, one per line.
+        log: String,
     },
 }
 
@@ -54,9 +70,35 @@ fn bpf(what: &'static str) -> impl FnOnce(libbpf_rs::Error) -> ProbeError {
         if source.kind() == libbpf_rs::ErrorKind::PermissionDenied {
             ProbeError::NotPermitted
         } else {
-            ProbeError::Bpf { what, source }
+            ProbeError::Bpf {
+                what,
+                source,
+                log: libbpf_log_tail(),
+            }
         }
     }
+}
+
+/// What libbpf said lately (warnings: a verifier's rejection, a missing
+/// kernel feature), kept for the error that follows rather than printed as
+/// it comes.
+static LIBBPF_LOG: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+const LIBBPF_LOG_LINES: usize = 40;
+
+fn keep_libbpf_message(_level: libbpf_rs::PrintLevel, msg: String) {
+    let mut log = LIBBPF_LOG
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    log.extend(msg.lines().map(str::to_owned));
+    let excess = log.len().saturating_sub(LIBBPF_LOG_LINES);
+    log.drain(..excess);
+}
+
+fn libbpf_log_tail() -> String {
+    let log = LIBBPF_LOG
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    log.iter().map(|l| format!("\n  libbpf: {l}")).collect()
 }
 
 /// How to load the probe.
@@ -106,6 +148,7 @@ impl Probe {
         // The skeleton borrows its object storage for as long as it lives;
         // a probe lives about as long as the process, so the few bytes of
         // storage are leaked rather than tied to a lifetime.
+        libbpf_rs::set_print(Some((libbpf_rs::PrintLevel::Warn, keep_libbpf_message)));
         let storage: &'static mut MaybeUninit<OpenObject> =
             Box::leak(Box::new(MaybeUninit::uninit()));
         let mut open = CaptureSkelBuilder::default()

@@ -8,18 +8,6 @@ use std::time::{Duration, Instant};
 use sonde_event::{HeaderVersion, RawEvent, SYSCALL_TABLE, event_info};
 use sonde_kernel::{Probe, ProbeOptions};
 
-fn is_root() -> bool {
-    // /proc/self/status names the effective uid (second field of `Uid:`).
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .and_then(|l| l.split_whitespace().nth(2).map(|u| u == "0"))
-        })
-        .unwrap_or(false)
-}
-
 /// One recorded event, decoded and detached from the ring buffer.
 #[derive(Debug)]
 struct Seen {
@@ -123,7 +111,7 @@ const EXECVE_X: u16 = 293;
 /// by its `PPM_SC` code; buffers cut to the snaplen; wall-clock timestamps.
 #[test]
 fn a_childs_system_calls_are_recorded_as_scap_events() {
-    if !is_root() {
+    if !sonde_kernel::running_as_root() {
         eprintln!("skipped: live capture needs root (CI runs as root)");
         return;
     }
@@ -276,7 +264,7 @@ fn a_childs_system_calls_are_recorded_as_scap_events() {
 /// sysdig's `-s 4096`: 4096 bytes of a 5000-byte read are kept.
 #[test]
 fn a_snaplen_of_4096_keeps_4096_bytes() {
-    if !is_root() {
+    if !sonde_kernel::running_as_root() {
         eprintln!("skipped: live capture needs root (CI runs as root)");
         return;
     }

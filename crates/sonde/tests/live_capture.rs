@@ -6,17 +6,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .and_then(|l| l.split_whitespace().nth(2).map(|u| u == "0"))
-        })
-        .unwrap_or(false)
-}
-
 fn sysdig() -> Option<PathBuf> {
     ["/usr/bin/sysdig", "/usr/local/bin/sysdig"]
         .iter()
@@ -48,7 +37,7 @@ fn dig_read(tool: &Path, args: &[&str], file: &Path) -> Vec<u8> {
 
 #[test]
 fn a_capture_written_live_reads_the_same_in_sysdig_and_sonde() {
-    if !is_root() {
+    if !sonde_kernel::running_as_root() {
         eprintln!("skipped: live capture needs root (CI runs as root)");
         return;
     }
@@ -149,7 +138,7 @@ fn a_capture_written_live_reads_the_same_in_sysdig_and_sonde() {
 /// reads it as sonde does, and `-v` reports the events and drops.
 #[test]
 fn a_timed_gzip_capture_ends_by_itself_and_reads_the_same() {
-    if !is_root() {
+    if !sonde_kernel::running_as_root() {
         eprintln!("skipped: live capture needs root (CI runs as root)");
         return;
     }
@@ -186,4 +175,36 @@ fn a_timed_gzip_capture_ends_by_itself_and_reads_the_same() {
         file.display()
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Not root: one clear line saying what is missing and what to do, a
+/// non-zero exit, no libbpf chatter. (Run as root, the test drops to
+/// `nobody` with su.)
+#[test]
+fn without_root_live_capture_says_what_to_do() {
+    if !sonde_kernel::running_as_root() {
+        eprintln!("skipped: needs root to run sonde as another user (CI runs as root)");
+        return;
+    }
+    // A copy nobody can run, wherever the build directory is.
+    let dir = std::env::temp_dir().join(format!("sonde-nobody-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let bin = dir.join("sonde");
+    std::fs::copy(env!("CARGO_BIN_EXE_sonde"), &bin).expect("copy sonde");
+    for p in [&dir, &bin] {
+        std::fs::set_permissions(p, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .expect("chmod");
+    }
+    let out = Command::new("su")
+        .args(["nobody", "-s", "/bin/sh", "-c"])
+        .arg(format!("{} dig -n 1", bin.display()))
+        .output()
+        .expect("su nobody");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        "sonde dig: live capture: loading BPF programs needs root (or CAP_BPF and CAP_PERFMON): run sonde as root"
+    );
 }
