@@ -8,6 +8,14 @@ use std::time::{Duration, Instant};
 use sonde_event::{HeaderVersion, RawEvent, SYSCALL_TABLE, event_info};
 use sonde_kernel::{Probe, ProbeOptions};
 
+/// The calling thread's id (`/proc/thread-self` is `PID/task/TID`).
+fn my_tid() -> i64 {
+    std::fs::read_link("/proc/thread-self")
+        .ok()
+        .and_then(|p| p.file_name()?.to_str()?.parse().ok())
+        .expect("/proc/thread-self")
+}
+
 /// One recorded event, decoded and detached from the ring buffer.
 #[derive(Debug)]
 struct Seen {
@@ -105,9 +113,10 @@ const OPENAT_E: u16 = 306;
 const OPENAT_X: u16 = 307;
 const EXECVE_E: u16 = 292;
 const EXECVE_X: u16 = 293;
+const CLONE_X: u16 = 223;
 
 /// A child's calls come out as scap events that decode: openat, read, write,
-/// close and execve with their parameters, everything else as the generic pair named
+/// close, clone and execve with their parameters, everything else as the generic pair named
 /// by its `PPM_SC` code; buffers cut to the snaplen; wall-clock timestamps.
 #[test]
 fn a_childs_system_calls_are_recorded_as_scap_events() {
@@ -120,7 +129,7 @@ fn a_childs_system_calls_are_recorded_as_scap_events() {
     let file = dir.join("out.txt");
     let (pid, seen) = record(
         &format!(
-            "read x; echo \"$x-out\"; echo data > {}; exec head -c 300 /dev/zero",
+            "read x; echo \"$x-out\"; (exit 3); echo data > {}; exec head -c 300 /dev/zero",
             file.display()
         ),
         80,
@@ -234,12 +243,27 @@ fn a_childs_system_calls_are_recorded_as_scap_events() {
     assert_eq!(x.params[2], b"-c\x00300\x00/dev/zero\x00");
     assert_eq!(x.int(3), Some(i64::from(pid)));
     assert_eq!(x.int(4), Some(i64::from(pid)));
-    assert_eq!(
-        x.int(5),
-        Some(i64::from(std::process::id())),
-        "the parent: this test"
-    );
+    assert_eq!(x.int(5), Some(my_tid()), "the parent: this test's thread");
     assert_eq!(x.params[13], b"head\0", "comm");
+
+    // The subshell `(exit 3)` is a fork: clone returns the child's tid in
+    // the parent, with the parent's ids, comm and the clone flags glibc's
+    // fork passes (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID, as PPM_CL_*).
+    let fork = seen
+        .iter()
+        .find(|e| e.ty == CLONE_X)
+        .expect("the subshell's clone returns");
+    assert!(fork.int(0).is_some_and(|child| child > i64::from(pid)));
+    assert_eq!(fork.int(3), Some(i64::from(pid)), "tid");
+    assert_eq!(fork.int(4), Some(i64::from(pid)), "pid");
+    assert_eq!(
+        fork.int(5),
+        Some(my_tid()),
+        "ptid: the thread that started sh"
+    );
+    assert_eq!(fork.params[13], b"sh\0", "comm");
+    assert_eq!(fork.int(15), Some(0x80_0000 | 0x100_0000), "flags");
+    assert_eq!(fork.int(18), Some(i64::from(pid)), "vtid");
 
     // Calls without events of their own are the generic pair, named by
     // their PPM_SC code: exit_group (native 231) ends the child.

@@ -7,7 +7,7 @@
 //
 // Calls with events of their own are recorded with their parameters as the
 // event table (libs e5c53d64) lays them out; so far open, openat, close,
-// read, write and execve.
+// read, write, execve and clone.
 // Every other call is the generic event pair: `syscall` enter (ID, nativeID)
 // and exit (ID), ID being the call's PPM_SC code. Both come from the
 // `routing` map, which userspace fills from the driver's table before
@@ -348,7 +348,8 @@ static __always_inline void fill_execve_exit(struct builder *b, long ret, __u64 
 	push_user_area(b, (const void *)(arg_start + first), total > first ? total - first : 0, ARGS_MAX);
 	push_s64(b, (__u32)pid_tgid);
 	push_s64(b, pid_tgid >> 32);
-	push_s64(b, BPF_CORE_READ(task, real_parent, tgid));
+	// The parent thread, as the driver records it (`real_parent->pid`).
+	push_s64(b, BPF_CORE_READ(task, real_parent, pid));
 	push_empty_str(b); // cwd
 	push_s64(b, BPF_CORE_READ(task, signal, rlim[RLIMIT_NOFILE].rlim_cur));
 	push_s64(b, BPF_CORE_READ(task, maj_flt));
@@ -363,6 +364,91 @@ static __always_inline void fill_execve_exit(struct builder *b, long ret, __u64 
 	push_s64(b, 0); // pgid
 	push_u32(b, BPF_CORE_READ(task, loginuid.val));
 	push_u32(b, 0); // flags
+}
+
+// Linux's clone flags as scap's PPM_CL_* flags (`clone_flags_to_scap`).
+static __always_inline __u32 clone_flags_to_scap(__u64 f)
+{
+	__u32 r = 0;
+	if (f & 0x00000400) r |= 0x1;		// CLONE_FILES
+	if (f & 0x00000200) r |= 0x2;		// CLONE_FS
+	if (f & 0x80000000) r |= 0x4;		// CLONE_IO
+	if (f & 0x08000000) r |= 0x8;		// CLONE_NEWIPC
+	if (f & 0x40000000) r |= 0x10;		// CLONE_NEWNET
+	if (f & 0x00020000) r |= 0x20;		// CLONE_NEWNS
+	if (f & 0x20000000) r |= 0x40;		// CLONE_NEWPID
+	if (f & 0x04000000) r |= 0x80;		// CLONE_NEWUTS
+	if (f & 0x00100000) r |= 0x200;		// CLONE_PARENT_SETTID
+	if (f & 0x00008000) r |= 0x100;		// CLONE_PARENT
+	if (f & 0x00002000) r |= 0x400;		// CLONE_PTRACE
+	if (f & 0x00000800) r |= 0x800;		// CLONE_SIGHAND
+	if (f & 0x00040000) r |= 0x1000;	// CLONE_SYSVSEM
+	if (f & 0x00010000) r |= 0x2000;	// CLONE_THREAD
+	if (f & 0x00800000) r |= 0x4000;	// CLONE_UNTRACED
+	if (f & 0x00000100) r |= 0x8000;	// CLONE_VM
+	if (f & 0x10000000) r |= 0x100000;	// CLONE_NEWUSER
+	if (f & 0x00200000) r |= 0x800000;	// CLONE_CHILD_CLEARTID
+	if (f & 0x01000000) r |= 0x1000000;	// CLONE_CHILD_SETTID
+	if (f & 0x00080000) r |= 0x2000000;	// CLONE_SETTLS
+	if (f & 0x00004000) r |= 0x8000000;	// CLONE_VFORK
+	if (f & 0x02000000) r |= 0x10000000;	// CLONE_NEWCGROUP
+	return r;
+}
+
+#define PPM_CL_CHILD_IN_PIDNS (1 << 29)
+
+// A task's id as its own pid namespace sees it.
+static __always_inline __s64 pid_vnr(struct task_struct *t)
+{
+	struct pid *p = BPF_CORE_READ(t, thread_pid);
+	if (!p)
+		return 0;
+	unsigned int level = BPF_CORE_READ(p, level);
+	struct upid up = {};
+	if (bpf_probe_read_kernel(&up, sizeof(up), &p->numbers[level & 31]) != 0)
+		return 0;
+	return up.nr;
+}
+
+// clone's return, in the parent (res: the child's tid) and in the child
+// (res 0): the task as the driver describes it (PPME_SYSCALL_CLONE_20_X).
+// What a tracepoint program cannot read (the cwd, cgroup paths, memory
+// counters) is left empty or zero.
+static __always_inline void fill_clone_exit(struct builder *b, long ret, __u64 pid_tgid, __u64 flags)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 arg_start = BPF_CORE_READ(task, mm, arg_start);
+	__u64 arg_end = BPF_CORE_READ(task, mm, arg_end);
+	push_s64(b, ret);
+	long n = bpf_probe_read_user_str(b->buf + (b->pos & (MAX_EVENT - 1)), PATH_MAX_LEN, (const void *)arg_start);
+	if (n < 0)
+		n = 0;
+	b->pos += (__u32)n;
+	set_len(b, (__u16)n);
+	__u64 first = (__u64)n;
+	__u64 total = arg_end > arg_start ? arg_end - arg_start : 0;
+	push_user_area(b, (const void *)(arg_start + first), total > first ? total - first : 0, ARGS_MAX);
+	push_s64(b, (__u32)pid_tgid);
+	push_s64(b, pid_tgid >> 32);
+	push_s64(b, BPF_CORE_READ(task, real_parent, pid));
+	push_empty_str(b); // cwd
+	push_s64(b, BPF_CORE_READ(task, signal, rlim[RLIMIT_NOFILE].rlim_cur));
+	push_s64(b, BPF_CORE_READ(task, maj_flt));
+	push_s64(b, BPF_CORE_READ(task, min_flt));
+	push_u32(b, 0); // vm_size
+	push_u32(b, 0); // vm_rss
+	push_u32(b, 0); // vm_swap
+	push_comm(b);
+	push_user_area(b, 0, 0, ARGS_MAX); // cgroups
+	__u32 f = clone_flags_to_scap(flags);
+	struct pid *tp = BPF_CORE_READ(task, thread_pid);
+	if (tp && BPF_CORE_READ(tp, level) != 0)
+		f |= PPM_CL_CHILD_IN_PIDNS;
+	push_u32(b, f);
+	push_u32(b, BPF_CORE_READ(task, cred, euid.val));
+	push_u32(b, BPF_CORE_READ(task, cred, egid.val));
+	push_s64(b, pid_vnr(task));
+	push_s64(b, pid_vnr(BPF_CORE_READ(task, group_leader)));
 }
 
 // Copies the finished event into the ring buffer.
@@ -393,6 +479,8 @@ static __always_inline struct route *route_of(long id)
 #define PPME_SYSCALL_OPENAT_2_X 307
 #define PPME_SYSCALL_EXECVE_19_E 292
 #define PPME_SYSCALL_EXECVE_19_X 293
+#define PPME_SYSCALL_CLONE_20_E 222
+#define PPME_SYSCALL_CLONE_20_X 223
 #define PPME_SYSCALL_CLOSE_E 4
 #define PPME_SYSCALL_CLOSE_X 5
 #define PPME_SYSCALL_READ_E 6
@@ -431,6 +519,11 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		if (begin(&b, type, 1, pid_tgid))
 			return 0;
 		push_s64(&b, (__s32)regs->di);
+		break;
+	case PPME_SYSCALL_CLONE_20_E:
+		// No parameters.
+		if (begin(&b, type, 0, pid_tgid))
+			return 0;
 		break;
 	case PPME_SYSCALL_EXECVE_19_E:
 		// execve(filename, argv, envp)
@@ -494,6 +587,11 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		if (begin(&b, type, 1, pid_tgid))
 			return 0;
 		push_s64(&b, ret);
+		break;
+	case PPME_SYSCALL_CLONE_20_X:
+		if (begin(&b, type, 20, pid_tgid))
+			return 0;
+		fill_clone_exit(&b, ret, pid_tgid, regs->di);
 		break;
 	case PPME_SYSCALL_EXECVE_19_X:
 		if (begin(&b, type, 20, pid_tgid))
