@@ -8,8 +8,8 @@
 //! header, ready for `sonde_event::RawEvent::decode`, with the CPU it was
 //! recorded on.
 //!
-//! So far open, openat, read, write, close, clone and execve are recorded
-//! with their parameters (I/O buffers cut to the snaplen); every other system call is the generic
+//! So far open, openat, read, write, close, clone, fork, vfork and execve
+//! are recorded with their parameters (I/O buffers cut to the snaplen); every other system call is the generic
 //! `syscall` pair (its `PPM_SC` code and native number).
 
 use std::cell::RefCell;

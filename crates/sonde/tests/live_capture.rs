@@ -123,6 +123,14 @@ fn a_capture_written_live_reads_the_same_in_sysdig_and_sonde() {
             .any(|l| l.contains(" cat (") && l.contains("> read fd=") && l.contains(&fd_name)),
         "cat's read names cat and its file {fd_name}"
     );
+    // Before it executes cat, the child sh made for it (by vfork, fork or
+    // clone, all recorded) is already named sh: its execve enters as sh's.
+    assert!(
+        text.lines().any(|l| l.contains(" sh (")
+            && l.contains("> execve filename=")
+            && l.ends_with("/cat ")),
+        "the forked child is named before it executes cat"
+    );
     // Processes that existed before the capture are named, from the process
     // list the file starts with: this test's own thread, for one.
     let comm = std::fs::read_to_string("/proc/thread-self/comm").expect("comm");

@@ -7,7 +7,7 @@
 //
 // Calls with events of their own are recorded with their parameters as the
 // event table (libs e5c53d64) lays them out; so far open, openat, close,
-// read, write, execve and clone.
+// read, write, execve, clone, fork and vfork.
 // Every other call is the generic event pair: `syscall` enter (ID, nativeID)
 // and exit (ID), ID being the call's PPM_SC code. Both come from the
 // `routing` map, which userspace fills from the driver's table before
@@ -481,6 +481,10 @@ static __always_inline struct route *route_of(long id)
 #define PPME_SYSCALL_EXECVE_19_X 293
 #define PPME_SYSCALL_CLONE_20_E 222
 #define PPME_SYSCALL_CLONE_20_X 223
+#define PPME_SYSCALL_FORK_20_E 224
+#define PPME_SYSCALL_FORK_20_X 225
+#define PPME_SYSCALL_VFORK_20_E 226
+#define PPME_SYSCALL_VFORK_20_X 227
 #define PPME_SYSCALL_CLOSE_E 4
 #define PPME_SYSCALL_CLOSE_X 5
 #define PPME_SYSCALL_READ_E 6
@@ -521,6 +525,8 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 		push_s64(&b, (__s32)regs->di);
 		break;
 	case PPME_SYSCALL_CLONE_20_E:
+	case PPME_SYSCALL_FORK_20_E:
+	case PPME_SYSCALL_VFORK_20_E:
 		// No parameters.
 		if (begin(&b, type, 0, pid_tgid))
 			return 0;
@@ -592,6 +598,13 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		if (begin(&b, type, 20, pid_tgid))
 			return 0;
 		fill_clone_exit(&b, ret, pid_tgid, regs->di);
+		break;
+	case PPME_SYSCALL_FORK_20_X:
+	case PPME_SYSCALL_VFORK_20_X:
+		// The same description as clone's; the driver records no flags.
+		if (begin(&b, type, 20, pid_tgid))
+			return 0;
+		fill_clone_exit(&b, ret, pid_tgid, 0);
 		break;
 	case PPME_SYSCALL_EXECVE_19_X:
 		if (begin(&b, type, 20, pid_tgid))
