@@ -81,8 +81,7 @@ fn record(script: &str, snaplen: u32) -> (u32, Vec<Seen>) {
                     .expect("every recorded event decodes");
                 let name = event_info(ev.ty).map_or("?", |i| i.name);
                 let params: Vec<Vec<u8>> = ev.params().map(<[u8]>::to_vec).collect();
-                ended |= ev.ty == 0
-                    && params.get(1).map(Vec::as_slice) == Some(&231u16.to_le_bytes()[..]);
+                ended |= ev.ty == PROCEXIT_E;
                 seen.push(Seen {
                     tid: ev.tid,
                     ts: ev.ts,
@@ -95,7 +94,7 @@ fn record(script: &str, snaplen: u32) -> (u32, Vec<Seen>) {
     }
     eprintln!("{} events from pid {pid}", seen.len());
     assert_eq!(probe.drops().expect("drops"), 0, "events dropped");
-    assert!(ended, "the child's exit_group was not seen");
+    assert!(ended, "the child's procexit was not seen");
     assert!(
         seen.iter().all(|e| e.tid == u64::from(pid)),
         "only the child's thread is recorded"
@@ -114,6 +113,7 @@ const OPENAT_X: u16 = 307;
 const EXECVE_E: u16 = 292;
 const EXECVE_X: u16 = 293;
 const CLONE_X: u16 = 223;
+const PROCEXIT_E: u16 = 186;
 
 /// A child's calls come out as scap events that decode: openat, read, write,
 /// close, clone and execve with their parameters, everything else as the generic pair named
@@ -265,9 +265,23 @@ fn a_childs_system_calls_are_recorded_as_scap_events() {
     assert_eq!(fork.int(15), Some(0x80_0000 | 0x100_0000), "flags");
     assert_eq!(fork.int(18), Some(i64::from(pid)), "vtid");
 
+    // The child ends with procexit: status, exit code, signal and core, 0
+    // for head's clean exit.
+    let end = seen.last().expect("events");
+    assert_eq!(end.ty, PROCEXIT_E);
+    assert_eq!((end.int(0), end.int(1)), (Some(0), Some(0)));
+    assert_eq!(
+        (end.params[2].as_slice(), end.params[3].as_slice()),
+        (&[0u8][..], &[0u8][..])
+    );
+
     // Calls without events of their own are the generic pair, named by
-    // their PPM_SC code: exit_group (native 231) ends the child.
-    let exit = seen.last().expect("events");
+    // their PPM_SC code: exit_group (native 231), just before.
+    let exit = seen
+        .iter()
+        .rev()
+        .find(|e| e.ty == 0)
+        .expect("a generic event");
     assert_eq!(
         (exit.name, exit.syscall(), exit.int(1)),
         ("syscall", "exit_group", Some(231))

@@ -7,7 +7,8 @@
 //
 // Calls with events of their own are recorded with their parameters as the
 // event table (libs e5c53d64) lays them out; so far open, openat, close,
-// read, write, execve, clone, fork and vfork.
+// read, write, execve, clone, fork and vfork; and a thread's end (procexit,
+// from the sched_process_exit tracepoint).
 // Every other call is the generic event pair: `syscall` enter (ID, nativeID)
 // and exit (ID), ID being the call's PPM_SC code. Both come from the
 // `routing` map, which userspace fills from the driver's table before
@@ -632,6 +633,35 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		push_u16(&b, r ? r->ppm_sc : 0);
 		break;
 	}
+	submit(&b);
+	return 0;
+}
+
+#define PPME_PROCEXIT_1_E 186
+
+// A thread's end (the `sched_process_exit` tracepoint), as the driver
+// records it: status (the wait status), ret (its exit code), sig (the
+// signal that ended it, else 0) and core (whether it dumped core).
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_process_exit, struct task_struct *p)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (!wanted(pid_tgid))
+		return 0;
+	struct builder b = {};
+	if (begin(&b, PPME_PROCEXIT_1_E, 4, pid_tgid))
+		return 0;
+	int code = BPF_CORE_READ(p, exit_code);
+	push_s64(&b, code);
+	push_s64(&b, (code >> 8) & 0xff);
+	__u8 sig = code & 0x7f;
+	// WIFSIGNALED: a signal number, not 0 (exited) or 0x7f (stopped).
+	*(__u8 *)(b.buf + (b.pos & (MAX_EVENT - 1))) = (sig != 0 && sig != 0x7f) ? sig : 0;
+	b.pos += 1;
+	set_len(&b, 1);
+	*(__u8 *)(b.buf + (b.pos & (MAX_EVENT - 1))) = (code & 0x80) != 0;
+	b.pos += 1;
+	set_len(&b, 1);
 	submit(&b);
 	return 0;
 }
