@@ -2,9 +2,9 @@
 //! by `build.rs`) and their loader.
 //!
 //! [`Probe`] loads the capture program, attaches it to the `raw_syscalls`
-//! tracepoints and `sched_process_exit` (`tp_btf`), and drains its ring buffer by polling (events are
-//! submitted without wake-ups: waking the reader per event costs more than
-//! the event). Every event comes out as the bytes of a scap event with the v2
+//! tracepoints and `sched_process_exit` (`tp_btf`), and drains its ring
+//! buffer by polling (events are submitted without wake-ups: waking the
+//! reader per event costs more than the event). Every event comes out as the bytes of a scap event with the v2
 //! header, ready for `sonde_event::RawEvent::decode`, with the CPU it was
 //! recorded on.
 //!
