@@ -150,6 +150,13 @@ static __always_inline void set_len(struct builder *b, __u16 len)
 	b->param++;
 }
 
+static __always_inline void push_u8(struct builder *b, __u8 v)
+{
+	*(b->buf + (b->pos & (MAX_EVENT - 1))) = v;
+	b->pos += 1;
+	set_len(b, 1);
+}
+
 static __always_inline void push_u16(struct builder *b, __u16 v)
 {
 	*(__u16 *)(b->buf + (b->pos & (MAX_EVENT - 1))) = v;
@@ -193,7 +200,8 @@ static __always_inline void push_user_bytes(struct builder *b, const void *ptr, 
 // NUL included); one that cannot be read is an empty value.
 #define PATH_MAX_LEN 4096
 
-static __always_inline void push_user_str(struct builder *b, const void *ptr)
+// Returns the value's length.
+static __always_inline __u32 push_user_str(struct builder *b, const void *ptr)
 {
 	long n = 0;
 	if (ptr)
@@ -202,6 +210,7 @@ static __always_inline void push_user_str(struct builder *b, const void *ptr)
 		n = 0;
 	b->pos += (__u32)n;
 	set_len(b, (__u16)n);
+	return (__u32)n;
 }
 
 // Linux's open flags, as the driver turns them into scap's PPM_O_* flags
@@ -316,9 +325,7 @@ static __always_inline void push_comm(struct builder *b)
 
 static __always_inline void push_empty_str(struct builder *b)
 {
-	*(b->buf + (b->pos & (MAX_EVENT - 1))) = 0;
-	b->pos += 1;
-	set_len(b, 1);
+	push_u8(b, 0);
 }
 
 #define RLIMIT_NOFILE 7
@@ -326,25 +333,19 @@ static __always_inline void push_empty_str(struct builder *b)
 // The arguments and environment areas of the current process's memory.
 #define ARGS_MAX 4096
 
-// execve's return: the new program as the driver describes it
-// (PPME_SYSCALL_EXECVE_19_X). What the driver reads from places a tracepoint
-// program cannot (the cwd, cgroup paths, memory counters, the tty) is left
-// empty or zero; the state engine keeps what it knew.
-static __always_inline void fill_execve_exit(struct builder *b, long ret, __u64 pid_tgid)
+// The parameters execve's and clone's returns begin with, alike (res, exe,
+// args, tid, pid, ptid, cwd, fdlimit, pgft_maj, pgft_min, vm_size, vm_rss,
+// vm_swap, comm, cgroups): the task as the driver describes it. What the
+// driver reads from places a tracepoint program cannot (the cwd, cgroup
+// paths, memory counters) is left empty or zero; the state engine keeps what
+// it knew.
+static __always_inline void push_task(struct builder *b, struct task_struct *task, long ret, __u64 pid_tgid)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 arg_start = BPF_CORE_READ(task, mm, arg_start);
 	__u64 arg_end = BPF_CORE_READ(task, mm, arg_end);
-	__u64 env_start = BPF_CORE_READ(task, mm, env_start);
-	__u64 env_end = BPF_CORE_READ(task, mm, env_end);
 	push_s64(b, ret);
 	// exe: the first argument; args: the others, NUL-separated.
-	long n = bpf_probe_read_user_str(b->buf + (b->pos & (MAX_EVENT - 1)), PATH_MAX_LEN, (const void *)arg_start);
-	if (n < 0)
-		n = 0;
-	b->pos += (__u32)n;
-	set_len(b, (__u16)n);
-	__u64 first = (__u64)n;
+	__u64 first = push_user_str(b, (const void *)arg_start);
 	__u64 total = arg_end > arg_start ? arg_end - arg_start : 0;
 	push_user_area(b, (const void *)(arg_start + first), total > first ? total - first : 0, ARGS_MAX);
 	push_s64(b, (__u32)pid_tgid);
@@ -360,6 +361,17 @@ static __always_inline void fill_execve_exit(struct builder *b, long ret, __u64 
 	push_u32(b, 0); // vm_swap
 	push_comm(b);
 	push_user_area(b, 0, 0, ARGS_MAX); // cgroups
+}
+
+// execve's return: the new program (PPME_SYSCALL_EXECVE_19_X), then its
+// environment, tty, pgid, loginuid and flags (the tty, pgid and flags left
+// zero for now).
+static __always_inline void fill_execve_exit(struct builder *b, long ret, __u64 pid_tgid)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 env_start = BPF_CORE_READ(task, mm, env_start);
+	__u64 env_end = BPF_CORE_READ(task, mm, env_end);
+	push_task(b, task, ret, pid_tgid);
 	push_user_area(b, (const void *)env_start, env_end > env_start ? env_end - env_start : 0, ARGS_MAX);
 	push_u32(b, 0); // tty
 	push_s64(b, 0); // pgid
@@ -412,35 +424,12 @@ static __always_inline __s64 pid_vnr(struct task_struct *t)
 }
 
 // clone's return, in the parent (res: the child's tid) and in the child
-// (res 0): the task as the driver describes it (PPME_SYSCALL_CLONE_20_X).
-// What a tracepoint program cannot read (the cwd, cgroup paths, memory
-// counters) is left empty or zero.
+// (res 0) (PPME_SYSCALL_CLONE_20_X): the task, then the clone flags, euid,
+// egid and the ids its pid namespace sees.
 static __always_inline void fill_clone_exit(struct builder *b, long ret, __u64 pid_tgid, __u64 flags)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u64 arg_start = BPF_CORE_READ(task, mm, arg_start);
-	__u64 arg_end = BPF_CORE_READ(task, mm, arg_end);
-	push_s64(b, ret);
-	long n = bpf_probe_read_user_str(b->buf + (b->pos & (MAX_EVENT - 1)), PATH_MAX_LEN, (const void *)arg_start);
-	if (n < 0)
-		n = 0;
-	b->pos += (__u32)n;
-	set_len(b, (__u16)n);
-	__u64 first = (__u64)n;
-	__u64 total = arg_end > arg_start ? arg_end - arg_start : 0;
-	push_user_area(b, (const void *)(arg_start + first), total > first ? total - first : 0, ARGS_MAX);
-	push_s64(b, (__u32)pid_tgid);
-	push_s64(b, pid_tgid >> 32);
-	push_s64(b, BPF_CORE_READ(task, real_parent, pid));
-	push_empty_str(b); // cwd
-	push_s64(b, BPF_CORE_READ(task, signal, rlim[RLIMIT_NOFILE].rlim_cur));
-	push_s64(b, BPF_CORE_READ(task, maj_flt));
-	push_s64(b, BPF_CORE_READ(task, min_flt));
-	push_u32(b, 0); // vm_size
-	push_u32(b, 0); // vm_rss
-	push_u32(b, 0); // vm_swap
-	push_comm(b);
-	push_user_area(b, 0, 0, ARGS_MAX); // cgroups
+	push_task(b, task, ret, pid_tgid);
 	__u32 f = clone_flags_to_scap(flags);
 	struct pid *tp = BPF_CORE_READ(task, thread_pid);
 	if (tp && BPF_CORE_READ(tp, level) != 0)
@@ -656,12 +645,8 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 	push_s64(&b, (code >> 8) & 0xff);
 	__u8 sig = code & 0x7f;
 	// WIFSIGNALED: a signal number, not 0 (exited) or 0x7f (stopped).
-	*(__u8 *)(b.buf + (b.pos & (MAX_EVENT - 1))) = (sig != 0 && sig != 0x7f) ? sig : 0;
-	b.pos += 1;
-	set_len(&b, 1);
-	*(__u8 *)(b.buf + (b.pos & (MAX_EVENT - 1))) = (code & 0x80) != 0;
-	b.pos += 1;
-	set_len(&b, 1);
+	push_u8(&b, (sig != 0 && sig != 0x7f) ? sig : 0);
+	push_u8(&b, (code & 0x80) != 0);
 	submit(&b);
 	return 0;
 }
