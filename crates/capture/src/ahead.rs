@@ -64,6 +64,37 @@ impl Chunk {
         self.side.push(Some(s));
     }
 
+    /// The parts of item `i` when it is an event: an `Event`'s as noted, a
+    /// `Frame`'s (an event left to the consumer's thread) once checked here.
+    /// A bad frame becomes the error `next_block` reports; other items are
+    /// `None` and stay.
+    #[inline]
+    fn event_parts(&mut self, i: usize) -> Option<(u32, Layout, u16, u32)> {
+        match *self.items.get(i)? {
+            Item::Event {
+                start,
+                layout,
+                cpu,
+                dump_flags,
+            } => Some((start, layout, cpu, dump_flags)),
+            Item::Frame {
+                start,
+                len,
+                version,
+                cpu,
+                offset,
+            } => match self.frame(start, len, version, cpu, offset).layout() {
+                Ok(layout) => Some((start, layout, cpu, 0)),
+                Err(e) => {
+                    self.items[i] = Item::Side(self.side.len() as u32);
+                    self.side.push(Some(Side::Error(e)));
+                    None
+                }
+            },
+            Item::Side(_) => None,
+        }
+    }
+
     /// The event of a `Frame` item, framed but not yet checked.
     fn frame(
         &self,
@@ -286,33 +317,7 @@ impl ReadAhead {
     pub(crate) fn next_event(&mut self) -> Option<RawEvent<'_>> {
         let c = self.cur.as_mut()?;
         let i = self.next;
-        let (start, layout, cpu, dump_flags) = match *c.items.get(i)? {
-            Item::Event {
-                start,
-                layout,
-                cpu,
-                dump_flags,
-            } => (start, layout, cpu, dump_flags),
-            Item::Frame {
-                start,
-                len,
-                version,
-                cpu,
-                offset,
-            } => {
-                // An event left to this thread: check it here and note its
-                // layout; a bad one becomes the error `next_block` reports.
-                match c.frame(start, len, version, cpu, offset).layout() {
-                    Ok(layout) => (start, layout, cpu, 0),
-                    Err(e) => {
-                        c.items[i] = Item::Side(c.side.len() as u32);
-                        c.side.push(Some(Side::Error(e)));
-                        return None;
-                    }
-                }
-            }
-            _ => return None,
-        };
+        let (start, layout, cpu, dump_flags) = c.event_parts(i)?;
         self.next = i + 1;
         c.prefetch_after(i);
         let bytes = c.data.get(start as usize..).unwrap_or(&[]);
@@ -326,47 +331,24 @@ impl ReadAhead {
             return Ok(None);
         }
         let i = self.next;
-        self.next += 1;
         let Some(c) = self.cur.as_mut() else {
             return Ok(None);
         };
-        let Some(&item) = c.items.get(i) else {
-            return Ok(None);
-        };
-        match item {
-            Item::Event {
-                start,
-                layout,
-                cpu,
-                dump_flags,
-            } => {
-                c.prefetch_after(i);
-                let bytes = c.data.get(start as usize..).unwrap_or(&[]);
-                Ok(Some(Block::Event(RawEvent::from_layout(
-                    bytes, layout, cpu, dump_flags,
-                ))))
-            }
-            Item::Frame {
-                start,
-                len,
-                version,
-                cpu,
-                offset,
-            } => match c.frame(start, len, version, cpu, offset).decode() {
-                Ok(ev) => Ok(Some(Block::Event(ev))),
-                Err(e) => {
-                    self.done = true;
-                    Err(e)
-                }
-            },
-            Item::Side(k) => match c.side.get_mut(k as usize).and_then(Option::take) {
+        if c.event_parts(i).is_some() {
+            // An event: the fast path's way.
+            return Ok(self.next_event().map(Block::Event));
+        }
+        if let Some(&Item::Side(k)) = c.items.get(i) {
+            self.next = i + 1;
+            return match c.side.get_mut(k as usize).and_then(Option::take) {
                 Some(Side::Block(b)) => Ok(Some(b)),
                 Some(Side::Error(e)) => {
                     self.done = true;
                     Err(e)
                 }
                 None => Ok(None),
-            },
+            };
         }
+        Ok(None)
     }
 }

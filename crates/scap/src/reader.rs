@@ -38,17 +38,10 @@ pub struct EventFrame<'a> {
     pub offset: u64,
 }
 
-impl<'a> EventFrame<'a> {
-    /// Decodes the event, with the error [`BlockReader::next_block`] would
-    /// have given.
-    pub fn decode(&self) -> Result<RawEvent<'a>, ReadError> {
-        RawEvent::decode(self.bytes, self.version, self.cpu, 0)
-            .map_err(|e| frame_error(self.offset, self.version, e))
-    }
-
+impl EventFrame<'_> {
     /// Checks the event and notes where its parameters lie, for
-    /// [`RawEvent::from_layout`]: what [`decode`](Self::decode) does, without
-    /// building the event.
+    /// [`RawEvent::from_layout`] (on the frame's bytes), with the error
+    /// [`BlockReader::next_block`] would have given.
     #[inline]
     pub fn layout(&self) -> Result<Layout, ReadError> {
         Layout::decode(self.bytes, self.version)
@@ -227,7 +220,7 @@ impl<R: Read> BlockReader<R> {
 
     /// The next block if it is a whole, well-formed event block already in
     /// the buffer, framed but not decoded: for a consumer that decodes on
-    /// another thread ([`EventFrame::decode`]). `None` means "call
+    /// another thread ([`EventFrame::layout`]). `None` means "call
     /// [`next_block`](Self::next_block)", not the end of the stream.
     pub fn next_event_frame(&mut self) -> Option<EventFrame<'_>> {
         let f = self.fast_frame()?;
