@@ -97,6 +97,8 @@ const OUT_BUF: usize = 256 * 1024;
 /// Counts the run reports at the end (`-v`).
 #[derive(Default)]
 struct Counts {
+    /// Events delivered (printed, or counted with -q), over all files: what
+    /// `-n` counts.
     events: u64,
     unknown_types: u64,
 }
@@ -185,7 +187,6 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
         tz_offset: sonde_filter::time::local_offset_secs(),
         line: Vec::with_capacity(OUT_BUF + 64 * 1024),
         counts: Counts::default(),
-        delivered: 0,
         summary: args.summary.then(sonde_output::summary::Summary::new),
     };
     if args.read.is_empty() {
@@ -213,7 +214,7 @@ fn run_inner(args: DigArgs) -> Result<ExitCode, String> {
         let mut state = State::new();
         let mut opening = Opening::default();
         loop {
-            if args.numevents.is_some_and(|n| run.delivered >= n) {
+            if args.numevents.is_some_and(|n| run.counts.events >= n) {
                 break 'files;
             }
             // Nearly every block is an event built in place by `next_event`
@@ -305,8 +306,6 @@ struct Run {
     /// it fills (or after every line with --unbuffered).
     line: Vec<u8>,
     counts: Counts,
-    /// Events delivered (printed, or counted with -q), over all files: `-n`.
-    delivered: u64,
     summary: Option<sonde_output::summary::Summary>,
 }
 
@@ -402,7 +401,6 @@ impl Run {
     #[inline]
     fn count(&mut self, ev: &RawEvent<'_>) {
         self.counts.events += 1;
-        self.delivered += 1;
         if let Some(sum) = self.summary.as_mut() {
             let id = if ev.ty <= 1 {
                 ev.param_u64(0).map(|v| v as u16)
@@ -482,14 +480,14 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
         .map(|secs| started + std::time::Duration::from_secs(secs));
     let mut seen: u64 = 0;
     while !stop.load(Ordering::Relaxed) && failure.is_none() {
-        if args.numevents.is_some_and(|n| run.delivered >= n)
+        if args.numevents.is_some_and(|n| run.counts.events >= n)
             || until.is_some_and(|t| std::time::Instant::now() >= t)
         {
             break;
         }
         probe
             .poll(std::time::Duration::from_millis(50), |cpu, bytes| {
-                if failure.is_some() || args.numevents.is_some_and(|n| run.delivered >= n) {
+                if failure.is_some() || args.numevents.is_some_and(|n| run.counts.events >= n) {
                     return;
                 }
                 seen += 1;
@@ -498,14 +496,14 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
                         Some("the capture program wrote an event that does not decode".into());
                     return;
                 };
-                let before = run.delivered;
+                let before = run.counts.events;
                 match run.event(&mut state, &mut opening, &ev, &mut out) {
                     Ok(Flow::Go) => {}
                     Ok(Flow::Closed) => stop.store(true, Ordering::Relaxed),
                     Err(e) => failure = Some(e),
                 }
                 // What the filter lets through is written.
-                if run.delivered > before
+                if run.counts.events > before
                     && let Some((path, w)) = writer.as_mut()
                     && let Err(e) = w.event(cpu, 0, bytes)
                 {
