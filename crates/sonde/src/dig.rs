@@ -511,7 +511,9 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
                 }
             })
             .map_err(|e| format!("live capture: {e}"))?;
-        if run.unbuffered || run.line.len() >= OUT_BUF {
+        // Live lines go out after each drain (at most every 50 ms), not
+        // once the buffer fills, which could take minutes on a quiet host.
+        if !run.line.is_empty() {
             let _ = out.write_all(&run.line).and_then(|()| out.flush());
             run.line.clear();
         }
