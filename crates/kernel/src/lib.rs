@@ -67,7 +67,10 @@ pub enum ProbeError {
 
 fn bpf(what: &'static str) -> impl FnOnce(libbpf_rs::Error) -> ProbeError {
     move |source| {
-        if source.kind() == libbpf_rs::ErrorKind::PermissionDenied {
+        // The kernel answers EACCES both to a user without the capability
+        // and to a program its verifier rejects: only the first is a matter
+        // of privilege.
+        if source.kind() == libbpf_rs::ErrorKind::PermissionDenied && !running_as_root() {
             ProbeError::NotPermitted
         } else {
             ProbeError::Bpf {
@@ -111,6 +114,11 @@ pub struct ProbeOptions {
     /// How many bytes of each I/O buffer to keep (sysdig's `-s`, 80 by
     /// default).
     pub snaplen: u32,
+    /// Leave out this process's own system calls (sonde's: what it does to
+    /// write the capture is noise, and feeds itself).
+    pub skip_tgid: Option<u32>,
+    /// Record context switches (`switch` events), as sysdig does.
+    pub switches: bool,
 }
 
 impl Default for ProbeOptions {
@@ -119,6 +127,8 @@ impl Default for ProbeOptions {
             ring_bytes: 8 << 20,
             only_tgid: None,
             snaplen: 80,
+            skip_tgid: Some(std::process::id()),
+            switches: true,
         }
     }
 }
@@ -158,6 +168,10 @@ impl Probe {
             rodata.boot_time_ns = boot_time_ns();
             rodata.only_tgid = opts.only_tgid.unwrap_or(0);
             rodata.snaplen = opts.snaplen;
+            rodata.skip_tgid = opts.skip_tgid.unwrap_or(0);
+        }
+        if !opts.switches {
+            open.progs.sched_switch.set_autoload(false);
         }
         open.maps
             .events

@@ -1,106 +1,8 @@
 //! Live capture on this machine: needs root (CI runs as root); elsewhere each
 //! test says it skipped.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-use sonde_event::{HeaderVersion, RawEvent, SYSCALL_TABLE, event_info};
-use sonde_kernel::{Probe, ProbeOptions};
-
-/// The calling thread's id (`/proc/thread-self` is `PID/task/TID`).
-fn my_tid() -> i64 {
-    std::fs::read_link("/proc/thread-self")
-        .ok()
-        .and_then(|p| p.file_name()?.to_str()?.parse().ok())
-        .expect("/proc/thread-self")
-}
-
-/// One recorded event, decoded and detached from the ring buffer.
-#[derive(Debug)]
-struct Seen {
-    tid: u64,
-    ts: u64,
-    ty: u16,
-    name: &'static str,
-    params: Vec<Vec<u8>>,
-}
-
-impl Seen {
-    fn int(&self, i: usize) -> Option<i64> {
-        let b = self.params.get(i)?;
-        Some(match b.len() {
-            2 => i64::from(u16::from_le_bytes([b[0], b[1]])),
-            4 => i64::from(i32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-            8 => i64::from_le_bytes(b.as_slice().try_into().ok()?),
-            _ => return None,
-        })
-    }
-
-    /// The `PPM_SC` name a generic event carries.
-    fn syscall(&self) -> &'static str {
-        let id = self.int(0).unwrap_or(-1);
-        usize::try_from(id)
-            .ok()
-            .and_then(|i| SYSCALL_TABLE.get(i))
-            .map_or("?", |s| s.name)
-    }
-}
-
-/// Runs `script` under `sh` with the probe open on its pid (the child waits
-/// on its stdin until the probe is attached), and returns its events.
-fn record(script: &str, snaplen: u32) -> (u32, Vec<Seen>) {
-    let mut child = Command::new("/bin/sh")
-        .args(["-c", script])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn /bin/sh");
-    let pid = child.id();
-    let mut probe = Probe::open(&ProbeOptions {
-        only_tgid: Some(pid),
-        snaplen,
-        ..ProbeOptions::default()
-    })
-    .expect("open the probe (root, BTF, tp_btf)");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"go\n")
-        .expect("release the child");
-    assert!(child.wait().expect("wait").success());
-
-    let mut seen = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let mut ended = false;
-    while !ended && Instant::now() < deadline {
-        probe
-            .poll(Duration::from_millis(100), |cpu, bytes| {
-                let ev = RawEvent::decode(bytes, HeaderVersion::V2, cpu, 0)
-                    .expect("every recorded event decodes");
-                let name = event_info(ev.ty).map_or("?", |i| i.name);
-                let params: Vec<Vec<u8>> = ev.params().map(<[u8]>::to_vec).collect();
-                ended |= ev.ty == PROCEXIT_E;
-                seen.push(Seen {
-                    tid: ev.tid,
-                    ts: ev.ts,
-                    ty: ev.ty,
-                    name,
-                    params,
-                });
-            })
-            .expect("poll");
-    }
-    eprintln!("{} events from pid {pid}", seen.len());
-    assert_eq!(probe.drops().expect("drops"), 0, "events dropped");
-    assert!(ended, "the child's procexit was not seen");
-    assert!(
-        seen.iter().all(|e| e.tid == u64::from(pid)),
-        "only the child's thread is recorded"
-    );
-    (pid, seen)
-}
+mod common;
+use common::*;
 
 const READ_E: u16 = 6;
 const READ_X: u16 = 7;
@@ -113,7 +15,6 @@ const OPENAT_X: u16 = 307;
 const EXECVE_E: u16 = 292;
 const EXECVE_X: u16 = 293;
 const CLONE_X: u16 = 223;
-const PROCEXIT_E: u16 = 186;
 
 /// A child's calls come out as scap events that decode: openat, read, write,
 /// close, clone and execve with their parameters, everything else as the generic pair named
@@ -267,8 +168,11 @@ fn a_childs_system_calls_are_recorded_as_scap_events() {
 
     // The child ends with procexit: status, exit code, signal and core, 0
     // for head's clean exit.
-    let end = seen.last().expect("events");
-    assert_eq!(end.ty, PROCEXIT_E);
+    let end = seen
+        .iter()
+        .rev()
+        .find(|e| e.ty == PROCEXIT_E)
+        .expect("procexit");
     assert_eq!((end.int(0), end.int(1)), (Some(0), Some(0)));
     assert_eq!(
         (end.params[2].as_slice(), end.params[3].as_slice()),

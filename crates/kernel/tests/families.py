@@ -1,0 +1,83 @@
+# The system calls of every family the capture records, in order; run by
+# families.rs under the probe. Waits for a line on stdin (the probe is
+# attached), then works in the directory it is given.
+import ctypes, fcntl, mmap, os, signal, socket, sys, threading
+sys.stdin.readline()
+d = sys.argv[1]
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+# Files
+fd = os.open(d + "/a", os.O_RDWR | os.O_CREAT, 0o640)
+os.pwrite(fd, b"hello", 3)
+os.pread(fd, 4, 1)
+os.writev(fd, [b"ab", b"cd"])
+os.lseek(fd, 0, 0)
+os.readv(fd, [bytearray(3), bytearray(5)])
+class Iov(ctypes.Structure):
+    _fields_ = [("base", ctypes.c_char_p), ("len", ctypes.c_size_t)]
+wv = (Iov * 2)(Iov(b"xy", 2), Iov(b"z", 1))
+libc.pwritev(fd, wv, 2, ctypes.c_long(10))
+rbuf = ctypes.create_string_buffer(2)
+rv = (Iov * 1)(Iov(ctypes.cast(rbuf, ctypes.c_char_p), 2))
+libc.preadv(fd, rv, 1, ctypes.c_long(10))
+libc.dup(fd)
+os.dup2(fd, 20)
+os.dup2(fd, 21, inheritable=False)
+fcntl.fcntl(fd, fcntl.F_GETFL)
+os.pipe()
+os.eventfd(5)
+out = os.open(d + "/b", os.O_WRONLY | os.O_CREAT, 0o600)
+os.sendfile(out, fd, 2, 4)
+libc.creat((d + "/c").encode(), 0o604)
+class How(ctypes.Structure):
+    _fields_ = [("flags", ctypes.c_uint64), ("mode", ctypes.c_uint64), ("resolve", ctypes.c_uint64)]
+how = How(os.O_RDONLY, 0, 0x04)
+libc.syscall(437, -100, (d + "/a").encode(), ctypes.byref(how), 24)
+os.mkdir(d + "/m", 0o750)
+os.rename(d + "/m", d + "/n")
+os.rmdir(d + "/n")
+os.unlink(d + "/b")
+dfd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)
+os.mkdir("k", 0o700, dir_fd=dfd)
+os.rename("k", "l", src_dir_fd=dfd, dst_dir_fd=dfd)
+os.rmdir("l", dir_fd=dfd)
+os.chdir(d)
+os.fchdir(dfd)
+# Network
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen(5)
+port = srv.getsockname()[1]
+cli = socket.socket()
+cli.connect(("127.0.0.1", port))
+conn, _ = srv.accept()
+cli.send(b"ping")
+conn.recv(10)
+cli.sendmsg([b"a", b"bc"])
+conn.recvmsg(10)
+cli.shutdown(socket.SHUT_WR)
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("127.0.0.1", 0))
+u2 = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u2.sendto(b"udp!", u.getsockname())
+u.recvfrom(10)
+socket.socketpair()
+# Processes and memory
+os.kill(os.getpid(), 0)
+signal.pthread_kill(threading.get_ident(), 0)
+os.setgid(0)
+os.setuid(0)
+m = mmap.mmap(-1, 8192)
+m.close()
+libc.syscall(12, 0)
+libc.ptrace(0x4206, 999999999, 0, 0)
+libc.mount(b"none", b"/nonexistent-sonde", b"tmpfs", ctypes.c_ulong(2), None)
+libc.umount2(b"/nonexistent-sonde", 2)
+args = (ctypes.c_uint64 * 11)(0x00010000)
+libc.syscall(435, ctypes.byref(args), 0)
+pid = os.fork()
+if pid == 0:
+    os._exit(0)
+os.waitpid(pid, 0)
+exe = os.open("/bin/true", os.O_RDONLY)
+os.execve(exe, ["true", "x"], {})
