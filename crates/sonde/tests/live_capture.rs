@@ -67,17 +67,34 @@ fn a_capture_written_live_reads_the_same_in_sysdig_and_sonde() {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
-    // The workload: a marker written to a file, read back by cat.
+    // The workload: a marker written to a file, read back by cat (an exec),
+    // then sent over TCP to a server on loopback by bash.
+    let server = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = server.local_addr().expect("port").port();
+    let receiver = std::thread::spawn(move || {
+        let (mut conn, _) = server.accept().expect("accept");
+        let mut got = Vec::new();
+        std::io::Read::read_to_end(&mut conn, &mut got).expect("receive");
+        got
+    });
     let marker = format!("hello-sonde-{}", std::process::id());
     let data = dir.join("data.txt");
     let status = Command::new("/bin/sh")
         .args([
             "-c",
-            &format!("echo {marker} > {0}; cat {0} > /dev/null", data.display()),
+            &format!(
+                "echo {marker} > {0}; cat {0} > /dev/null; \
+                 bash -c 'exec 3<>/dev/tcp/127.0.0.1/{port}; echo {marker}-tcp >&3'",
+                data.display()
+            ),
         ])
         .status()
         .expect("workload");
     assert!(status.success());
+    assert_eq!(
+        receiver.join().expect("receiver"),
+        format!("{marker}-tcp\n").into_bytes()
+    );
     std::thread::sleep(Duration::from_millis(300));
     // SIGINT: sonde flushes and closes a valid file.
     let pid = capture.id().to_string();
@@ -122,6 +139,22 @@ fn a_capture_written_live_reads_the_same_in_sysdig_and_sonde() {
         text.lines()
             .any(|l| l.contains(" cat (") && l.contains("> read fd=") && l.contains(&fd_name)),
         "cat's read names cat and its file {fd_name}"
+    );
+    // The connection: connect returns the tuple (this end, then the
+    // server), and the write on the socket (bash dups it onto stdout for
+    // `>&3`) names it.
+    let server_end = format!("->127.0.0.1:{port}");
+    assert!(
+        text.lines().any(|l| l.contains(" bash (")
+            && l.contains("< connect res=0 tuple=127.0.0.1:")
+            && l.ends_with(&format!("{server_end} "))),
+        "bash's connect to port {port} with its tuple"
+    );
+    assert!(
+        text.lines().any(|l| l.contains("> write fd=")
+            && l.contains("(<4t>127.0.0.1:")
+            && l.contains(&format!("{server_end})"))),
+        "the write on the socket names the connection"
     );
     // Before it executes cat, the child sh made for it (by vfork, fork or
     // clone, all recorded) is already named sh: its execve enters as sh's.
