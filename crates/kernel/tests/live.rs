@@ -146,6 +146,29 @@ fn a_childs_system_calls_are_recorded_as_scap_events() {
     assert_eq!(x.int(4), Some(i64::from(pid)));
     assert_eq!(x.int(5), Some(my_tid()), "the parent: this test's thread");
     assert_eq!(x.params[13], b"head\0", "comm");
+    // The cgroups: `controller=/path` entries, each as /proc tells it for
+    // this test's process (which the child inherits).
+    let proc_cgroups = std::fs::read_to_string("/proc/self/cgroup").expect("cgroup");
+    let entries: Vec<&[u8]> = x.params[14]
+        .split(|&b| b == 0)
+        .filter(|e| !e.is_empty())
+        .collect();
+    assert!(!entries.is_empty(), "cgroups are listed");
+    for e in entries {
+        let e = std::str::from_utf8(e).expect("utf-8 cgroup entry");
+        let (controller, path) = e.split_once('=').expect("controller=path");
+        assert!(
+            proc_cgroups.lines().any(|l| {
+                let mut f = l.splitn(3, ':');
+                let (_, ctls, p) = (f.next(), f.next().unwrap_or(""), f.next().unwrap_or(""));
+                p == path
+                    && (ctls.is_empty()
+                        || ctls.split(',').any(|c| c == controller)
+                        || controller == "io")
+            }),
+            "{e} is not in /proc/self/cgroup:\n{proc_cgroups}"
+        );
+    }
 
     // The subshell `(exit 3)` is a fork: clone returns the child's tid in
     // the parent, with the parent's ids, comm and the clone flags glibc's

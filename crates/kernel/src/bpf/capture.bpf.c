@@ -805,6 +805,86 @@ static __always_inline __u32 openat2_resolve_to_scap(__u64 r)
 	return s;
 }
 
+// kernfs_node's parent before Linux 6.15 renamed it `__parent`.
+struct kernfs_node___old {
+	struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(kn->__parent))
+		return BPF_CORE_READ(kn, __parent);
+	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+}
+
+// Puts a string without its NUL (for values made of pieces).
+static __always_inline void put_piece(struct builder *b, const char *s)
+{
+	__u32 n = put_str(b, s, 256, 0);
+	b->pos -= 1;
+	(void)n;
+}
+
+#define CGROUP_SUBSYS_MAX 12
+#define CGROUP_DEPTH_MAX 8
+
+struct cgroups_walk {
+	struct builder *b;
+	struct css_set *cs;
+};
+
+// One controller's entry (a bpf_loop callback: verified once, not once per
+// controller).
+static long put_cgroup(__u64 i, void *ctx)
+{
+	struct cgroups_walk *w = ctx;
+	struct builder *b = w->b;
+	struct cgroup_subsys_state *css = 0;
+	if (i >= CGROUP_SUBSYS_MAX)
+		return 1;
+	if (bpf_probe_read_kernel(&css, sizeof(css), &w->cs->subsys[i]) != 0 || !css)
+		return 0;
+	const char *ss_name = BPF_CORE_READ(css, ss, name);
+	struct kernfs_node *kn = BPF_CORE_READ(css, cgroup, kn);
+	if (!ss_name || !kn)
+		return 0;
+	// The path's nodes, leaf first; the hierarchy's root is unnamed.
+	struct kernfs_node *chain[CGROUP_DEPTH_MAX] = {};
+	int depth = 0;
+	for (int d = 0; d < CGROUP_DEPTH_MAX; d++) {
+		struct kernfs_node *parent = kn_parent(kn);
+		if (!parent)
+			break;
+		chain[d] = kn;
+		depth = d + 1;
+		kn = parent;
+	}
+	put_piece(b, ss_name);
+	put_u8(b, '=');
+	if (depth == 0)
+		put_u8(b, '/');
+	for (int d = CGROUP_DEPTH_MAX - 1; d >= 0; d--) {
+		if (d >= depth)
+			continue;
+		put_u8(b, '/');
+		put_piece(b, BPF_CORE_READ(chain[d & (CGROUP_DEPTH_MAX - 1)], name));
+	}
+	put_u8(b, 0);
+	return 0;
+}
+
+// The task's cgroups as the driver lists them: `controller=/path`, one
+// NUL-terminated entry per mounted controller (what the state engine finds
+// container ids in).
+static __always_inline void push_cgroups(struct builder *b, struct task_struct *task)
+{
+	__u32 start = b->pos;
+	struct cgroups_walk w = {.b = b, .cs = BPF_CORE_READ(task, cgroups)};
+	if (w.cs)
+		bpf_loop(CGROUP_SUBSYS_MAX, put_cgroup, &w, 0);
+	finish(b, start);
+}
+
 #define RLIMIT_NOFILE 7
 
 // The arguments and environment areas of the current process's memory.
@@ -812,10 +892,9 @@ static __always_inline __u32 openat2_resolve_to_scap(__u64 r)
 
 // The parameters execve's and clone's returns begin with, alike (res, exe,
 // args, tid, pid, ptid, cwd, fdlimit, pgft_maj, pgft_min, vm_size, vm_rss,
-// vm_swap, comm, cgroups): the task as the driver describes it. What the
-// driver reads from places a tracepoint program cannot (the cwd, cgroup
-// paths, memory counters) is left empty or zero; the state engine keeps what
-// it knew.
+// vm_swap, comm, cgroups): the task as the driver describes it. The cwd is
+// left empty (the driver reads it from a place a tracepoint program cannot
+// reach safely); the state engine keeps what it knew.
 static __always_inline void push_task(struct builder *b, struct task_struct *task, long ret, __u64 pid_tgid)
 {
 	__u64 arg_start = BPF_CORE_READ(task, mm, arg_start);
@@ -835,7 +914,7 @@ static __always_inline void push_task(struct builder *b, struct task_struct *tas
 	push_s64(b, BPF_CORE_READ(task, min_flt));
 	push_vm(b, task);
 	push_comm(b);
-	push_user_area(b, 0, 0, ARGS_MAX); // cgroups
+	push_cgroups(b, task);
 }
 
 // execve's return: the new program (PPME_SYSCALL_EXECVE_19_X), then its
