@@ -34,6 +34,9 @@ type Stream = Box<dyn Read + Send>;
 
 mod ahead;
 pub mod procfs;
+pub mod recorder;
+pub mod system;
+pub mod write;
 
 /// Events and metadata from a capture file.
 ///

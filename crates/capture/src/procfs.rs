@@ -14,7 +14,7 @@ use std::path::Path;
 use sonde_scap::{FdRecord, FdRecordKind, ThreadRecord};
 
 /// What the scan found.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ProcSnapshot {
     pub threads: Vec<ThreadRecord>,
     /// Each process's descriptors, under its main thread's id.

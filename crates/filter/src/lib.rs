@@ -14,6 +14,7 @@ pub mod eval;
 pub mod extract;
 pub mod fields;
 pub mod parser;
+pub mod prefilter;
 pub mod time;
 pub mod value;
 

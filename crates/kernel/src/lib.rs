@@ -119,6 +119,9 @@ pub struct ProbeOptions {
     pub skip_tgid: Option<u32>,
     /// Record context switches (`switch` events), as sysdig does.
     pub switches: bool,
+    /// Record only threads whose command (comm) is this (at most 15 bytes;
+    /// longer names are no prefilter).
+    pub only_comm: Option<String>,
 }
 
 impl Default for ProbeOptions {
@@ -129,6 +132,7 @@ impl Default for ProbeOptions {
             snaplen: 80,
             skip_tgid: Some(std::process::id()),
             switches: true,
+            only_comm: None,
         }
     }
 }
@@ -169,6 +173,11 @@ impl Probe {
             rodata.only_tgid = opts.only_tgid.unwrap_or(0);
             rodata.snaplen = opts.snaplen;
             rodata.skip_tgid = opts.skip_tgid.unwrap_or(0);
+            if let Some(comm) = opts.only_comm.as_deref().filter(|c| c.len() < 16) {
+                for (dst, &src) in rodata.only_comm.iter_mut().zip(comm.as_bytes()) {
+                    *dst = src as _;
+                }
+            }
         }
         if !opts.switches {
             open.progs.sched_switch.set_autoload(false);

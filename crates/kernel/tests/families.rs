@@ -7,12 +7,7 @@ mod common;
 use common::*;
 
 /// The first event of type `ty` matching `pred`, and the index after it.
-fn find<'a>(
-    seen: &'a [Seen],
-    from: usize,
-    ty: u16,
-    pred: impl Fn(&Seen) -> bool,
-) -> (usize, &'a Seen) {
+fn find(seen: &[Seen], from: usize, ty: u16, pred: impl Fn(&Seen) -> bool) -> (usize, &Seen) {
     seen.iter()
         .enumerate()
         .skip(from)

@@ -14,5 +14,8 @@ pub mod writer;
 
 pub use block::BlockType;
 pub use reader::{Block, BlockReader, ErrorKind, EventFrame, ReadError};
-pub use records::{FdRecord, FdRecordKind, InterfaceRecord, MachineInfo, ThreadRecord, UserList};
+pub use records::{
+    FdRecord, FdRecordKind, GroupRecord, InterfaceRecord, MachineInfo, ThreadRecord, UserList,
+    UserRecord,
+};
 pub use writer::{BlockWriter, encode_event_v1, encode_event_v2};

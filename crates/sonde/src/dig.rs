@@ -6,15 +6,20 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Args;
+use std::time::{Duration, Instant};
+
+use sonde_capture::recorder::{FlightRecorder, Trigger};
+use sonde_capture::write::{CaptureWriter, Header, Rotation, Written};
 use sonde_capture::{DecodeOn, FileSource};
 use sonde_event::HeaderVersion;
 use sonde_event::render::{BufFormat, RenderOptions};
 use sonde_event::{LEGACY_EVENT_COUNT, RawEvent, category, event_info};
+use sonde_filter::prefilter::Prefilter;
 use sonde_filter::{Ctx, Filter, FilterError};
 use sonde_kernel::{Probe, ProbeOptions};
 use sonde_output::format::unescape;
 use sonde_output::{DEFAULT_FORMAT, Formatter};
-use sonde_scap::{Block, BlockWriter};
+use sonde_scap::Block;
 use sonde_state::{Opening, State};
 
 /// The arguments of `sonde dig`, named as sysdig's.
@@ -38,6 +43,30 @@ pub struct DigArgs {
     /// Stop a live capture after this many seconds.
     #[arg(short = 'M', value_name = "SECONDS")]
     duration: Option<u64>,
+    /// With -w: start a new file once one holds this many megabytes (the
+    /// files are named FILE0, FILE1, ...).
+    #[arg(short = 'C', long = "file-size", value_name = "MB")]
+    file_size: Option<u64>,
+    /// With -C: keep this many files, writing over the oldest; with -G: stop
+    /// after this many files.
+    #[arg(short = 'W', long = "limit", value_name = "N")]
+    limit: Option<u32>,
+    /// With -w: start a new file every this many seconds (a `%` in the name
+    /// is expanded by strftime; otherwise the files are numbered).
+    #[arg(short = 'G', long = "seconds", value_name = "SECONDS")]
+    seconds: Option<u64>,
+    /// Leave out context switches (`switch` events), recorded by default.
+    #[arg(long = "no-switch")]
+    no_switch: bool,
+    /// The flight recorder: keep the most recent MB of events in memory and
+    /// write them (plus what follows, --ring-after) to a capture file on
+    /// SIGUSR1; the file is the -w name, or sonde-ring-TIME.scap.
+    #[arg(long = "ring", value_name = "MB")]
+    ring: Option<u64>,
+    /// With --ring: how many seconds of events after the trigger go into the
+    /// file too.
+    #[arg(long = "ring-after", value_name = "SECONDS", default_value_t = 5)]
+    ring_after: u64,
     /// Print events as JSON lines.
     #[arg(short = 'j', long = "json")]
     json: bool,
@@ -413,8 +442,9 @@ impl Run {
 }
 
 /// `sonde dig` without `-r`: live capture of the machine's system calls,
-/// printed (or, with `-w`, written) through the same state engine and filter
-/// as a capture file, until Ctrl-C, SIGTERM or `-n`.
+/// printed (or, with `-w`, written; with `--ring`, kept in memory) through
+/// the same state engine and filter as a capture file, until Ctrl-C,
+/// SIGTERM, `-n` or `-M`.
 fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
@@ -424,70 +454,123 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
         signal_hook::flag::register(sig, Arc::clone(&stop))
             .map_err(|e| format!("installing the signal handlers: {e}"))?;
     }
+    let trigger = Trigger::new();
+    if args.ring.is_some() {
+        signal_hook::flag::register(signal_hook::consts::SIGUSR1, trigger.flag())
+            .map_err(|e| format!("installing the signal handlers: {e}"))?;
+    }
+    let rotation = Rotation {
+        size_bytes: args.file_size.map(|mb| mb * 1_000_000),
+        files: args.limit,
+        every: args.seconds.map(Duration::from_secs),
+    };
+    if (rotation.size_bytes.is_some() || rotation.every.is_some()) && args.write.is_none() {
+        return Err("-C and -G rotate the files written with -w: give -w FILE".into());
+    }
+    // What the kernel can leave out already: the filter's pid or command.
+    let pre = sonde_filter::parser::parse(&args.filter.join(" "))
+        .map(|e| Prefilter::of(&e))
+        .unwrap_or_default();
     let snaplen = args.snaplen.unwrap_or(80).min(u16::MAX as usize) as u32;
     let mut probe = Probe::open(&ProbeOptions {
         snaplen,
+        switches: !args.no_switch,
+        only_tgid: pre.pid,
+        only_comm: pre.comm,
         ..ProbeOptions::default()
     })
     .map_err(|e| format!("live capture: {e}"))?;
-    // The processes and descriptors that exist already, for the state engine
-    // and the file's header blocks (read after attaching, so that nothing
-    // started in between is missed).
-    let snapshot = sonde_capture::procfs::scan(std::path::Path::new("/proc"));
-    let mut writer = match &args.write {
-        Some(path) => {
-            let file =
-                std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            let sink = if args.compress {
-                Sink::Gzip(flate2::write::GzEncoder::new(
-                    file,
-                    flate2::Compression::default(),
-                ))
-            } else {
-                Sink::Plain(file)
-            };
-            let mut w = BlockWriter::new(io::BufWriter::with_capacity(1 << 20, sink));
-            w.section_header()
-                .and_then(|()| w.machine_info(&sonde_capture::local_machine_info()))
-                .and_then(|()| w.threads(&snapshot.threads))
-                .and_then(|()| {
-                    snapshot
-                        .fds
-                        .iter()
-                        .try_for_each(|(tid, fds)| w.fds(*tid, fds))
-                })
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-            // sysdig prints nothing while it writes a capture.
-            run.quiet = true;
-            Some((path, w))
+    // The machine, its processes and their descriptors as they are, for the
+    // state engine and the files' header blocks (read after attaching, so
+    // that nothing started in between is missed).
+    let header = Header::of_this_machine();
+    let mut out_mode = if let Some(mb) = args.ring {
+        run.quiet = true;
+        Output::Ring {
+            recorder: FlightRecorder::new((mb as usize).saturating_mul(1 << 20)),
+            dump: None,
+            dumps: 0,
         }
-        None => None,
+    } else if let Some(path) = &args.write {
+        // sysdig prints nothing while it writes a capture.
+        run.quiet = true;
+        Output::File(
+            CaptureWriter::create(path, args.compress, rotation.clone(), &header)
+                .map_err(|e| e.to_string())?,
+        )
+    } else {
+        Output::Print
     };
     let mut state = State::new();
     let mut opening = Opening::default();
-    opening.stage(Block::MachineInfo(sonde_capture::local_machine_info()));
-    opening.stage(Block::Threads(snapshot.threads));
-    for (tid, fds) in snapshot.fds {
-        opening.stage(Block::Fds { tid, fds });
+    opening.stage(Block::MachineInfo(header.machine.clone()));
+    opening.stage(Block::Interfaces(header.interfaces.clone()));
+    opening.stage(Block::Users(header.users.clone()));
+    opening.stage(Block::Threads(header.procs.threads.clone()));
+    for (tid, fds) in &header.procs.fds {
+        opening.stage(Block::Fds {
+            tid: *tid,
+            fds: fds.clone(),
+        });
     }
     opening.import_into(&mut state);
     let stdout = io::stdout();
     let mut out = stdout.lock();
     let mut failure: Option<String> = None;
-    let started = std::time::Instant::now();
+    let started = Instant::now();
     let until = args
         .duration
-        .map(|secs| started + std::time::Duration::from_secs(secs));
+        .map(|secs| started + Duration::from_secs(secs));
     let mut seen: u64 = 0;
-    while !stop.load(Ordering::Relaxed) && failure.is_none() {
+    let mut done = false;
+    while !stop.load(Ordering::Relaxed) && failure.is_none() && !done {
         if args.numevents.is_some_and(|n| run.counts.events >= n)
-            || until.is_some_and(|t| std::time::Instant::now() >= t)
+            || until.is_some_and(|t| Instant::now() >= t)
         {
             break;
         }
+        if let Output::Ring {
+            recorder,
+            dump,
+            dumps,
+        } = &mut out_mode
+        {
+            if trigger.take() && dump.is_none() {
+                match start_dump(args, &header, recorder, *dumps) {
+                    Ok(w) => {
+                        eprintln!(
+                            "sonde dig: flight recorder: writing {} (the last {:.1} MB, then {} s)",
+                            w.path()
+                                .map_or_else(String::new, |p| p.display().to_string()),
+                            recorder.bytes() as f64 / 1e6,
+                            args.ring_after
+                        );
+                        recorder.clear();
+                        *dump = Some((w, Instant::now() + Duration::from_secs(args.ring_after)));
+                        *dumps += 1;
+                    }
+                    Err(e) => eprintln!("sonde dig: flight recorder: {e}"),
+                }
+            }
+            if dump.as_ref().is_some_and(|(_, end)| Instant::now() >= *end)
+                && let Some((w, _)) = dump.take()
+            {
+                match w.finish() {
+                    Ok(paths) => {
+                        for p in paths {
+                            eprintln!("sonde dig: flight recorder: wrote {}", p.display());
+                        }
+                    }
+                    Err(e) => eprintln!("sonde dig: flight recorder: {e}"),
+                }
+            }
+        }
         probe
-            .poll(std::time::Duration::from_millis(50), |cpu, bytes| {
-                if failure.is_some() || args.numevents.is_some_and(|n| run.counts.events >= n) {
+            .poll(Duration::from_millis(50), |cpu, bytes| {
+                if failure.is_some()
+                    || done
+                    || args.numevents.is_some_and(|n| run.counts.events >= n)
+                {
                     return;
                 }
                 seen += 1;
@@ -502,12 +585,26 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
                     Ok(Flow::Closed) => stop.store(true, Ordering::Relaxed),
                     Err(e) => failure = Some(e),
                 }
-                // What the filter lets through is written.
-                if run.counts.events > before
-                    && let Some((path, w)) = writer.as_mut()
-                    && let Err(e) = w.event(cpu, 0, bytes)
-                {
-                    failure = Some(format!("{}: {e}", path.display()));
+                // What the filter lets through is written (or kept).
+                if run.counts.events == before {
+                    return;
+                }
+                match &mut out_mode {
+                    Output::Print => {}
+                    Output::File(w) => match w.event(cpu, bytes, Header::of_this_machine) {
+                        Ok(Written::Event) => {}
+                        Ok(Written::Done) => done = true,
+                        Err(e) => failure = Some(e.to_string()),
+                    },
+                    Output::Ring { recorder, dump, .. } => match dump {
+                        Some((w, _)) => {
+                            if let Err(e) = w.event(cpu, bytes, Header::of_this_machine) {
+                                eprintln!("sonde dig: flight recorder: {e}");
+                                *dump = None;
+                            }
+                        }
+                        None => recorder.push(cpu, bytes),
+                    },
                 }
             })
             .map_err(|e| format!("live capture: {e}"))?;
@@ -519,15 +616,20 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
         }
     }
     let _ = out.write_all(&run.line).and_then(|()| out.flush());
-    if let Some((path, w)) = writer {
-        // Flushing the buffer, then finishing the gzip stream, if any.
-        let closed = w
-            .into_inner()
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .and_then(Sink::finish);
-        closed.map_err(|e| format!("{}: {e}", path.display()))?;
-    }
+    let closed = match out_mode {
+        Output::File(w) => w.finish().map(drop).map_err(|e| e.to_string()),
+        Output::Ring {
+            dump: Some((w, _)), ..
+        } => w
+            .finish()
+            .map(|paths| {
+                for p in paths {
+                    eprintln!("sonde dig: flight recorder: wrote {}", p.display());
+                }
+            })
+            .map_err(|e| e.to_string()),
+        _ => Ok(()),
+    };
     if args.verbose {
         // sysdig's end-of-capture lines.
         let secs = started.elapsed().as_secs_f64();
@@ -541,40 +643,61 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
             run.counts.events as f64 / secs.max(1e-9)
         );
     }
+    closed?;
     match failure {
         Some(e) => Err(e),
         None => Ok(ExitCode::SUCCESS),
     }
 }
 
-/// Where a live capture is written: the file, or a gzip stream over it.
-enum Sink {
-    Plain(std::fs::File),
-    Gzip(flate2::write::GzEncoder<std::fs::File>),
+/// Where live events go.
+enum Output {
+    /// Printed (or only counted, with -q).
+    Print,
+    /// Written to capture files (-w, rotated by -C/-W/-G).
+    File(CaptureWriter),
+    /// Kept by the flight recorder (--ring); while a dump is being written,
+    /// events go to it until its end time.
+    Ring {
+        recorder: FlightRecorder,
+        dump: Option<(CaptureWriter, Instant)>,
+        dumps: u32,
+    },
 }
 
-impl Sink {
-    /// Ends the file (the gzip trailer included) and reports what failed.
-    fn finish(self) -> io::Result<()> {
-        match self {
-            Sink::Plain(mut f) => f.flush(),
-            Sink::Gzip(g) => g.finish().and_then(|mut f| f.flush()),
+/// Starts writing the flight recorder's events to a file: the machine as it
+/// is now (and the processes it knew at the start that have ended since,
+/// whose events may be in the recorder), then every kept event.
+fn start_dump(
+    args: &DigArgs,
+    first: &Header,
+    recorder: &FlightRecorder,
+    dumps: u32,
+) -> Result<CaptureWriter, String> {
+    let path = match &args.write {
+        Some(p) if dumps == 0 => p.clone(),
+        Some(p) => PathBuf::from(format!("{}.{dumps}", p.display())),
+        None => PathBuf::from(sonde_capture::write::strftime_now(
+            "sonde-ring-%Y%m%d-%H%M%S.scap",
+        )),
+    };
+    let mut header = Header::of_this_machine();
+    let now: std::collections::HashSet<u64> = header.procs.threads.iter().map(|t| t.tid).collect();
+    for t in &first.procs.threads {
+        if !now.contains(&t.tid) {
+            header.procs.threads.push(t.clone());
         }
     }
-}
-
-impl Write for Sink {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Sink::Plain(f) => f.write(buf),
-            Sink::Gzip(g) => g.write(buf),
+    for (tid, fds) in &first.procs.fds {
+        if !now.contains(tid) {
+            header.procs.fds.push((*tid, fds.clone()));
         }
     }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Sink::Plain(f) => f.flush(),
-            Sink::Gzip(g) => g.flush(),
-        }
+    let mut w = CaptureWriter::create(&path, args.compress, Rotation::default(), &header)
+        .map_err(|e| e.to_string())?;
+    for (cpu, ev) in recorder.events() {
+        w.event(cpu, ev, Header::default)
+            .map_err(|e| e.to_string())?;
     }
+    Ok(w)
 }

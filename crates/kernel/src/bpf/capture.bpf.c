@@ -30,6 +30,8 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u64 boot_time_ns = 0;
 // Only record threads of this process (0: every process).
 const volatile __u32 only_tgid = 0;
+// Only record threads whose command (comm) is this (empty: every command).
+const volatile char only_comm[16] = {};
 // Never record this process's system calls: sonde's own (0: none). Its
 // context switches are kept, as libsinsp keeps them.
 const volatile __u32 skip_tgid = 0;
@@ -93,10 +95,30 @@ static __always_inline int wanted_process(__u32 tgid)
 	return only_tgid == 0 || tgid == only_tgid;
 }
 
+static __always_inline int comm_is_wanted(const char *comm)
+{
+	if (only_comm[0] == 0)
+		return 1;
+	for (int i = 0; i < 16; i++) {
+		if (comm[i] != only_comm[i])
+			return 0;
+		if (comm[i] == 0)
+			break;
+	}
+	return 1;
+}
+
 static __always_inline int wanted(__u64 pid_tgid)
 {
 	__u32 tgid = pid_tgid >> 32;
-	return wanted_process(tgid) && (skip_tgid == 0 || tgid != skip_tgid);
+	if (!wanted_process(tgid) || (skip_tgid != 0 && tgid == skip_tgid))
+		return 0;
+	if (only_comm[0] != 0) {
+		char comm[16] = {};
+		bpf_get_current_comm(comm, sizeof(comm));
+		return comm_is_wanted(comm);
+	}
+	return 1;
 }
 
 // The scratch buffer an event is built in. Every offset is masked into the
@@ -1750,6 +1772,12 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 	__u32 prev_tgid = BPF_CORE_READ(prev, tgid);
 	if (!wanted_process(prev_tgid))
 		return 0;
+	if (only_comm[0] != 0) {
+		char comm[16] = {};
+		BPF_CORE_READ_STR_INTO(&comm, prev, comm);
+		if (!comm_is_wanted(comm))
+			return 0;
+	}
 	__u64 pid_tgid = ((__u64)prev_tgid << 32) | (__u32)BPF_CORE_READ(prev, pid);
 	struct builder b = {};
 	if (begin(&b, PPME_SCHEDSWITCH_6_E, 6, pid_tgid))
