@@ -56,6 +56,19 @@ pub fn running_as_root() -> bool {
 pub enum ProbeError {
     #[error("loading BPF programs needs root (or CAP_BPF and CAP_PERFMON): run sonde as root")]
     NotPermitted,
+    #[error(
+        "this kernel has no BTF ({BTF_PATH} is missing): sonde's CO-RE programs need a kernel \
+         built with CONFIG_DEBUG_INFO_BTF=y (Debian's, Ubuntu's and Fedora's are)"
+    )]
+    NoBtf,
+    #[error(
+        "the kernel's verifier rejected sonde's capture program ({source}): this kernel differs \
+         from the ones sonde was checked on; please report it with the verifier's last words:{log}"
+    )]
+    Rejected {
+        source: libbpf_rs::Error,
+        log: String,
+    },
     #[error("{what}: {source}{log}")]
     Bpf {
         what: &'static str,
@@ -103,6 +116,10 @@ fn libbpf_log_tail() -> String {
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     log.iter().map(|l| format!("\n  libbpf: {l}")).collect()
 }
+
+/// Where the kernel describes its own types (BTF), which CO-RE programs are
+/// relocated against.
+pub const BTF_PATH: &str = "/sys/kernel/btf/vmlinux";
 
 /// How to load the probe.
 #[derive(Debug, Clone)]
@@ -162,6 +179,9 @@ impl Probe {
         // The skeleton borrows its object storage for as long as it lives;
         // a probe lives about as long as the process, so the few bytes of
         // storage are leaked rather than tied to a lifetime.
+        if !std::path::Path::new(BTF_PATH).exists() {
+            return Err(ProbeError::NoBtf);
+        }
         libbpf_rs::set_print(Some((libbpf_rs::PrintLevel::Warn, keep_libbpf_message)));
         let storage: &'static mut MaybeUninit<OpenObject> =
             Box::leak(Box::new(MaybeUninit::uninit()));
@@ -186,7 +206,24 @@ impl Probe {
             .events
             .set_max_entries(opts.ring_bytes)
             .map_err(bpf("sizing the ring buffer"))?;
-        let mut skel = open.load().map_err(bpf("loading the capture program"))?;
+        let mut skel = open.load().map_err(|source| {
+            // As root, a load the kernel refuses is the verifier's doing
+            // (EACCES, EINVAL or E2BIG, with its log).
+            if running_as_root()
+                && matches!(
+                    source.kind(),
+                    libbpf_rs::ErrorKind::PermissionDenied | libbpf_rs::ErrorKind::InvalidInput
+                )
+                || source.to_string().contains("E2BIG")
+            {
+                ProbeError::Rejected {
+                    source,
+                    log: libbpf_log_tail(),
+                }
+            } else {
+                bpf("loading the capture program")(source)
+            }
+        })?;
         fill_routing(&skel)?;
         skel.attach().map_err(bpf("attaching to raw_syscalls"))?;
 
