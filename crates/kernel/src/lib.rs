@@ -278,6 +278,12 @@ impl Probe {
 
     /// Events lost because the ring buffer was full, over all CPUs.
     pub fn drops(&self) -> Result<u64, ProbeError> {
+        Ok(self.drops_per_cpu()?.iter().sum())
+    }
+
+    /// Events lost because the ring buffer was full, per CPU (indexed by
+    /// CPU number).
+    pub fn drops_per_cpu(&self) -> Result<Vec<u64>, ProbeError> {
         let per_cpu = self
             .skel
             .maps
@@ -291,7 +297,7 @@ impl Probe {
                 v.get(..8)
                     .map_or(0, |b| u64::from_ne_bytes(b.try_into().unwrap_or([0; 8])))
             })
-            .sum())
+            .collect())
     }
 }
 

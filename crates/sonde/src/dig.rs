@@ -55,6 +55,10 @@ pub struct DigArgs {
     /// is expanded by strftime; otherwise the files are numbered).
     #[arg(short = 'G', long = "seconds", value_name = "SECONDS")]
     seconds: Option<u64>,
+    /// The kernel's ring buffer, in MB (rounded up to a power of two): a
+    /// larger one rides out longer bursts without dropping events.
+    #[arg(long = "buffer-size", value_name = "MB", default_value_t = 8)]
+    buffer_size: u32,
     /// Leave out context switches (`switch` events), recorded by default.
     #[arg(long = "no-switch")]
     no_switch: bool,
@@ -475,6 +479,7 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
     let mut probe = Probe::open(&ProbeOptions {
         snaplen,
         switches: !args.no_switch,
+        ring_bytes: (args.buffer_size.clamp(1, 1024) << 20).next_power_of_two(),
         only_tgid: pre.pid,
         only_comm: pre.comm,
         ..ProbeOptions::default()
@@ -484,7 +489,7 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
     // state engine and the files' header blocks (read after attaching, so
     // that nothing started in between is missed).
     let header = Header::of_this_machine();
-    let mut out_mode = if let Some(mb) = args.ring {
+    let output = if let Some(mb) = args.ring {
         run.quiet = true;
         Output::Ring {
             recorder: FlightRecorder::new((mb as usize).saturating_mul(1 << 20)),
@@ -515,108 +520,47 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
     }
     opening.import_into(&mut state);
     let stdout = io::stdout();
-    let mut out = stdout.lock();
-    let mut failure: Option<String> = None;
+    let mut live = Live {
+        run,
+        state,
+        opening,
+        out: stdout.lock(),
+        output,
+        numevents: args.numevents,
+        failure: None,
+        closed: false,
+        done: false,
+        seen: 0,
+        drops: Vec::new(),
+    };
     let started = Instant::now();
     let until = args
         .duration
         .map(|secs| started + Duration::from_secs(secs));
-    let mut seen: u64 = 0;
-    let mut done = false;
-    while !stop.load(Ordering::Relaxed) && failure.is_none() && !done {
-        if args.numevents.is_some_and(|n| run.counts.events >= n)
-            || until.is_some_and(|t| Instant::now() >= t)
-        {
+    while !stop.load(Ordering::Relaxed) && !live.closed && live.failure.is_none() && !live.done {
+        if live.full() || until.is_some_and(|t| Instant::now() >= t) {
             break;
         }
-        if let Output::Ring {
-            recorder,
-            dump,
-            dumps,
-        } = &mut out_mode
-        {
-            if trigger.take() && dump.is_none() {
-                match start_dump(args, &header, recorder, *dumps) {
-                    Ok(w) => {
-                        eprintln!(
-                            "sonde dig: flight recorder: writing {} (the last {:.1} MB, then {} s)",
-                            w.path()
-                                .map_or_else(String::new, |p| p.display().to_string()),
-                            recorder.bytes() as f64 / 1e6,
-                            args.ring_after
-                        );
-                        recorder.clear();
-                        *dump = Some((w, Instant::now() + Duration::from_secs(args.ring_after)));
-                        *dumps += 1;
-                    }
-                    Err(e) => eprintln!("sonde dig: flight recorder: {e}"),
-                }
-            }
-            if dump.as_ref().is_some_and(|(_, end)| Instant::now() >= *end)
-                && let Some((w, _)) = dump.take()
-            {
-                match w.finish() {
-                    Ok(paths) => {
-                        for p in paths {
-                            eprintln!("sonde dig: flight recorder: wrote {}", p.display());
-                        }
-                    }
-                    Err(e) => eprintln!("sonde dig: flight recorder: {e}"),
-                }
-            }
+        if args.ring.is_some() {
+            live.ring_tick(args, &header, &trigger);
         }
         probe
             .poll(Duration::from_millis(50), |cpu, bytes| {
-                if failure.is_some()
-                    || done
-                    || args.numevents.is_some_and(|n| run.counts.events >= n)
-                {
-                    return;
-                }
-                seen += 1;
-                let Ok(ev) = RawEvent::decode(bytes, HeaderVersion::V2, cpu, 0) else {
-                    failure =
-                        Some("the capture program wrote an event that does not decode".into());
-                    return;
-                };
-                let before = run.counts.events;
-                match run.event(&mut state, &mut opening, &ev, &mut out) {
-                    Ok(Flow::Go) => {}
-                    Ok(Flow::Closed) => stop.store(true, Ordering::Relaxed),
-                    Err(e) => failure = Some(e),
-                }
-                // What the filter lets through is written (or kept).
-                if run.counts.events == before {
-                    return;
-                }
-                match &mut out_mode {
-                    Output::Print => {}
-                    Output::File(w) => match w.event(cpu, bytes, Header::of_this_machine) {
-                        Ok(Written::Event) => {}
-                        Ok(Written::Done) => done = true,
-                        Err(e) => failure = Some(e.to_string()),
-                    },
-                    Output::Ring { recorder, dump, .. } => match dump {
-                        Some((w, _)) => {
-                            if let Err(e) = w.event(cpu, bytes, Header::of_this_machine) {
-                                eprintln!("sonde dig: flight recorder: {e}");
-                                *dump = None;
-                            }
-                        }
-                        None => recorder.push(cpu, bytes),
-                    },
-                }
+                live.deliver(cpu, bytes)
             })
             .map_err(|e| format!("live capture: {e}"))?;
+        live.note_drops(&probe);
         // Live lines go out after each drain (at most every 50 ms), not
         // once the buffer fills, which could take minutes on a quiet host.
-        if !run.line.is_empty() {
-            let _ = out.write_all(&run.line).and_then(|()| out.flush());
-            run.line.clear();
-        }
+        live.flush_lines();
     }
-    let _ = out.write_all(&run.line).and_then(|()| out.flush());
-    let closed = match out_mode {
+    // Drops since the last drain are marked too, so that the stream
+    // accounts for every lost event (the probe is detached below).
+    live.note_drops(&probe);
+    let dropped = probe.drops().unwrap_or(0);
+    drop(probe);
+    live.flush_lines();
+    let closed = match live.output {
         Output::File(w) => w.finish().map(drop).map_err(|e| e.to_string()),
         Output::Ring {
             dump: Some((w, _)), ..
@@ -634,21 +578,172 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
         // sysdig's end-of-capture lines.
         let secs = started.elapsed().as_secs_f64();
         eprintln!(
-            "Driver Events:{seen}\nDriver Drops:{}\nSuppressed by Comm:0",
-            probe.drops().unwrap_or(0)
+            "Driver Events:{}\nDriver Drops:{}\nSuppressed by Comm:0",
+            live.seen, dropped
         );
         eprintln!(
             "Elapsed time: {secs:.3}, Captured Events: {}, {:.2} eps",
-            run.counts.events,
-            run.counts.events as f64 / secs.max(1e-9)
+            live.run.counts.events,
+            live.run.counts.events as f64 / secs.max(1e-9)
         );
     }
     closed?;
-    match failure {
+    match live.failure {
         Some(e) => Err(e),
         None => Ok(ExitCode::SUCCESS),
     }
 }
+
+/// A live capture under way: where its events go and what it has seen.
+struct Live<'a> {
+    run: Run,
+    state: State,
+    opening: Opening,
+    out: io::StdoutLock<'a>,
+    output: Output,
+    numevents: Option<u64>,
+    failure: Option<String>,
+    /// The reader of the output went away.
+    closed: bool,
+    /// -G with -W wrote its last file.
+    done: bool,
+    /// Events drained from the kernel.
+    seen: u64,
+    /// The drop counters last read, per CPU.
+    drops: Vec<u64>,
+}
+
+impl Live<'_> {
+    fn full(&self) -> bool {
+        self.numevents.is_some_and(|n| self.run.counts.events >= n)
+    }
+
+    /// One event from the kernel: through the state engine and the filter,
+    /// then printed, written or kept.
+    fn deliver(&mut self, cpu: u16, bytes: &[u8]) {
+        if self.failure.is_some() || self.done || self.closed || self.full() {
+            return;
+        }
+        self.seen += 1;
+        let Ok(ev) = RawEvent::decode(bytes, HeaderVersion::V2, cpu, 0) else {
+            self.failure = Some("the capture program wrote an event that does not decode".into());
+            return;
+        };
+        let before = self.run.counts.events;
+        match self
+            .run
+            .event(&mut self.state, &mut self.opening, &ev, &mut self.out)
+        {
+            Ok(Flow::Go) => {}
+            Ok(Flow::Closed) => self.closed = true,
+            Err(e) => self.failure = Some(e),
+        }
+        // What the filter lets through is written (or kept).
+        if self.run.counts.events == before {
+            return;
+        }
+        match &mut self.output {
+            Output::Print => {}
+            Output::File(w) => match w.event(cpu, bytes, Header::of_this_machine) {
+                Ok(Written::Event) => {}
+                Ok(Written::Done) => self.done = true,
+                Err(e) => self.failure = Some(e.to_string()),
+            },
+            Output::Ring { recorder, dump, .. } => match dump {
+                Some((w, _)) => {
+                    if let Err(e) = w.event(cpu, bytes, Header::of_this_machine) {
+                        eprintln!("sonde dig: flight recorder: {e}");
+                        *dump = None;
+                    }
+                }
+                None => recorder.push(cpu, bytes),
+            },
+        }
+    }
+
+    /// Events the kernel could not keep (its buffer was full) are marked in
+    /// the stream where they were noticed: a `drop` pair on the CPU that
+    /// lost them, its `ratio` carrying how many were lost.
+    fn note_drops(&mut self, probe: &Probe) {
+        let Ok(now) = probe.drops_per_cpu() else {
+            return;
+        };
+        if self.drops.len() < now.len() {
+            self.drops.resize(now.len(), 0);
+        }
+        for (cpu, &n) in now.iter().enumerate() {
+            let last = self.drops[cpu];
+            if n > last {
+                let lost = u32::try_from(n - last).unwrap_or(u32::MAX);
+                self.drops[cpu] = n;
+                let ts = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos() as u64);
+                for ty in [DROP_E, DROP_X] {
+                    let ev = sonde_scap::encode_event_v2(ts, 0, ty, &[&lost.to_le_bytes()]);
+                    self.seen = self.seen.saturating_sub(1);
+                    self.deliver(cpu as u16, &ev);
+                }
+            }
+        }
+    }
+
+    fn flush_lines(&mut self) {
+        if !self.run.line.is_empty() {
+            let _ = self
+                .out
+                .write_all(&self.run.line)
+                .and_then(|()| self.out.flush());
+            self.run.line.clear();
+        }
+    }
+
+    /// The flight recorder's side of the loop: a trigger starts a dump; a
+    /// dump whose time is up is closed.
+    fn ring_tick(&mut self, args: &DigArgs, first: &Header, trigger: &Trigger) {
+        let Output::Ring {
+            recorder,
+            dump,
+            dumps,
+        } = &mut self.output
+        else {
+            return;
+        };
+        if trigger.take() && dump.is_none() {
+            match start_dump(args, first, recorder, *dumps) {
+                Ok(w) => {
+                    eprintln!(
+                        "sonde dig: flight recorder: writing {} (the last {:.1} MB, then {} s)",
+                        w.path()
+                            .map_or_else(String::new, |p| p.display().to_string()),
+                        recorder.bytes() as f64 / 1e6,
+                        args.ring_after
+                    );
+                    recorder.clear();
+                    *dump = Some((w, Instant::now() + Duration::from_secs(args.ring_after)));
+                    *dumps += 1;
+                }
+                Err(e) => eprintln!("sonde dig: flight recorder: {e}"),
+            }
+        }
+        if dump.as_ref().is_some_and(|(_, end)| Instant::now() >= *end)
+            && let Some((w, _)) = dump.take()
+        {
+            match w.finish() {
+                Ok(paths) => {
+                    for p in paths {
+                        eprintln!("sonde dig: flight recorder: wrote {}", p.display());
+                    }
+                }
+                Err(e) => eprintln!("sonde dig: flight recorder: {e}"),
+            }
+        }
+    }
+}
+
+/// The `drop` events (PPME_DROP_E/X).
+const DROP_E: u16 = 148;
+const DROP_X: u16 = 149;
 
 /// Where live events go.
 enum Output {

@@ -2,38 +2,12 @@
 //! sysdig 0.29.3 and by `sonde dig -r` with the same lines. Needs root (CI
 //! runs as root) and sysdig (`make test` installs it); says when it skips.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn sysdig() -> Option<PathBuf> {
-    ["/usr/bin/sysdig", "/usr/local/bin/sysdig"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists())
-}
-
-fn dig_read(tool: &Path, args: &[&str], file: &Path) -> Vec<u8> {
-    let mut cmd = Command::new(tool);
-    if tool.ends_with("sonde") {
-        cmd.arg("dig");
-    }
-    let out = cmd
-        .arg("-r")
-        .arg(file)
-        .args(args)
-        .env("TZ", "UTC")
-        .output()
-        .expect("run the reader");
-    assert!(
-        out.status.success(),
-        "{} -r {}: {}",
-        tool.display(),
-        file.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
-}
+mod common;
+use common::{dig_read, sysdig};
 
 #[test]
 fn a_capture_written_live_reads_the_same_in_sysdig_and_sonde() {
