@@ -103,7 +103,7 @@ fn the_flight_recorder_writes_what_came_before_the_trigger() {
     }
     let dir = temp_dir("ring");
     let file = dir.join("ring.scap");
-    let mut dig = start_dig(
+    let dig = start_dig(
         &[
             "--ring",
             "16",
@@ -161,7 +161,7 @@ fn drops_are_counted_and_marked_in_the_stream() {
     let fifo = dir.join("fifo");
     sh(&format!("mkfifo {}", fifo.display()));
     let file = dir.join("drops.scap");
-    let mut dig = start_dig(
+    let dig = start_dig(
         &[
             "-v",
             "--buffer-size",
@@ -250,7 +250,7 @@ fn a_command_filter_is_applied_in_the_kernel() {
     let prog = dir.join("sonde-prefilt");
     std::fs::copy("/bin/cat", &prog).expect("copy cat");
     let file = dir.join("only.scap");
-    let mut dig = start_dig(
+    let dig = start_dig(
         &[
             "-v",
             "-w",
