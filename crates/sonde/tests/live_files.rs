@@ -41,14 +41,16 @@ fn size_rotation_keeps_w_files_of_c_megabytes() {
         .collect();
     names.sort();
     assert_eq!(names, ["cap.scap0", "cap.scap1"], "-W 2 keeps two files");
+    let mut most = 0;
     for name in names {
         let path = dir.join(&name);
         let len = std::fs::metadata(&path).expect("stat").len();
         // A file is closed at the first event past a million bytes.
         assert!(len <= 1_000_000 + 70_000, "{name}: {len} bytes");
-        let text = same_in_both(&path);
-        assert!(text.lines().count() > 100, "{name} has events");
+        most = most.max(same_in_both(&path).lines().count());
     }
+    // (The file being written when the capture stopped may have just begun.)
+    assert!(most > 10_000, "a full file holds a million bytes of events");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -195,46 +197,35 @@ fn drops_are_counted_and_marked_in_the_stream() {
         .and_then(|n| n.trim().parse().ok())
         .expect("-v reports the drops");
     assert!(drops > 0, "a full buffer drops events: {stderr}");
-    // Both readers count the same drop events (sysdig does not print
-    // internal events; -S counts them).
-    let summary = |tool: &std::path::Path| {
-        let out = Command::new(tool)
-            .args(if tool.ends_with("sonde") {
-                vec!["dig"]
-            } else {
-                vec![]
-            })
-            .args(["-S", "-q", "-r"])
-            .arg(&file)
-            .output()
-            .expect("summary");
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .filter(|l| l.contains(" drop "))
-            .map(str::to_owned)
-            .collect::<Vec<_>>()
-    };
-    let ours = summary(&sonde());
-    assert_eq!(ours, summary(&sysdig().expect("sysdig")));
-    assert_eq!(ours.len(), 2, "drop enter and exit: {ours:?}");
+    // sysdig reads the file as sonde does (neither prints internal events
+    // such as `drop`: they are counted below from the file itself).
+    same_in_both(&file);
     // The lost counts the drop events carry add up to what -v says.
     let mut src = sonde_capture::FileSource::open(&file).expect("open the capture");
-    let mut lost = 0u64;
+    let (mut lost, mut enters, mut exits) = (0u64, 0, 0);
+    let mut count = |ty: u16, ratio: Option<u64>| match ty {
+        148 => {
+            enters += 1;
+            lost += ratio.expect("ratio");
+        }
+        149 => exits += 1,
+        _ => {}
+    };
     loop {
         if let Some(ev) = src.next_event() {
-            if ev.ty == 148 {
-                lost += ev.param_u64(0).expect("ratio");
-            }
+            count(ev.ty, ev.param_u64(0));
             continue;
         }
         match src.next_block().expect("a valid capture") {
-            Some(sonde_scap::Block::Event(ev)) if ev.ty == 148 => {
-                lost += ev.param_u64(0).expect("ratio");
-            }
+            Some(sonde_scap::Block::Event(ev)) => count(ev.ty, ev.param_u64(0)),
             Some(_) => {}
             None => break,
         }
     }
+    assert!(
+        enters > 0 && enters == exits,
+        "{enters} drop enters, {exits} exits"
+    );
     assert_eq!(lost, drops, "the drop events carry every lost event");
     let _ = std::fs::remove_dir_all(&dir);
 }
