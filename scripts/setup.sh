@@ -20,6 +20,7 @@ default_packages=(
   libelf-dev      # libbpf links libelf
   zlib1g-dev      # libbpf links zlib
   sysdig          # the reference reader: tests/golden/ holds its output (0.29.3)
+  python3         # the live-capture tests' child makes its system calls with Debian's python3
 )
 
 if [ $# -gt 0 ]; then

@@ -9,15 +9,19 @@ use libbpf_cargo::SkeletonBuilder;
 
 fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
-    let src = "src/bpf/capture.bpf.c";
-    if let Err(e) = SkeletonBuilder::new()
-        .source(src)
-        .clang_args(["-Isrc/bpf", "-Wall", "-Werror"])
-        .build_and_generate(out.join("capture.skel.rs"))
-    {
-        // A build error names the file and what clang said.
-        panic!("compiling {src} (needs clang: `make setup` installs it): {e:#}");
+    for (src, skel) in [
+        ("src/bpf/capture.bpf.c", "capture.skel.rs"),
+        ("src/bpf/floor.bpf.c", "floor.skel.rs"),
+    ] {
+        if let Err(e) = SkeletonBuilder::new()
+            .source(src)
+            .clang_args(["-Isrc/bpf", "-Wall", "-Werror"])
+            .build_and_generate(out.join(skel))
+        {
+            // A build error names the file and what clang said.
+            panic!("compiling {src} (needs clang: `make setup` installs it): {e:#}");
+        }
+        println!("cargo:rerun-if-changed={src}");
     }
-    println!("cargo:rerun-if-changed={src}");
     println!("cargo:rerun-if-changed=src/bpf/vmlinux.h");
 }

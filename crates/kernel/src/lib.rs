@@ -1,16 +1,19 @@
 //! The kernel side of live capture: sonde's BPF programs (C, CO-RE, compiled
 //! by `build.rs`) and their loader.
 //!
-//! [`Probe`] loads the capture program, attaches it to the `raw_syscalls`
-//! tracepoints and `sched_process_exit` (`tp_btf`), and drains its ring
-//! buffer by polling (events are submitted without wake-ups: waking the
-//! reader per event costs more than the event). Every event comes out as the bytes of a scap event with the v2
-//! header, ready for `sonde_event::RawEvent::decode`, with the CPU it was
-//! recorded on.
+//! [`Probe`] loads the capture program, attaches it (`tp_btf`) to the
+//! `raw_syscalls` tracepoints and to `sched_switch`, `sched_process_exec` and
+//! `sched_process_exit`, and drains its ring buffer by polling (events are
+//! submitted in per-CPU batches without wake-ups: waking the reader per
+//! event costs more than the event). Every event comes out as the bytes of a
+//! scap event with the v2 header, ready for `sonde_event::RawEvent::decode`,
+//! with the CPU it was recorded on, in timestamp order within a drain.
 //!
-//! So far open, openat, read, write, close, clone, fork, vfork and execve
-//! are recorded with their parameters (I/O buffers cut to the snaplen); every other system call is the generic
-//! `syscall` pair (its `PPM_SC` code and native number).
+//! The file, network and process calls the state engine uses are recorded
+//! with their parameters (I/O buffers cut to the snaplen); every other
+//! system call is the generic `syscall` pair (its `PPM_SC` code and native
+//! number). [`Floor`] attaches programs that do nothing to the same hooks:
+//! the overhead benchmark's floor.
 
 use std::cell::RefCell;
 use std::mem::MaybeUninit;
@@ -36,6 +39,43 @@ mod skel {
 }
 
 use skel::{CaptureSkel, CaptureSkelBuilder};
+
+/// The floor program's skeleton (see [`Floor`]).
+#[allow(
+    unsafe_code,
+    clippy::all,
+    clippy::pedantic,
+    clippy::unwrap_used,
+    missing_docs,
+    unused
+)]
+mod floor_skel {
+    include!(concat!(env!("OUT_DIR"), "/floor.skel.rs"));
+}
+
+/// Programs that do nothing, attached to the capture program's hooks: the
+/// overhead benchmark's floor (what the hooks alone cost). Detached when
+/// dropped.
+pub struct Floor {
+    _skel: floor_skel::FloorSkel<'static>,
+}
+
+impl Floor {
+    pub fn attach() -> Result<Floor, ProbeError> {
+        use floor_skel::FloorSkelBuilder;
+        if !std::path::Path::new(BTF_PATH).exists() {
+            return Err(ProbeError::NoBtf);
+        }
+        let storage: &'static mut MaybeUninit<OpenObject> =
+            Box::leak(Box::new(MaybeUninit::uninit()));
+        let open = FloorSkelBuilder::default()
+            .open(storage)
+            .map_err(bpf("opening the floor program"))?;
+        let mut skel = open.load().map_err(bpf("loading the floor program"))?;
+        skel.attach().map_err(bpf("attaching the floor program"))?;
+        Ok(Floor { _skel: skel })
+    }
+}
 
 /// Whether this process runs as root (effective uid 0), which loading BPF
 /// programs needs: what live capture and its tests check first.
@@ -161,8 +201,8 @@ const PREFIX: usize = 8;
 #[derive(Default)]
 struct Batch {
     data: Vec<u8>,
-    /// `(start, len, cpu)` of each event in `data`.
-    events: Vec<(usize, usize, u16)>,
+    /// `(start, len, cpu, timestamp)` of each event in `data`.
+    events: Vec<(usize, usize, u16, u64)>,
 }
 
 /// The loaded, attached capture program.
@@ -193,15 +233,14 @@ impl Probe {
             rodata.only_tgid = opts.only_tgid.unwrap_or(0);
             rodata.snaplen = opts.snaplen;
             rodata.skip_tgid = opts.skip_tgid.unwrap_or(0);
+            rodata.capture_switches = u32::from(opts.switches);
             if let Some(comm) = opts.only_comm.as_deref().filter(|c| c.len() < 16) {
                 for (dst, &src) in rodata.only_comm.iter_mut().zip(comm.as_bytes()) {
                     *dst = src as _;
                 }
             }
         }
-        if !opts.switches {
-            open.progs.sched_switch.set_autoload(false);
-        }
+
         open.maps
             .events
             .set_max_entries(opts.ring_bytes)
@@ -231,12 +270,23 @@ impl Probe {
         let sink = Rc::clone(&batch);
         let mut rb = RingBufferBuilder::new();
         rb.add(&skel.maps.events, move |record: &[u8]| {
-            if let (Some(cpu), Some(ev)) = (record.get(..2), record.get(PREFIX..)) {
-                let mut b = sink.borrow_mut();
+            // A record is a CPU's batch: the prefix, then events back to
+            // back, each as long as its header says.
+            let Some(cpu) = record.get(..2).map(|c| u16::from_le_bytes([c[0], c[1]])) else {
+                return 0;
+            };
+            let mut b = sink.borrow_mut();
+            let mut rest = record.get(PREFIX..).unwrap_or_default();
+            while let Some(len) = rest.get(16..20) {
+                let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize;
+                let Some(ev) = rest.get(..len).filter(|_| len >= 26) else {
+                    break;
+                };
+                let ts = u64::from_le_bytes(ev[..8].try_into().unwrap_or([0; 8]));
                 let start = b.data.len();
                 b.data.extend_from_slice(ev);
-                b.events
-                    .push((start, ev.len(), u16::from_le_bytes([cpu[0], cpu[1]])));
+                b.events.push((start, len, cpu, ts));
+                rest = &rest[len..];
             }
             0
         })
@@ -260,7 +310,11 @@ impl Probe {
             let mut b = self.batch.borrow_mut();
             if !b.events.is_empty() || Instant::now() >= deadline {
                 let n = b.events.len();
-                for &(start, len, cpu) in &b.events {
+                // Each CPU's events are in order; the CPUs' batches
+                // interleave, so the drain is put in timestamp order (a
+                // stable sort: nearly sorted runs cost little).
+                b.events.sort_by_key(|e| e.3);
+                for &(start, len, cpu, _) in &b.events {
                     if let Some(ev) = b.data.get(start..start + len) {
                         f(cpu, ev);
                     }

@@ -29,7 +29,10 @@ struct Mount(std::path::PathBuf);
 impl Mount {
     fn tmpfs(at: &Path, opts: &str) -> Mount {
         std::fs::create_dir_all(at).expect("mount point");
-        sh(&format!("mount -t tmpfs -o {opts} sonde-test {}", at.display()));
+        sh(&format!(
+            "mount -t tmpfs -o {opts} sonde-test {}",
+            at.display()
+        ));
         Mount(at.to_path_buf())
     }
 }
@@ -94,8 +97,12 @@ fn an_unwritable_capture_directory_says_what_to_do() {
     let (ok, _, stderr) = dig(&["-n", "10", "-w", file.to_str().expect("utf-8")]);
     assert!(!ok);
     assert!(
-        stderr.starts_with(&format!("sonde dig: {}: cannot create the capture file: ", file.display()))
-            && stderr.trim_end().ends_with("choose a directory you can write to (-w DIR/FILE)"),
+        stderr.starts_with(&format!(
+            "sonde dig: {}: cannot create the capture file: ",
+            file.display()
+        )) && stderr
+            .trim_end()
+            .ends_with("choose a directory you can write to (-w DIR/FILE)"),
         "{stderr}"
     );
 }

@@ -5,17 +5,19 @@
 // parameter values), written to a ring buffer that userspace drains by
 // polling.
 //
-// Calls with events of their own are recorded with their parameters as the
-// event table (libs e5c53d64) lays them out; so far open, openat, close,
-// read, write, execve, clone, fork and vfork; and a thread's end (procexit,
-// from the sched_process_exit tracepoint).
+// The file, network and process calls the state engine uses are recorded
+// with their parameters as the event table (libs e5c53d64) lays them out
+// (socket tuples read from the kernel's socket, I/O buffers cut to the
+// snaplen); successful execs come from sched_process_exec, a thread's end
+// (procexit) from sched_process_exit, context switches from sched_switch.
 // Every other call is the generic event pair: `syscall` enter (ID, nativeID)
 // and exit (ID), ID being the call's PPM_SC code. Both come from the
 // `routing` map, which userspace fills from the driver's table before
 // attaching.
 //
 // An event is built in a per-CPU scratch buffer (header, then one u16 length
-// per parameter, then the values) and copied into the ring buffer whole.
+// per parameter, then the values), then added to the CPU's batch, which goes
+// into the ring buffer as one record (see `submit`).
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -35,6 +37,9 @@ const volatile char only_comm[16] = {};
 // Never record this process's system calls: sonde's own (0: none). Its
 // context switches are kept, as libsinsp keeps them.
 const volatile __u32 skip_tgid = 0;
+// Record context switches (the program runs either way: a switch submits
+// the CPU's batch of events).
+const volatile __u32 capture_switches = 1;
 // How many bytes of an I/O buffer to keep (sysdig's snaplen, -s).
 const volatile __u32 snaplen = 80;
 
@@ -74,20 +79,21 @@ struct {
 	__type(value, __u64);
 } drops SEC(".maps");
 
-// What precedes each event in the ring buffer: the CPU it was recorded on
-// (scap keeps the CPU in the event block, outside the event).
+// What begins each record in the ring buffer (a batch of one CPU's events):
+// the CPU they were recorded on (scap keeps the CPU in the event block,
+// outside the event) and how many events follow.
 struct record_prefix {
 	__u16 cpu;
 	__u16 reserved;
-	__u32 reserved2;
+	__u32 events;
 };
 
-static __always_inline void count_drop(void)
+static __always_inline void count_drops(__u32 events)
 {
 	__u32 zero = 0;
 	__u64 *n = bpf_map_lookup_elem(&drops, &zero);
 	if (n)
-		*n += 1;
+		*n += events;
 }
 
 static __always_inline int wanted_process(__u32 tgid)
@@ -162,10 +168,7 @@ static __always_inline int begin(struct builder *b, __u16 type, __u32 nparams, _
 	b->buf = s->data;
 	b->param = 0;
 	b->pos = LENS_AT + nparams * 2;
-	struct record_prefix *p = (struct record_prefix *)s->data;
-	p->cpu = (__u16)bpf_get_smp_processor_id();
-	p->reserved = 0;
-	p->reserved2 = 0;
+
 	__u8 *h = s->data + sizeof(struct record_prefix);
 	*(__u64 *)(h + 0) = bpf_ktime_get_boot_ns() + boot_time_ns;
 	*(__u64 *)(h + 8) = (__u32)pid_tgid;
@@ -1017,17 +1020,108 @@ static __always_inline void fill_clone_exit(struct builder *b, long ret, __u64 p
 	push_s64(b, pid_vnr(BPF_CORE_READ(task, group_leader)));
 }
 
-// Copies the finished event into the ring buffer.
+// Events are not put in the ring buffer one by one: each CPU gathers them in
+// a batch (one ring record: the prefix, then the events back to back) and
+// submits the batch when it would grow past BATCH_BYTES, when its oldest
+// event is BATCH_NS old, or when the CPU switches tasks. One ring record per
+// batch instead of per event takes most of the ring buffer's cost (its lock
+// and commit) off each system call. Userspace splits records into events
+// by their lengths and merges the CPUs' events by timestamp.
+#define BATCH_BYTES 4096
+#define BATCH_NS 1000000
+#define PENDING_SIZE (1 << 14)
+
+struct pending {
+	__u32 len;	// bytes in buf, the prefix included
+	__u32 events;	// events in buf
+	__u64 first_ts;	// the oldest event's timestamp
+	__u32 busy;	// an event is being added (a preempting program must not flush)
+	__u32 reserved;
+	__u8 buf[PENDING_SIZE];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pending);
+} pending_map SEC(".maps");
+
+static __always_inline struct pending *pending_batch(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&pending_map, &zero);
+}
+
+// Submits this CPU's batch, if it holds anything.
+static __always_inline void flush(struct pending *p)
+{
+	if (p->events == 0)
+		return;
+	struct record_prefix *pre = (struct record_prefix *)p->buf;
+	pre->cpu = (__u16)bpf_get_smp_processor_id();
+	pre->reserved = 0;
+	pre->events = p->events;
+	__u32 len = p->len;
+	if (len > sizeof(struct record_prefix) && len <= PENDING_SIZE &&
+	    bpf_ringbuf_output(&events, p->buf, len & (PENDING_SIZE - 1), BPF_RB_NO_WAKEUP) != 0)
+		count_drops(p->events);
+	p->len = sizeof(struct record_prefix);
+	p->events = 0;
+}
+
+// Adds the finished event to this CPU's batch (an event too large for a
+// batch goes into the ring buffer as a record of its own).
 static __always_inline void submit(struct builder *b)
 {
 	__u32 total = b->pos;
 	if (total > MAX_EVENT) {
-		count_drop();
+		count_drops(1);
 		return;
 	}
-	*(__u32 *)(b->buf + sizeof(struct record_prefix) + 16) = total - sizeof(struct record_prefix);
-	if (bpf_ringbuf_output(&events, b->buf, total & (MAX_EVENT - 1), BPF_RB_NO_WAKEUP) != 0)
-		count_drop();
+	__u32 ev_len = total - sizeof(struct record_prefix);
+	__u8 *ev = b->buf + sizeof(struct record_prefix);
+	*(__u32 *)(ev + 16) = ev_len;
+	struct pending *p = pending_batch();
+	if (!p)
+		return;
+	if (p->len < sizeof(struct record_prefix))
+		p->len = sizeof(struct record_prefix);
+	if (ev_len > BATCH_BYTES) {
+		flush(p);
+		struct record_prefix *pre = (struct record_prefix *)b->buf;
+		pre->cpu = (__u16)bpf_get_smp_processor_id();
+		pre->reserved = 0;
+		pre->events = 1;
+		if (bpf_ringbuf_output(&events, b->buf, total & (MAX_EVENT - 1), BPF_RB_NO_WAKEUP) != 0)
+			count_drops(1);
+		return;
+	}
+	if (p->len + ev_len > BATCH_BYTES + sizeof(struct record_prefix))
+		flush(p);
+	p->busy = 1;
+	__u32 at = p->len & (BATCH_BYTES * 2 - 1);
+	__u32 n = ev_len;
+	barrier_var(n);
+	n &= BATCH_BYTES * 2 - 1;
+	if (bpf_probe_read_kernel(p->buf + at, n, ev) == 0) {
+		if (p->events == 0)
+			p->first_ts = *(__u64 *)ev;
+		p->len += ev_len;
+		p->events++;
+	}
+	p->busy = 0;
+	if (*(__u64 *)ev - p->first_ts >= BATCH_NS)
+		flush(p);
+}
+
+// Submits this CPU's batch now (a task switch: what the leaving task did
+// goes out before anything else can happen on this CPU).
+static __always_inline void flush_now(void)
+{
+	struct pending *p = pending_batch();
+	if (p && !p->busy)
+		flush(p);
 }
 
 static __always_inline struct route *route_of(long id)
@@ -1741,6 +1835,8 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 	push_u8(&b, (sig != 0 && sig != 0x7f) ? sig : 0);
 	push_u8(&b, (code & 0x80) != 0);
 	submit(&b);
+	// The thread is gone: what it did goes out now.
+	flush_now();
 	return 0;
 }
 
@@ -1769,23 +1865,28 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid, struct li
 SEC("tp_btf/sched_switch")
 int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	__u32 prev_tgid = BPF_CORE_READ(prev, tgid);
-	if (!wanted_process(prev_tgid))
+	if (!capture_switches) {
+		flush_now();
 		return 0;
-	if (only_comm[0] != 0) {
+	}
+	__u32 prev_tgid = BPF_CORE_READ(prev, tgid);
+	int keep = wanted_process(prev_tgid);
+	if (keep && only_comm[0] != 0) {
 		char comm[16] = {};
 		BPF_CORE_READ_STR_INTO(&comm, prev, comm);
-		if (!comm_is_wanted(comm))
-			return 0;
+		keep = comm_is_wanted(comm);
 	}
-	__u64 pid_tgid = ((__u64)prev_tgid << 32) | (__u32)BPF_CORE_READ(prev, pid);
-	struct builder b = {};
-	if (begin(&b, PPME_SCHEDSWITCH_6_E, 6, pid_tgid))
-		return 0;
-	push_s64(&b, BPF_CORE_READ(next, pid));
-	push_u64(&b, BPF_CORE_READ(prev, maj_flt));
-	push_u64(&b, BPF_CORE_READ(prev, min_flt));
-	push_vm(&b, prev);
-	submit(&b);
+	if (keep) {
+		__u64 pid_tgid = ((__u64)prev_tgid << 32) | (__u32)BPF_CORE_READ(prev, pid);
+		struct builder b = {};
+		if (begin(&b, PPME_SCHEDSWITCH_6_E, 6, pid_tgid) == 0) {
+			push_s64(&b, BPF_CORE_READ(next, pid));
+			push_u64(&b, BPF_CORE_READ(prev, maj_flt));
+			push_u64(&b, BPF_CORE_READ(prev, min_flt));
+			push_vm(&b, prev);
+			submit(&b);
+		}
+	}
+	flush_now();
 	return 0;
 }
