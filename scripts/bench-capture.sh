@@ -117,7 +117,7 @@ for ((r = 1; r <= runs; r++)); do
     if [ "$c" = sonde ]; then
       events=$(sed -n 's/^Driver Events://p' "$dir/sonde.err")
       drops=$(sed -n 's/^Driver Drops://p' "$dir/sonde.err")
-      printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$events" "$drops" "$cores" "$(calc "2 * $dd_count / $wall")" >> "$dir/sonde-dd.tsv"
+      printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$events" "$drops" "$cores" "$(calc "4 * $dd_count / $wall")" >> "$dir/sonde-dd.tsv"
     fi
   done
 done

@@ -226,11 +226,13 @@ impl CaptureWriter {
         res.map_err(|e| self.fail(e))
     }
 
-    /// Writes one event (its scap bytes), first starting a new file if the
-    /// rotation says so (`header` gives what the new file starts with).
+    /// Writes one event (its scap bytes and dump flags, e.g.
+    /// `SCAP_DF_STATE_ONLY`), first starting a new file if the rotation says
+    /// so (`header` gives what the new file starts with).
     pub fn event(
         &mut self,
         cpu: u16,
+        dump_flags: u32,
         bytes: &[u8],
         header: impl FnOnce() -> Header,
     ) -> Result<Written, WriteError> {
@@ -260,7 +262,7 @@ impl CaptureWriter {
         let Some(cur) = self.current.as_mut() else {
             return Ok(Written::Done);
         };
-        match cur.w.event(cpu, 0, bytes) {
+        match cur.w.event(cpu, dump_flags, bytes) {
             Ok(()) => Ok(Written::Event),
             Err(e) => Err(self.fail(e)),
         }

@@ -59,6 +59,11 @@ pub struct DigArgs {
     /// larger one rides out longer bursts without dropping events.
     #[arg(long = "buffer-size", value_name = "MB", default_value_t = 8)]
     buffer_size: u32,
+    /// With -w and a filter: also write the events the filter leaves out that
+    /// change the state (processes, descriptors), marked state-only, so that
+    /// the file's readers know every process and file (sysdig's fatfile).
+    #[arg(short = 'F', long = "fatfile")]
+    fatfile: bool,
     /// Leave out context switches (`switch` events), recorded by default.
     #[arg(long = "no-switch")]
     no_switch: bool,
@@ -527,6 +532,7 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
         out: stdout.lock(),
         output,
         numevents: args.numevents,
+        fatfile: args.fatfile,
         failure: None,
         closed: false,
         done: false,
@@ -602,6 +608,8 @@ struct Live<'a> {
     out: io::StdoutLock<'a>,
     output: Output,
     numevents: Option<u64>,
+    /// -F: filtered-out events that change the state are written too.
+    fatfile: bool,
     failure: Option<String>,
     /// The reader of the output went away.
     closed: bool,
@@ -638,25 +646,41 @@ impl Live<'_> {
             Ok(Flow::Closed) => self.closed = true,
             Err(e) => self.failure = Some(e),
         }
-        // What the filter lets through is written (or kept).
-        if self.run.counts.events == before {
-            return;
-        }
+        // What the filter lets through is written (or kept); of what it
+        // does not, internal events (drops) are written anyway and, with
+        // -F, events that change the state are written marked state-only,
+        // as sysdig writes them.
+        let dump_flags = if self.run.counts.events > before {
+            0
+        } else {
+            let info = event_info(ev.ty);
+            if info.is_some_and(|i| i.category & category::INTERNAL != 0) {
+                0
+            } else if self.fatfile
+                && info.is_some_and(|i| i.flags & sonde_event::flags::MODIFIES_STATE != 0)
+            {
+                SCAP_DF_STATE_ONLY
+            } else {
+                return;
+            }
+        };
         match &mut self.output {
             Output::Print => {}
-            Output::File(w) => match w.event(cpu, bytes, Header::of_this_machine) {
+            Output::File(w) => match w.event(cpu, dump_flags, bytes, Header::of_this_machine) {
                 Ok(Written::Event) => {}
                 Ok(Written::Done) => self.done = true,
                 Err(e) => self.failure = Some(e.to_string()),
             },
             Output::Ring { recorder, dump, .. } => match dump {
                 Some((w, _)) => {
-                    if let Err(e) = w.event(cpu, bytes, Header::of_this_machine) {
+                    if let Err(e) = w.event(cpu, dump_flags, bytes, Header::of_this_machine) {
                         eprintln!("sonde dig: flight recorder: {e}");
                         *dump = None;
                     }
                 }
-                None => recorder.push(cpu, bytes),
+                None if dump_flags == 0 => recorder.push(cpu, bytes),
+                // (The flight recorder keeps what the filter lets through.)
+                None => {}
             },
         }
     }
@@ -791,7 +815,7 @@ fn start_dump(
     let mut w = CaptureWriter::create(&path, args.compress, Rotation::default(), &header)
         .map_err(|e| e.to_string())?;
     for (cpu, ev) in recorder.events() {
-        w.event(cpu, ev, Header::default)
+        w.event(cpu, 0, ev, Header::default)
             .map_err(|e| e.to_string())?;
     }
     Ok(w)

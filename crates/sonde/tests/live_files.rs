@@ -282,3 +282,57 @@ fn a_command_filter_is_applied_in_the_kernel() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `-F` with a filter: the events the filter leaves out that change the
+/// state are written too, marked state-only (sysdig's fatfile); readers
+/// print only what the filter kept, alike.
+#[test]
+fn fatfile_writes_state_events_marked_state_only() {
+    if !can_capture() {
+        return;
+    }
+    let dir = temp_dir("fatfile");
+    let file = dir.join("fat.scap");
+    let dig = start_dig(
+        &[
+            "-F",
+            "-w",
+            file.to_str().expect("utf-8"),
+            "evt.type=write and proc.name=cat",
+        ],
+        Some(&file),
+    );
+    sh("cat /etc/hostname > /dev/null");
+    std::thread::sleep(Duration::from_millis(300));
+    signal(&dig, "INT");
+    assert!(dig.wait_with_output().expect("wait").status.success());
+    let text = same_in_both(&file);
+    assert!(
+        !text.is_empty()
+            && text
+                .lines()
+                .all(|l| l.contains(" cat (") && l.contains(" write ")),
+        "only what the filter keeps is printed:\n{text}"
+    );
+    let mut src = sonde_capture::FileSource::open(&file).expect("open");
+    let (mut state_only, mut kept) = (0, 0);
+    loop {
+        let flags = if let Some(ev) = src.next_event() {
+            Some(ev.dump_flags)
+        } else {
+            match src.next_block().expect("a valid capture") {
+                Some(sonde_scap::Block::Event(ev)) => Some(ev.dump_flags),
+                Some(_) => None,
+                None => break,
+            }
+        };
+        match flags {
+            Some(1) => state_only += 1,
+            Some(_) => kept += 1,
+            None => {}
+        }
+    }
+    assert!(state_only > 0, "state-changing events are written, marked");
+    assert!(kept > 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
