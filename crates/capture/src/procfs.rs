@@ -283,6 +283,41 @@ impl Sockets {
                 s.by_ino.insert(ino, kind);
             }
         }
+        for (file, l4) in [("tcp6", L4_TCP), ("udp6", L4_UDP)] {
+            let text = fs::read_to_string(proc.join("net").join(file)).unwrap_or_default();
+            for line in text.lines().skip(1) {
+                let f: Vec<&str> = line.split_whitespace().collect();
+                let (Some(local), Some(remote), Some(state), Some(ino)) =
+                    (f.get(1), f.get(2), f.get(3), f.get(9))
+                else {
+                    continue;
+                };
+                let (Some((lip, lport)), Some((rip, rport)), Ok(ino)) = (
+                    ipv6_endpoint(local),
+                    ipv6_endpoint(remote),
+                    ino.parse::<u64>(),
+                ) else {
+                    continue;
+                };
+                let server = (l4 == L4_TCP && *state == "0A") || (l4 == L4_UDP && rport == 0);
+                let kind = if server {
+                    FdRecordKind::Ipv6Server {
+                        ip: lip,
+                        port: lport,
+                        l4proto: l4,
+                    }
+                } else {
+                    FdRecordKind::Ipv6Socket {
+                        sip: lip,
+                        dip: rip,
+                        sport: lport,
+                        dport: rport,
+                        l4proto: l4,
+                    }
+                };
+                s.by_ino.insert(ino, kind);
+            }
+        }
         let unix = fs::read_to_string(proc.join("net/unix")).unwrap_or_default();
         for line in unix.lines().skip(1) {
             let f: Vec<&str> = line.split_whitespace().collect();
@@ -313,6 +348,21 @@ fn ipv4_endpoint(s: &str) -> Option<(u32, u16)> {
         u32::from_str_radix(ip, 16).ok()?,
         u16::from_str_radix(port, 16).ok()?,
     ))
+}
+
+/// An IPv6 endpoint of /proc/net/tcp6: 32 hex digits (four words, each
+/// printed as the host reads the address's bytes), a colon, the port.
+fn ipv6_endpoint(s: &str) -> Option<([u8; 16], u16)> {
+    let (ip, port) = s.split_once(':')?;
+    if ip.len() != 32 {
+        return None;
+    }
+    let mut addr = [0u8; 16];
+    for (i, word) in addr.chunks_exact_mut(4).enumerate() {
+        let w = u32::from_str_radix(ip.get(i * 8..i * 8 + 8)?, 16).ok()?;
+        word.copy_from_slice(&w.to_ne_bytes());
+    }
+    Some((addr, u16::from_str_radix(port, 16).ok()?))
 }
 
 /// Linux open flags as scap's `PPM_O_*` flags (`open_flags_to_scap`).

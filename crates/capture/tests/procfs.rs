@@ -1,5 +1,5 @@
 //! The /proc scan finds this test's own process, its threads, an open file
-//! and a listening socket, typed as libscap types them.
+//! and its IPv4 and IPv6 sockets, typed as libscap types them.
 
 use std::io::Write;
 
@@ -15,6 +15,11 @@ fn the_scan_finds_this_process_its_file_and_its_listener() {
     file.write_all(b"x").expect("write");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().expect("addr").port();
+    // An IPv6 listener and a connection to it (a socket with both ends).
+    let listener6 = std::net::TcpListener::bind("[::1]:0").expect("bind ::1");
+    let port6 = listener6.local_addr().expect("addr").port();
+    let client6 = std::net::TcpStream::connect(("::1", port6)).expect("connect ::1");
+    let cport6 = client6.local_addr().expect("addr").port();
     let worker = std::thread::spawn(|| std::thread::sleep(std::time::Duration::from_millis(300)));
 
     let snap = scan(std::path::Path::new("/proc"));
@@ -56,6 +61,17 @@ fn the_scan_finds_this_process_its_file_and_its_listener() {
         f.kind,
         FdRecordKind::Ipv4Server { ip, port: p, l4proto: 2 } if p == port && ip == u32::from_ne_bytes([127, 0, 0, 1])
     )));
+    let loopback6 = std::net::Ipv6Addr::LOCALHOST.octets();
+    assert!(fds.iter().any(|f| matches!(
+        f.kind,
+        FdRecordKind::Ipv6Server { ip, port: p, l4proto: 2 } if p == port6 && ip == loopback6
+    )));
+    assert!(fds.iter().any(|f| matches!(
+        f.kind,
+        FdRecordKind::Ipv6Socket { sip, dip, sport, dport, l4proto: 2 }
+            if sport == cport6 && dport == port6 && sip == loopback6 && dip == loopback6
+    )));
+    drop((client6, listener6));
     worker.join().expect("worker");
     drop(listener);
     drop(file);
