@@ -30,7 +30,9 @@ fn users_and_groups_come_from_the_files_and_bad_lines_are_skipped() {
     .expect("passwd");
     std::fs::write(dir.join("group"), "root:x:0:\nwww-data:x:34:web\nnope\n").expect("group");
     let ul = users(&dir);
-    let names: Vec<(&[u8], u32, u32, &[u8], &[u8])> = ul
+    /// name, uid, gid, home, shell
+    type User<'a> = (&'a [u8], u32, u32, &'a [u8], &'a [u8]);
+    let names: Vec<User<'_>> = ul
         .users
         .iter()
         .map(|u| {
