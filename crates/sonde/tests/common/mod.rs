@@ -58,7 +58,8 @@ pub fn temp_dir(name: &str) -> PathBuf {
 }
 
 /// Starts `sonde dig ARGS` and waits until `ready` exists (a file sonde
-/// creates once the probe is attached), or, with no file, half a second.
+/// creates once the probe is attached), or, with no file, until its
+/// programs are attached.
 pub fn start_dig(args: &[&str], ready: Option<&Path>) -> std::process::Child {
     let mut child = Command::new(sonde())
         .arg("dig")
@@ -82,9 +83,41 @@ pub fn start_dig(args: &[&str], ready: Option<&Path>) -> std::process::Child {
                 std::thread::sleep(Duration::from_millis(20));
             }
         }
-        None => std::thread::sleep(Duration::from_millis(1500)),
+        None => wait_attached(&mut child, deadline),
     }
     child
+}
+
+/// How many BPF links the capture program makes: sys_enter, sys_exit,
+/// sched_switch, sched_process_exec, sched_process_exit.
+const CAPTURE_LINKS: usize = 5;
+
+/// Waits until `child` has attached every capture program: its open fds
+/// include that many BPF links (their fdinfo names a `link_type`).
+pub fn wait_attached(child: &mut std::process::Child, deadline: Instant) {
+    let fdinfo = PathBuf::from(format!("/proc/{}/fdinfo", child.id()));
+    loop {
+        let links = std::fs::read_dir(&fdinfo)
+            .map(|dir| {
+                dir.filter_map(Result::ok)
+                    .filter(|e| {
+                        std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains("link_type:"))
+                    })
+                    .count()
+            })
+            .unwrap_or(0);
+        if links >= CAPTURE_LINKS {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "sonde dig never attached its programs"
+        );
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            panic!("sonde dig exited early: {status}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// Sends a signal to a child.
