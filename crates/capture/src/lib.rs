@@ -33,6 +33,7 @@ pub enum SourceError {
 type Stream = Box<dyn Read + Send>;
 
 mod ahead;
+pub mod live;
 pub mod procfs;
 pub mod recorder;
 pub mod system;

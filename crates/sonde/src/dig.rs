@@ -8,15 +8,16 @@ use std::process::ExitCode;
 use clap::Args;
 use std::time::{Duration, Instant};
 
-use sonde_capture::recorder::{FlightRecorder, Trigger};
-use sonde_capture::write::{CaptureWriter, Header, Rotation, Written};
+use sonde_capture::live::{LiveSource, RingNews, RingStore, Store};
+use sonde_capture::recorder::Trigger;
+use sonde_capture::write::{CaptureWriter, Rotation, Written};
 use sonde_capture::{DecodeOn, FileSource};
 use sonde_event::HeaderVersion;
 use sonde_event::render::{BufFormat, RenderOptions};
 use sonde_event::{LEGACY_EVENT_COUNT, RawEvent, category, event_info};
 use sonde_filter::prefilter::Prefilter;
 use sonde_filter::{Ctx, Filter, FilterError};
-use sonde_kernel::{Probe, ProbeOptions};
+use sonde_kernel::ProbeOptions;
 use sonde_output::format::unescape;
 use sonde_output::{DEFAULT_FORMAT, Formatter};
 use sonde_scap::Block;
@@ -481,7 +482,7 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
         .map(|e| Prefilter::of(&e))
         .unwrap_or_default();
     let snaplen = args.snaplen.unwrap_or(80).min(u16::MAX as usize) as u32;
-    let mut probe = Probe::open(&ProbeOptions {
+    let mut source = LiveSource::open(&ProbeOptions {
         snaplen,
         switches: !args.no_switch,
         ring_bytes: (args.buffer_size.clamp(1, 1024) << 20).next_power_of_two(),
@@ -490,38 +491,34 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
         ..ProbeOptions::default()
     })
     .map_err(|e| format!("live capture: {e}"))?;
-    // The machine, its processes and their descriptors as they are, for the
-    // state engine and the files' header blocks (read after attaching, so
-    // that nothing started in between is missed).
-    let header = Header::of_this_machine();
-    let output = if let Some(mb) = args.ring {
+    let header = source.header().clone();
+    let store = if let Some(mb) = args.ring {
         run.quiet = true;
-        Output::Ring {
-            recorder: FlightRecorder::new((mb as usize).saturating_mul(1 << 20)),
-            dump: None,
-            dumps: 0,
-        }
+        Store::Ring(Box::new(RingStore::new(
+            (mb as usize).saturating_mul(1 << 20),
+            Duration::from_secs(args.ring_after),
+            args.write.clone(),
+            args.compress,
+            header.clone(),
+        )))
     } else if let Some(path) = &args.write {
         // sysdig prints nothing while it writes a capture.
         run.quiet = true;
-        Output::File(
-            CaptureWriter::create(path, args.compress, rotation.clone(), &header)
+        Store::Files(Box::new(
+            CaptureWriter::create(path, args.compress, rotation, &header)
                 .map_err(|e| e.to_string())?,
-        )
+        ))
     } else {
-        Output::Print
+        Store::Discard
     };
     let mut state = State::new();
     let mut opening = Opening::default();
-    opening.stage(Block::MachineInfo(header.machine.clone()));
-    opening.stage(Block::Interfaces(header.interfaces.clone()));
-    opening.stage(Block::Users(header.users.clone()));
-    opening.stage(Block::Threads(header.procs.threads.clone()));
-    for (tid, fds) in &header.procs.fds {
-        opening.stage(Block::Fds {
-            tid: *tid,
-            fds: fds.clone(),
-        });
+    opening.stage(Block::MachineInfo(header.machine));
+    opening.stage(Block::Interfaces(header.interfaces));
+    opening.stage(Block::Users(header.users));
+    opening.stage(Block::Threads(header.procs.threads));
+    for (tid, fds) in header.procs.fds {
+        opening.stage(Block::Fds { tid, fds });
     }
     opening.import_into(&mut state);
     let stdout = io::stdout();
@@ -530,14 +527,12 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
         state,
         opening,
         out: stdout.lock(),
-        output,
+        store,
         numevents: args.numevents,
         fatfile: args.fatfile,
         failure: None,
         closed: false,
         done: false,
-        seen: 0,
-        drops: Vec::new(),
     };
     let started = Instant::now();
     let until = args
@@ -547,46 +542,33 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
         if live.full() || until.is_some_and(|t| Instant::now() >= t) {
             break;
         }
-        if args.ring.is_some() {
-            live.ring_tick(args, &header, &trigger);
+        if let Store::Ring(ring) = &mut live.store
+            && let Some(news) = ring.tick(&trigger)
+        {
+            report(&news);
         }
-        probe
+        source
             .poll(Duration::from_millis(50), |cpu, bytes| {
                 live.deliver(cpu, bytes)
             })
             .map_err(|e| format!("live capture: {e}"))?;
-        live.note_drops(&probe);
         // Live lines go out after each drain (at most every 50 ms), not
         // once the buffer fills, which could take minutes on a quiet host.
         live.flush_lines();
     }
+    let drained = source.drained();
     // Drops since the last drain are marked too, so that the stream
-    // accounts for every lost event (the probe is detached below).
-    live.note_drops(&probe);
-    let dropped = probe.drops().unwrap_or(0);
-    drop(probe);
+    // accounts for every lost event; then the probe is detached.
+    let dropped = source.close(|cpu, bytes| live.deliver(cpu, bytes));
     live.flush_lines();
-    let closed = match live.output {
-        Output::File(w) => w.finish().map(drop).map_err(|e| e.to_string()),
-        Output::Ring {
-            dump: Some((w, _)), ..
-        } => w
-            .finish()
-            .map(|paths| {
-                for p in paths {
-                    eprintln!("sonde dig: flight recorder: wrote {}", p.display());
-                }
-            })
-            .map_err(|e| e.to_string()),
-        _ => Ok(()),
-    };
+    let closed = live.store.finish().map_err(|e| e.to_string());
+    if let Ok(Some(news)) = &closed {
+        report(news);
+    }
     if args.verbose {
         // sysdig's end-of-capture lines.
         let secs = started.elapsed().as_secs_f64();
-        eprintln!(
-            "Driver Events:{}\nDriver Drops:{}\nSuppressed by Comm:0",
-            live.seen, dropped
-        );
+        eprintln!("Driver Events:{drained}\nDriver Drops:{dropped}\nSuppressed by Comm:0");
         eprintln!(
             "Elapsed time: {secs:.3}, Captured Events: {}, {:.2} eps",
             live.run.counts.events,
@@ -600,13 +582,30 @@ fn live(args: &DigArgs, mut run: Run) -> Result<ExitCode, String> {
     }
 }
 
-/// A live capture under way: where its events go and what it has seen.
+/// What the flight recorder did, on stderr.
+fn report(news: &RingNews) {
+    match news {
+        RingNews::Started { path, bytes, after } => eprintln!(
+            "sonde dig: flight recorder: writing {} (the last {:.1} MB, then {} s)",
+            path.display(),
+            *bytes as f64 / 1e6,
+            after.as_secs()
+        ),
+        RingNews::Wrote(path) => {
+            eprintln!("sonde dig: flight recorder: wrote {}", path.display());
+        }
+        RingNews::Failed(e) => eprintln!("sonde dig: flight recorder: {e}"),
+    }
+}
+
+/// A live capture under way: the state engine and filter, and where what
+/// they keep goes.
 struct Live<'a> {
     run: Run,
     state: State,
     opening: Opening,
     out: io::StdoutLock<'a>,
-    output: Output,
+    store: Store,
     numevents: Option<u64>,
     /// -F: filtered-out events that change the state are written too.
     fatfile: bool,
@@ -615,10 +614,6 @@ struct Live<'a> {
     closed: bool,
     /// -G with -W wrote its last file.
     done: bool,
-    /// Events drained from the kernel.
-    seen: u64,
-    /// The drop counters last read, per CPU.
-    drops: Vec<u64>,
 }
 
 impl Live<'_> {
@@ -632,7 +627,6 @@ impl Live<'_> {
         if self.failure.is_some() || self.done || self.closed || self.full() {
             return;
         }
-        self.seen += 1;
         let Ok(ev) = RawEvent::decode(bytes, HeaderVersion::V2, cpu, 0) else {
             self.failure = Some("the capture program wrote an event that does not decode".into());
             return;
@@ -664,51 +658,15 @@ impl Live<'_> {
                 return;
             }
         };
-        match &mut self.output {
-            Output::Print => {}
-            Output::File(w) => match w.event(cpu, dump_flags, bytes, Header::of_this_machine) {
-                Ok(Written::Event) => {}
-                Ok(Written::Done) => self.done = true,
-                Err(e) => self.failure = Some(e.to_string()),
-            },
-            Output::Ring { recorder, dump, .. } => match dump {
-                Some((w, _)) => {
-                    if let Err(e) = w.event(cpu, dump_flags, bytes, Header::of_this_machine) {
-                        eprintln!("sonde dig: flight recorder: {e}");
-                        *dump = None;
-                    }
-                }
-                None if dump_flags == 0 => recorder.push(cpu, bytes),
-                // (The flight recorder keeps what the filter lets through.)
-                None => {}
-            },
-        }
-    }
-
-    /// Events the kernel could not keep (its buffer was full) are marked in
-    /// the stream where they were noticed: a `drop` pair on the CPU that
-    /// lost them, its `ratio` carrying how many were lost.
-    fn note_drops(&mut self, probe: &Probe) {
-        let Ok(now) = probe.drops_per_cpu() else {
-            return;
-        };
-        if self.drops.len() < now.len() {
-            self.drops.resize(now.len(), 0);
-        }
-        for (cpu, &n) in now.iter().enumerate() {
-            let last = self.drops[cpu];
-            if n > last {
-                let lost = u32::try_from(n - last).unwrap_or(u32::MAX);
-                self.drops[cpu] = n;
-                let ts = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_nanos() as u64);
-                for ty in [DROP_E, DROP_X] {
-                    let ev = sonde_scap::encode_event_v2(ts, 0, ty, &[&lost.to_le_bytes()]);
-                    self.seen = self.seen.saturating_sub(1);
-                    self.deliver(cpu as u16, &ev);
-                }
+        match self.store.keep(cpu, dump_flags, bytes) {
+            Ok(Written::Event) => {}
+            Ok(Written::Done) => self.done = true,
+            // A flight recorder's file that fails is reported; the
+            // recorder goes on.
+            Err(e) if matches!(self.store, Store::Ring(_)) => {
+                report(&RingNews::Failed(e.to_string()));
             }
+            Err(e) => self.failure = Some(e.to_string()),
         }
     }
 
@@ -721,102 +679,4 @@ impl Live<'_> {
             self.run.line.clear();
         }
     }
-
-    /// The flight recorder's side of the loop: a trigger starts a dump; a
-    /// dump whose time is up is closed.
-    fn ring_tick(&mut self, args: &DigArgs, first: &Header, trigger: &Trigger) {
-        let Output::Ring {
-            recorder,
-            dump,
-            dumps,
-        } = &mut self.output
-        else {
-            return;
-        };
-        if trigger.take() && dump.is_none() {
-            match start_dump(args, first, recorder, *dumps) {
-                Ok(w) => {
-                    eprintln!(
-                        "sonde dig: flight recorder: writing {} (the last {:.1} MB, then {} s)",
-                        w.path()
-                            .map_or_else(String::new, |p| p.display().to_string()),
-                        recorder.bytes() as f64 / 1e6,
-                        args.ring_after
-                    );
-                    recorder.clear();
-                    *dump = Some((w, Instant::now() + Duration::from_secs(args.ring_after)));
-                    *dumps += 1;
-                }
-                Err(e) => eprintln!("sonde dig: flight recorder: {e}"),
-            }
-        }
-        if dump.as_ref().is_some_and(|(_, end)| Instant::now() >= *end)
-            && let Some((w, _)) = dump.take()
-        {
-            match w.finish() {
-                Ok(paths) => {
-                    for p in paths {
-                        eprintln!("sonde dig: flight recorder: wrote {}", p.display());
-                    }
-                }
-                Err(e) => eprintln!("sonde dig: flight recorder: {e}"),
-            }
-        }
-    }
-}
-
-/// The `drop` events (PPME_DROP_E/X).
-const DROP_E: u16 = 148;
-const DROP_X: u16 = 149;
-
-/// Where live events go.
-enum Output {
-    /// Printed (or only counted, with -q).
-    Print,
-    /// Written to capture files (-w, rotated by -C/-W/-G).
-    File(CaptureWriter),
-    /// Kept by the flight recorder (--ring); while a dump is being written,
-    /// events go to it until its end time.
-    Ring {
-        recorder: FlightRecorder,
-        dump: Option<(CaptureWriter, Instant)>,
-        dumps: u32,
-    },
-}
-
-/// Starts writing the flight recorder's events to a file: the machine as it
-/// is now (and the processes it knew at the start that have ended since,
-/// whose events may be in the recorder), then every kept event.
-fn start_dump(
-    args: &DigArgs,
-    first: &Header,
-    recorder: &FlightRecorder,
-    dumps: u32,
-) -> Result<CaptureWriter, String> {
-    let path = match &args.write {
-        Some(p) if dumps == 0 => p.clone(),
-        Some(p) => PathBuf::from(format!("{}.{dumps}", p.display())),
-        None => PathBuf::from(sonde_capture::write::strftime_now(
-            "sonde-ring-%Y%m%d-%H%M%S.scap",
-        )),
-    };
-    let mut header = Header::of_this_machine();
-    let now: std::collections::HashSet<u64> = header.procs.threads.iter().map(|t| t.tid).collect();
-    for t in &first.procs.threads {
-        if !now.contains(&t.tid) {
-            header.procs.threads.push(t.clone());
-        }
-    }
-    for (tid, fds) in &first.procs.fds {
-        if !now.contains(tid) {
-            header.procs.fds.push((*tid, fds.clone()));
-        }
-    }
-    let mut w = CaptureWriter::create(&path, args.compress, Rotation::default(), &header)
-        .map_err(|e| e.to_string())?;
-    for (cpu, ev) in recorder.events() {
-        w.event(cpu, 0, ev, Header::default)
-            .map_err(|e| e.to_string())?;
-    }
-    Ok(w)
 }
