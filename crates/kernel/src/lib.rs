@@ -2,8 +2,8 @@
 //! by `build.rs`) and their loader.
 //!
 //! [`Probe`] loads the capture program, attaches it (`tp_btf`) to the
-//! `raw_syscalls` tracepoints and to `sched_switch`, `sched_process_exec` and
-//! `sched_process_exit`, and drains its ring buffer by polling (events are
+//! `raw_syscalls` tracepoints and to `sched_switch`, `sched_process_fork`,
+//! `sched_process_exec` and `sched_process_exit`, and drains its ring buffer by polling (events are
 //! submitted in per-CPU batches without wake-ups: waking the reader per
 //! event costs more than the event). Every event comes out as the bytes of a
 //! scap event with the v2 header, ready for `sonde_event::RawEvent::decode`,

@@ -7,6 +7,9 @@ mod common;
 use common::*;
 
 /// The first event of type `ty` matching `pred`, and the index after it.
+/// (Not inlined: inlined into the long test, rustc 1.95's LLVM recurses
+/// forever in release builds.)
+#[inline(never)]
 fn find(seen: &[Seen], from: usize, ty: u16, pred: impl Fn(&Seen) -> bool) -> (usize, &Seen) {
     seen.iter()
         .enumerate()
@@ -374,7 +377,27 @@ fn every_family_is_recorded_with_its_parameters() {
         (Some(-22), Some(0x2000)),
         "clone3: EINVAL, CLONE_THREAD from its arguments"
     );
-    let (at, x) = find(&seen, at, 223, |_| true);
+    // A thread (glibc makes it with clone3): its side of the clone (res 0,
+    // recorded as the clone happens) comes before anything it does, with
+    // CLONE_THREAD; then the parent's side names it.
+    let (at, thread) = find(&seen, at, 335, |x| x.int(0) == Some(0));
+    let tid = thread.tid;
+    assert!(
+        tid != pid as u64 && thread.int(4) == Some(pid),
+        "a thread of the child"
+    );
+    assert!(
+        thread.int(15).is_some_and(|f| f & 0x2000 != 0),
+        "CLONE_THREAD"
+    );
+    assert_eq!(
+        seen.iter().position(|e| e.tid == tid),
+        Some(at - 1),
+        "nothing of the thread before its clone"
+    );
+    let (at, x) = find(&seen, at, 335, |x| x.int(0) == Some(tid as i64));
+    assert_eq!(x.tid, pid as u64, "the parent's side");
+    let (at, x) = find(&seen, at, 223, |x| x.tid == pid as u64);
     assert!(
         x.int(0).is_some_and(|child| child > pid),
         "fork: the child's pid"
@@ -396,7 +419,10 @@ fn every_family_is_recorded_with_its_parameters() {
 
     // Context switches of the child: the thread leaving the CPU, the one
     // coming in, and the leaving one's memory.
-    let switches: Vec<&Seen> = seen.iter().filter(|e| e.ty == 152).collect();
+    let switches: Vec<&Seen> = seen
+        .iter()
+        .filter(|e| e.ty == 152 && e.tid == pid as u64)
+        .collect();
     assert!(
         !switches.is_empty(),
         "the child was switched out at least once"

@@ -8,8 +8,9 @@
 // The file, network and process calls the state engine uses are recorded
 // with their parameters as the event table (libs e5c53d64) lays them out
 // (socket tuples read from the kernel's socket, I/O buffers cut to the
-// snaplen); successful execs come from sched_process_exec, a thread's end
-// (procexit) from sched_process_exit, context switches from sched_switch.
+// snaplen); a new task's side of a fork comes from sched_process_fork,
+// successful execs from sched_process_exec, a thread's end (procexit) from
+// sched_process_exit, context switches from sched_switch.
 // Every other call is the generic event pair: `syscall` enter (ID, nativeID)
 // and exit (ID), ID being the call's PPM_SC code. Both come from the
 // `routing` map, which userspace fills from the driver's table before
@@ -1002,12 +1003,12 @@ static __always_inline __s64 pid_vnr(struct task_struct *t)
 	return up.nr;
 }
 
-// clone's return, in the parent (res: the child's tid) and in the child
-// (res 0) (PPME_SYSCALL_CLONE_20_X): the task, then the clone flags, euid,
-// egid and the ids its pid namespace sees.
-static __always_inline void fill_clone_exit(struct builder *b, long ret, __u64 pid_tgid, __u64 flags)
+// clone's return (PPME_SYSCALL_CLONE_20_X) as the parent sees it (res: the
+// child's tid) or as the child does (res 0): the task, then the clone
+// flags, euid, egid and the ids its pid namespace sees.
+static __always_inline void fill_clone_exit(struct builder *b, struct task_struct *task, long ret, __u64 pid_tgid,
+					   __u64 flags)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	push_task(b, task, ret, pid_tgid);
 	__u32 f = clone_flags_to_scap(flags);
 	struct pid *tp = BPF_CORE_READ(task, thread_pid);
@@ -1273,6 +1274,18 @@ static __always_inline __u32 execveat_flags_to_scap(__u64 f)
 	if (f & L_AT_SYMLINK_NOFOLLOW)
 		r |= 2;
 	return r;
+}
+
+// The clone flags of a clone-family call: clone's first argument, the first
+// field of clone3's arguments; fork and vfork have none (as the driver
+// records them).
+static __always_inline __u64 clone_flags_of(__u16 exit_type, __u64 a0)
+{
+	if (exit_type == PPME_SYSCALL_CLONE_20_X)
+		return a0;
+	if (exit_type == PPME_SYSCALL_CLONE3_X)
+		return user_u64((const void *)a0);
+	return 0;
 }
 
 // The listening socket's accept queue: how full (percent), its length and
@@ -1603,19 +1616,14 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		BEGIN(type, 0);
 		break;
 	case PPME_SYSCALL_CLONE_20_X:
-		BEGIN(type, 20);
-		fill_clone_exit(&b, ret, pid_tgid, a0);
-		break;
 	case PPME_SYSCALL_CLONE3_X:
-		BEGIN(type, 20);
-		// clone3(args, size): the flags are the first field of args.
-		fill_clone_exit(&b, ret, pid_tgid, user_u64((const void *)a0));
-		break;
 	case PPME_SYSCALL_FORK_20_X:
 	case PPME_SYSCALL_VFORK_20_X:
-		// The same description as clone's; the driver records no flags.
+		// The child's return (res 0) was recorded at sched_process_fork.
+		if (ret == 0)
+			return 0;
 		BEGIN(type, 20);
-		fill_clone_exit(&b, ret, pid_tgid, 0);
+		fill_clone_exit(&b, bpf_get_current_task_btf(), ret, pid_tgid, clone_flags_of(type, a0));
 		break;
 	case PPME_SYSCALL_EXECVE_19_X:
 	case PPME_SYSCALL_EXECVEAT_X:
@@ -1837,6 +1845,32 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 	submit(&b);
 	// The thread is gone: what it did goes out now.
 	flush_now();
+	return 0;
+}
+
+// A new task: its side of the clone, fork, vfork or clone3 return (res 0),
+// recorded here, in the parent, as the fork happens: the new task is then
+// known before it runs anything (its own return through sys_exit is not
+// recorded again).
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u64 pid_tgid = ((__u64)BPF_CORE_READ(child, tgid) << 32) | (__u32)BPF_CORE_READ(child, pid);
+	if (!wanted(pid_tgid))
+		return 0;
+	// Which call made it (a kernel thread's creation is no system call).
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	if (!regs)
+		return 0;
+	struct route *r = route_of(BPF_CORE_READ(regs, orig_ax));
+	__u16 type = r ? r->exit : 0;
+	if (type != PPME_SYSCALL_CLONE_20_X && type != PPME_SYSCALL_CLONE3_X && type != PPME_SYSCALL_FORK_20_X &&
+	    type != PPME_SYSCALL_VFORK_20_X)
+		return 0;
+	struct builder b = {};
+	BEGIN(type, 20);
+	fill_clone_exit(&b, child, 0, pid_tgid, clone_flags_of(type, BPF_CORE_READ(regs, di)));
+	submit(&b);
 	return 0;
 }
 

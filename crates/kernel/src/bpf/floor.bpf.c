@@ -39,3 +39,9 @@ int BPF_PROG(floor_sched_process_exit, struct task_struct *p)
 {
 	return 0;
 }
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(floor_sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	return 0;
+}

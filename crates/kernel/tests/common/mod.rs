@@ -10,6 +10,8 @@ use sonde_event::{HeaderVersion, RawEvent, SYSCALL_TABLE, event_info};
 use sonde_kernel::{Probe, ProbeOptions};
 
 pub const PROCEXIT_E: u16 = 186;
+/// clone, fork, vfork and clone3 exits.
+pub const CLONE_EXITS: [u16; 4] = [223, 225, 227, 335];
 
 /// The calling thread's id (`/proc/thread-self` is `PID/task/TID`).
 pub fn my_tid() -> i64 {
@@ -90,7 +92,9 @@ pub fn record_program(argv: &[&str], snaplen: u32) -> (u32, Vec<Seen>) {
                     .expect("every recorded event decodes");
                 let name = event_info(ev.ty).map_or("?", |i| i.name);
                 let params: Vec<Vec<u8>> = ev.params().map(<[u8]>::to_vec).collect();
-                ended |= ev.ty == PROCEXIT_E;
+                // The main thread's end (the process's other threads end
+                // before it).
+                ended |= ev.ty == PROCEXIT_E && ev.tid == u64::from(pid);
                 seen.push(Seen {
                     tid: ev.tid,
                     ts: ev.ts,
@@ -104,9 +108,19 @@ pub fn record_program(argv: &[&str], snaplen: u32) -> (u32, Vec<Seen>) {
     eprintln!("{} events from pid {pid}", seen.len());
     assert_eq!(probe.drops().expect("drops"), 0, "events dropped");
     assert!(ended, "the child's procexit was not seen");
-    assert!(
-        seen.iter().all(|e| e.tid == u64::from(pid)),
-        "only the child's thread is recorded"
-    );
+    // Only the child's threads are recorded: its main thread, and threads
+    // it made, each announced by its side of the clone (res 0) first.
+    let mut threads = vec![u64::from(pid)];
+    for e in &seen {
+        if CLONE_EXITS.contains(&e.ty) && e.int(0) == Some(0) && !threads.contains(&e.tid) {
+            threads.push(e.tid);
+        }
+        assert!(
+            threads.contains(&e.tid),
+            "event {} of thread {} that is not the child's, or came before its clone",
+            e.name,
+            e.tid
+        );
+    }
     (pid, seen)
 }

@@ -89,8 +89,8 @@ pub fn start_dig(args: &[&str], ready: Option<&Path>) -> std::process::Child {
 }
 
 /// How many BPF links the capture program makes: sys_enter, sys_exit,
-/// sched_switch, sched_process_exec, sched_process_exit.
-const CAPTURE_LINKS: usize = 5;
+/// sched_switch, sched_process_fork, sched_process_exec, sched_process_exit.
+const CAPTURE_LINKS: usize = 6;
 
 /// Waits until `child` has attached every capture program: its open fds
 /// include that many BPF links (their fdinfo names a `link_type`).
