@@ -1,7 +1,8 @@
 //! The kernel side of live capture: sonde's BPF programs (C, CO-RE, compiled
 //! by `build.rs`) and their loader.
 //!
-//! [`Probe`] loads the capture program, attaches it (`tp_btf`) to the
+//! [`Probe`] loads the capture program, attaches it (`tp_btf`, or `raw_tp`
+//! where the kernel refuses those: [`Attach`]) to the
 //! `raw_syscalls` tracepoints and to `sched_switch`, `sched_process_fork`,
 //! `sched_process_exec` and `sched_process_exit`, and drains its ring buffer by polling (events are
 //! submitted in per-CPU batches without wake-ups: waking the reader per
@@ -179,6 +180,20 @@ pub struct ProbeOptions {
     /// Record only threads whose command (comm) is this (at most 15 bytes;
     /// longer names are no prefilter).
     pub only_comm: Option<String>,
+    /// How to attach the programs.
+    pub attach: Attach,
+}
+
+/// How the capture programs attach to their tracepoints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attach {
+    /// BTF-typed tracepoints (`tp_btf`), else raw tracepoints.
+    Auto,
+    /// `tp_btf` only.
+    TpBtf,
+    /// Raw tracepoints (`raw_tp`) only: the fallback, for kernels that
+    /// refuse `tp_btf` programs.
+    RawTp,
 }
 
 impl Default for ProbeOptions {
@@ -190,6 +205,7 @@ impl Default for ProbeOptions {
             skip_tgid: Some(std::process::id()),
             switches: true,
             only_comm: None,
+            attach: Attach::Auto,
         }
     }
 }
@@ -210,19 +226,44 @@ pub struct Probe {
     skel: CaptureSkel<'static>,
     ring: RingBuffer<'static>,
     batch: Rc<RefCell<Batch>>,
+    /// Attached as raw tracepoints (the fallback).
+    raw: bool,
 }
 
 impl Probe {
     /// Loads the capture program and attaches it: from here on, every system
     /// call on the machine (or of `only_tgid`) is recorded.
     pub fn open(opts: &ProbeOptions) -> Result<Probe, ProbeError> {
-        // The skeleton borrows its object storage for as long as it lives;
-        // a probe lives about as long as the process, so the few bytes of
-        // storage are leaked rather than tied to a lifetime.
         if !std::path::Path::new(BTF_PATH).exists() {
             return Err(ProbeError::NoBtf);
         }
         libbpf_rs::set_print(Some((libbpf_rs::PrintLevel::Warn, keep_libbpf_message)));
+        match opts.attach {
+            Attach::TpBtf => Probe::open_as(opts, false),
+            Attach::RawTp => Probe::open_as(opts, true),
+            // BTF-typed tracepoints where they attach; raw ones where a
+            // kernel refuses them (a verifier that will not take them is
+            // a rejection either way).
+            Attach::Auto => match Probe::open_as(opts, false) {
+                Err(ProbeError::Bpf { .. }) => Probe::open_as(opts, true),
+                other => other,
+            },
+        }
+    }
+
+    /// How the probe's programs were attached.
+    pub fn attached_as(&self) -> Attach {
+        if self.raw {
+            Attach::RawTp
+        } else {
+            Attach::TpBtf
+        }
+    }
+
+    fn open_as(opts: &ProbeOptions, raw: bool) -> Result<Probe, ProbeError> {
+        // The skeleton borrows its object storage for as long as it lives;
+        // a probe lives about as long as the process, so the few bytes of
+        // storage are leaked rather than tied to a lifetime.
         let storage: &'static mut MaybeUninit<OpenObject> =
             Box::leak(Box::new(MaybeUninit::uninit()));
         let mut open = CaptureSkelBuilder::default()
@@ -241,6 +282,28 @@ impl Probe {
             }
         }
 
+        // One set of programs: the tp_btf ones, or their raw_tp twins.
+        let progs = &mut open.progs;
+        for (btf, raw_tp) in [
+            (&mut progs.sys_enter, &mut progs.sys_enter_raw),
+            (&mut progs.sys_exit, &mut progs.sys_exit_raw),
+            (&mut progs.sched_switch, &mut progs.sched_switch_raw),
+            (
+                &mut progs.sched_process_fork,
+                &mut progs.sched_process_fork_raw,
+            ),
+            (
+                &mut progs.sched_process_exec,
+                &mut progs.sched_process_exec_raw,
+            ),
+            (
+                &mut progs.sched_process_exit,
+                &mut progs.sched_process_exit_raw,
+            ),
+        ] {
+            btf.set_autoload(!raw);
+            raw_tp.set_autoload(raw);
+        }
         open.maps
             .events
             .set_max_entries(opts.ring_bytes)
@@ -292,7 +355,12 @@ impl Probe {
         })
         .map_err(bpf("reading the ring buffer"))?;
         let ring = rb.build().map_err(bpf("reading the ring buffer"))?;
-        Ok(Probe { skel, ring, batch })
+        Ok(Probe {
+            skel,
+            ring,
+            batch,
+            raw,
+        })
     }
 
     /// Drains the ring buffer, waiting up to `timeout` for the first event,

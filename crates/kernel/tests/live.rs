@@ -240,3 +240,38 @@ fn a_snaplen_of_4096_keeps_4096_bytes() {
         .expect("head's 5000-byte read of /dev/zero");
     assert_eq!(big.params[1], vec![0u8; 4096]);
 }
+
+/// The fallback: the same programs attached as raw tracepoints record the
+/// same events (here: a write's data, an exec, the end).
+#[test]
+fn raw_tracepoints_record_the_same_events() {
+    if !sonde_kernel::running_as_root() {
+        eprintln!("skipped: live capture needs root (CI runs as root)");
+        return;
+    }
+    let (pid, seen) = record_attached(
+        &["/bin/sh", "-c", "read x; echo \"$x-raw\"; exec true"],
+        80,
+        sonde_kernel::Attach::RawTp,
+    );
+    let wrote = seen
+        .iter()
+        .find(|e| e.ty == WRITE_X)
+        .expect("echo's write returns");
+    assert_eq!(
+        (wrote.int(0), wrote.params[1].as_slice()),
+        (Some(7), &b"go-raw\n"[..])
+    );
+    let exec = seen
+        .iter()
+        .find(|e| e.ty == EXECVE_X && e.int(0) == Some(0))
+        .expect("the exec of true");
+    assert_eq!(
+        (exec.params[1].as_slice(), exec.int(4)),
+        (&b"true\0"[..], Some(i64::from(pid)))
+    );
+    assert!(
+        seen.iter()
+            .any(|e| e.ty == PROCEXIT_E && e.tid == u64::from(pid))
+    );
+}

@@ -1303,8 +1303,13 @@ static __always_inline void push_accept_queue(struct builder *b, long listen_fd)
 	push_u32(b, max);
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+// A register of the interrupted user context: read directly from a tp_btf
+// program (a trusted pointer, a plain load), through CO-RE from a raw_tp
+// one. `raw` is a constant where the handlers are inlined, so only one way
+// is compiled into each program.
+#define REG(regs, f) (raw ? BPF_CORE_READ(regs, f) : (regs)->f)
+
+static __always_inline int on_sys_enter(struct pt_regs *regs, long id, const int raw)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if (!wanted(pid_tgid))
@@ -1312,7 +1317,8 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	struct route *r = route_of(id);
 	__u16 type = r ? r->enter : PPME_GENERIC_E;
 	struct builder b = {};
-	__u64 a0 = regs->di, a1 = regs->si, a2 = regs->dx, a3 = regs->r10, a4 = regs->r8, a5 = regs->r9;
+	__u64 a0 = REG(regs, di), a1 = REG(regs, si), a2 = REG(regs, dx), a3 = REG(regs, r10), a4 = REG(regs, r8),
+	      a5 = REG(regs, r9);
 	switch (type) {
 	case PPME_SYSCALL_OPEN_E:
 		BEGIN(type, 3);
@@ -1539,19 +1545,18 @@ int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
 	return 0;
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+static __always_inline int on_sys_exit(struct pt_regs *regs, long ret, const int raw)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if (!wanted(pid_tgid))
 		return 0;
 	// The system call number is in orig_ax at exit; the arguments are still
 	// in their registers.
-	long id = regs->orig_ax;
+	long id = REG(regs, orig_ax);
 	struct route *r = route_of(id);
 	__u16 type = r ? r->exit : PPME_GENERIC_X;
 	struct builder b = {};
-	__u64 a0 = regs->di, a1 = regs->si, a2 = regs->dx, a3 = regs->r10, a4 = regs->r8;
+	__u64 a0 = REG(regs, di), a1 = REG(regs, si), a2 = REG(regs, dx), a3 = REG(regs, r10), a4 = REG(regs, r8);
 	switch (type) {
 	case PPME_SYSCALL_OPEN_X:
 		// fd, name, flags, mode, dev
@@ -1826,8 +1831,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 // A thread's end (the `sched_process_exit` tracepoint), as the driver
 // records it: status (the wait status), ret (its exit code), sig (the
 // signal that ended it, else 0) and core (whether it dumped core).
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(sched_process_exit, struct task_struct *p)
+static __always_inline int on_sched_process_exit(struct task_struct *p)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if (!wanted(pid_tgid))
@@ -1852,8 +1856,7 @@ int BPF_PROG(sched_process_exit, struct task_struct *p)
 // recorded here, in the parent, as the fork happens: the new task is then
 // known before it runs anything (its own return through sys_exit is not
 // recorded again).
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct *child)
+static __always_inline int on_sched_process_fork(struct task_struct *parent, struct task_struct *child)
 {
 	__u64 pid_tgid = ((__u64)BPF_CORE_READ(child, tgid) << 32) | (__u32)BPF_CORE_READ(child, pid);
 	if (!wanted(pid_tgid))
@@ -1878,8 +1881,7 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct 
 // for both, as the driver records them (the kernel names a successful
 // execveat's exit execve on x86-64 anyway: only failures are told apart, at
 // the system call's exit).
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+static __always_inline int on_sched_process_exec(struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if (!wanted(pid_tgid))
@@ -1896,8 +1898,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid, struct li
 // A context switch, recorded for the thread leaving the CPU (the idle task
 // is thread 0): the thread coming in, then the leaving one's page faults and
 // memory (PPME_SCHEDSWITCH_6_E).
-SEC("tp_btf/sched_switch")
-int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+static __always_inline int on_sched_switch(bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	if (!capture_switches) {
 		flush_now();
@@ -1923,4 +1924,80 @@ int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_s
 	}
 	flush_now();
 	return 0;
+}
+
+// Each program twice: as a BTF-typed tracepoint (tp_btf, preferred) and as
+// a raw tracepoint (raw_tp, the fallback where tp_btf cannot attach).
+// Userspace loads one set.
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+{
+	return on_sys_enter(regs, id, 0);
+}
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)
+{
+	return on_sys_enter(regs, id, 1);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+{
+	return on_sys_exit(regs, ret, 0);
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)
+{
+	return on_sys_exit(regs, ret, 1);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	return on_sched_process_fork(parent, child);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(sched_process_fork_raw, struct task_struct *parent, struct task_struct *child)
+{
+	return on_sched_process_fork(parent, child);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return on_sched_process_exec(p, old_pid, bprm);
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(sched_process_exec_raw, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return on_sched_process_exec(p, old_pid, bprm);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_process_exit, struct task_struct *p)
+{
+	return on_sched_process_exit(p);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(sched_process_exit_raw, struct task_struct *p)
+{
+	return on_sched_process_exit(p);
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return on_sched_switch(preempt, prev, next);
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(sched_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return on_sched_switch(preempt, prev, next);
 }

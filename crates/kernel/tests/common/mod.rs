@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use sonde_event::{HeaderVersion, RawEvent, SYSCALL_TABLE, event_info};
-use sonde_kernel::{Probe, ProbeOptions};
+use sonde_kernel::{Attach, Probe, ProbeOptions};
 
 pub const PROCEXIT_E: u16 = 186;
 /// clone, fork, vfork and clone3 exits.
@@ -61,6 +61,11 @@ pub fn record(script: &str, snaplen: u32) -> (u32, Vec<Seen>) {
 /// Runs `argv` with the probe open on its pid; the program reads a line
 /// from its stdin (sent once the probe is attached) before it starts.
 pub fn record_program(argv: &[&str], snaplen: u32) -> (u32, Vec<Seen>) {
+    record_attached(argv, snaplen, Attach::Auto)
+}
+
+/// `record_program` with the programs attached as `attach` says.
+pub fn record_attached(argv: &[&str], snaplen: u32, attach: Attach) -> (u32, Vec<Seen>) {
     let mut child = Command::new(argv[0])
         .args(&argv[1..])
         .stdin(Stdio::piped())
@@ -71,9 +76,13 @@ pub fn record_program(argv: &[&str], snaplen: u32) -> (u32, Vec<Seen>) {
     let mut probe = Probe::open(&ProbeOptions {
         only_tgid: Some(pid),
         snaplen,
+        attach,
         ..ProbeOptions::default()
     })
     .expect("open the probe (root, BTF, tp_btf)");
+    if attach != Attach::Auto {
+        assert_eq!(probe.attached_as(), attach);
+    }
     child
         .stdin
         .take()
