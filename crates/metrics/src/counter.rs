@@ -47,3 +47,37 @@ mod tests {
         assert_eq!(clamp(42.0, 200.0), Some(42.0));
     }
 }
+
+/// Per-second rates of named counters between two samples (disk I/O,
+/// network bytes): a counter that went backwards (a reset device) gives no
+/// rate for that sample, and is counted.
+#[derive(Debug, Default)]
+pub struct Rates {
+    last: std::collections::HashMap<String, u64>,
+    at: Option<f64>,
+    pub dropped: Dropped,
+}
+
+impl Rates {
+    /// The rates since the previous sample, taken `at` seconds on some
+    /// monotonic clock.
+    pub fn sample(
+        &mut self,
+        at: f64,
+        values: impl IntoIterator<Item = (String, u64)>,
+    ) -> Vec<crate::Metric> {
+        let dt = self.at.map(|t| at - t).filter(|dt| *dt > 0.0);
+        self.at = Some(at);
+        let mut out = Vec::new();
+        for (name, v) in values {
+            let prev = self.last.insert(name.clone(), v);
+            if let (Some(p), Some(dt)) = (prev, dt) {
+                match delta(p, v) {
+                    Some(d) => out.push(crate::Metric::new(name, d as f64 / dt)),
+                    None => self.dropped.0 += 1,
+                }
+            }
+        }
+        out
+    }
+}

@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 
 pub mod counter;
 pub mod cpu;
+pub mod disk;
+pub mod interface;
 pub mod loadavg;
 pub mod memory;
 

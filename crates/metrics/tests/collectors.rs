@@ -174,3 +174,68 @@ fn this_machine_reads_sane() {
     assert!(value(&memory::collect(&roots).expect("meminfo"), "memory.total") > 0.0);
     assert_eq!(loadavg::collect(&roots).expect("loadavg").len(), 3);
 }
+
+/// Disk and network rates per second; a device whose counters were reset
+/// gives no rate for that sample (counted), then rates again.
+#[test]
+fn disk_and_interface_rates_per_second_survive_a_reset() {
+    use sonde_metrics::counter::Rates;
+    use sonde_metrics::{disk, interface};
+    let diskstats = |reads: u64, writes: u64| {
+        format!(
+            "   8       0 sda {reads} 0 0 0 {writes} 0 0 0 0 0 0\n 253       0 dm-0 5 0 0 0 5 0 0 0 0 0 0\n   7       0 loop0 0 0 0 0 0 0 0 0 0 0 0\n"
+        )
+    };
+    let netdev = |rx: u64, tx: u64| {
+        format!(
+            "Inter-|   Receive                            |  Transmit\n face |bytes packets errs drop fifo frame compressed multicast|bytes packets\n  eth0: {rx} 10 0 0 0 0 0 0 {tx} 10 0 0 0 0 0 0\nveth12ab: 5 1 0 0 0 0 0 0 5 1 0 0 0 0 0 0\n"
+        )
+    };
+    let dir = tree("rates", &[("diskstats", &diskstats(100, 50))]);
+    std::fs::create_dir_all(dir.join("proc/net")).expect("net dir");
+    rewrite(&dir, "net/dev", &netdev(1000, 500));
+    let roots = Roots::under(&dir);
+    let (mut dr, mut nr) = (Rates::default(), Rates::default());
+    assert!(
+        disk::collect(&roots, &mut dr, 0.0)
+            .expect("disk")
+            .is_empty()
+    );
+    assert!(
+        interface::collect(&roots, &mut nr, 0.0)
+            .expect("net")
+            .is_empty()
+    );
+    rewrite(&dir, "diskstats", &diskstats(160, 80));
+    rewrite(&dir, "net/dev", &netdev(7000, 3500));
+    let d = disk::collect(&roots, &mut dr, 60.0).expect("disk");
+    assert_eq!(
+        d,
+        [
+            Metric::new("disk.sda.reads.delta", 1.0),
+            Metric::new("disk.sda.writes.delta", 0.5)
+        ],
+        "per second; dm-* and idle devices left out"
+    );
+    let n = interface::collect(&roots, &mut nr, 60.0).expect("net");
+    assert_eq!(
+        n,
+        [
+            Metric::new("interface.eth0.rxBytes.delta", 100.0),
+            Metric::new("interface.eth0.txBytes.delta", 50.0)
+        ],
+        "veth* left out"
+    );
+    // eth0 reset (counters back near zero): no rate this time, counted.
+    rewrite(&dir, "net/dev", &netdev(10, 5));
+    assert!(
+        interface::collect(&roots, &mut nr, 120.0)
+            .expect("net")
+            .is_empty()
+    );
+    assert_eq!(nr.dropped.0, 2);
+    rewrite(&dir, "net/dev", &netdev(610, 305));
+    let n = interface::collect(&roots, &mut nr, 180.0).expect("net");
+    assert_eq!(value(&n, "interface.eth0.rxBytes.delta"), 10.0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
