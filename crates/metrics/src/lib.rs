@@ -15,6 +15,8 @@ pub mod disk;
 pub mod interface;
 pub mod loadavg;
 pub mod memory;
+pub mod plugin;
+pub mod schedule;
 
 /// One metric value, as posted: Mackerel's name and a number.
 #[derive(Debug, Clone, PartialEq)]
