@@ -29,7 +29,7 @@ pub fn offset(host: &str, name: &str, interval: Duration) -> Duration {
 /// The jitter of run number `run`: up to 2 % of the interval (at most 1 s),
 /// so that a job's start wanders and never locks onto a kernel period.
 pub fn jitter(name: &str, run: u64, interval: Duration) -> Duration {
-    let max = (interval.as_millis() as u64 / 50).min(1000).max(1);
+    let max = (interval.as_millis() as u64 / 50).clamp(1, 1000);
     Duration::from_millis(fnv1a(name.as_bytes(), run.wrapping_mul(0x9e37_79b9_7f4a_7c15)) % max)
 }
 
