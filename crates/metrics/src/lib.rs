@@ -16,6 +16,7 @@ pub mod interface;
 pub mod loadavg;
 pub mod memory;
 pub mod plugin;
+pub mod runner;
 pub mod schedule;
 
 /// One metric value, as posted: Mackerel's name and a number.
