@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 pub mod counter;
 pub mod cpu;
 pub mod disk;
+pub mod filesystem;
 pub mod interface;
 pub mod loadavg;
 pub mod memory;
