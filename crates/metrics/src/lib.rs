@@ -17,6 +17,7 @@ pub mod interface;
 pub mod loadavg;
 pub mod memory;
 pub mod plugin;
+pub mod processes;
 pub mod runner;
 pub mod schedule;
 

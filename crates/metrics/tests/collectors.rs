@@ -239,3 +239,34 @@ fn disk_and_interface_rates_per_second_survive_a_reset() {
     assert_eq!(value(&n, "interface.eth0.rxBytes.delta"), 10.0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn process_and_thread_counts() {
+    let dir = tree(
+        "procs",
+        &[
+            (
+                "stat",
+                "cpu  1 2 3 4\ncpu0 1 2 3 4\nprocs_running 3\nprocs_blocked 1\n",
+            ),
+            ("loadavg", "0.10 0.20 0.30 3/412 999\n"),
+        ],
+    );
+    for pid in ["1", "42", "4242"] {
+        std::fs::create_dir_all(dir.join("proc").join(pid)).expect("pid dir");
+    }
+    std::fs::create_dir_all(dir.join("proc/sys")).expect("non-pid dir");
+    let ms = sonde_metrics::processes::collect(&Roots::under(&dir)).expect("collect");
+    assert_eq!(
+        ms,
+        [
+            Metric::new("processes.total", 3.0),
+            Metric::new("processes.running", 3.0),
+            Metric::new("processes.blocked", 1.0),
+            Metric::new("threads.total", 412.0)
+        ]
+    );
+    let host = sonde_metrics::processes::collect(&Roots::host()).expect("this machine");
+    assert!(value(&host, "processes.total") >= 1.0 && value(&host, "threads.total") >= 1.0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
