@@ -247,76 +247,44 @@ impl Sockets {
     fn read(proc: &Path) -> Sockets {
         let mut s = Sockets::default();
         for (file, l4) in [("tcp", L4_TCP), ("udp", L4_UDP)] {
-            let text = fs::read_to_string(proc.join("net").join(file)).unwrap_or_default();
-            for line in text.lines().skip(1) {
-                let f: Vec<&str> = line.split_whitespace().collect();
-                let (Some(local), Some(remote), Some(state), Some(ino)) =
-                    (f.get(1), f.get(2), f.get(3), f.get(9))
-                else {
-                    continue;
-                };
-                let (Some((lip, lport)), Some((rip, rport)), Ok(ino)) = (
-                    ipv4_endpoint(local),
-                    ipv4_endpoint(remote),
-                    ino.parse::<u64>(),
-                ) else {
-                    continue;
-                };
-                // A TCP socket listening (state 0A), or an unconnected UDP
-                // one, is a server socket.
-                let server = (l4 == L4_TCP && *state == "0A") || (l4 == L4_UDP && rport == 0);
-                let kind = if server {
+            inet_sockets(proc, file, l4, ipv4_endpoint, |ino, e| {
+                let kind = if e.server {
                     FdRecordKind::Ipv4Server {
-                        ip: lip,
-                        port: lport,
+                        ip: e.lip,
+                        port: e.lport,
                         l4proto: l4,
                     }
                 } else {
                     FdRecordKind::Ipv4Socket {
-                        sip: lip,
-                        dip: rip,
-                        sport: lport,
-                        dport: rport,
+                        sip: e.lip,
+                        dip: e.rip,
+                        sport: e.lport,
+                        dport: e.rport,
                         l4proto: l4,
                     }
                 };
                 s.by_ino.insert(ino, kind);
-            }
+            });
         }
         for (file, l4) in [("tcp6", L4_TCP), ("udp6", L4_UDP)] {
-            let text = fs::read_to_string(proc.join("net").join(file)).unwrap_or_default();
-            for line in text.lines().skip(1) {
-                let f: Vec<&str> = line.split_whitespace().collect();
-                let (Some(local), Some(remote), Some(state), Some(ino)) =
-                    (f.get(1), f.get(2), f.get(3), f.get(9))
-                else {
-                    continue;
-                };
-                let (Some((lip, lport)), Some((rip, rport)), Ok(ino)) = (
-                    ipv6_endpoint(local),
-                    ipv6_endpoint(remote),
-                    ino.parse::<u64>(),
-                ) else {
-                    continue;
-                };
-                let server = (l4 == L4_TCP && *state == "0A") || (l4 == L4_UDP && rport == 0);
-                let kind = if server {
+            inet_sockets(proc, file, l4, ipv6_endpoint, |ino, e| {
+                let kind = if e.server {
                     FdRecordKind::Ipv6Server {
-                        ip: lip,
-                        port: lport,
+                        ip: e.lip,
+                        port: e.lport,
                         l4proto: l4,
                     }
                 } else {
                     FdRecordKind::Ipv6Socket {
-                        sip: lip,
-                        dip: rip,
-                        sport: lport,
-                        dport: rport,
+                        sip: e.lip,
+                        dip: e.rip,
+                        sport: e.lport,
+                        dport: e.rport,
                         l4proto: l4,
                     }
                 };
                 s.by_ino.insert(ino, kind);
-            }
+            });
         }
         let unix = fs::read_to_string(proc.join("net/unix")).unwrap_or_default();
         for line in unix.lines().skip(1) {
@@ -342,6 +310,52 @@ impl Sockets {
 }
 
 /// `0100007F:0050` (the address as the kernel's u32, the port in hex).
+/// The two ends of a socket of /proc/net/{tcp,udp}[6].
+struct InetEnds<A> {
+    lip: A,
+    lport: u16,
+    rip: A,
+    rport: u16,
+    /// A TCP socket listening (state 0A), or an unconnected UDP one.
+    server: bool,
+}
+
+/// Each socket of /proc/net/`file` by inode, its addresses read by
+/// `endpoint`.
+fn inet_sockets<A>(
+    proc: &Path,
+    file: &str,
+    l4: u8,
+    endpoint: fn(&str) -> Option<(A, u16)>,
+    mut add: impl FnMut(u64, InetEnds<A>),
+) {
+    let text = fs::read_to_string(proc.join("net").join(file)).unwrap_or_default();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let (Some(local), Some(remote), Some(state), Some(ino)) =
+            (f.get(1), f.get(2), f.get(3), f.get(9))
+        else {
+            continue;
+        };
+        let (Some((lip, lport)), Some((rip, rport)), Ok(ino)) =
+            (endpoint(local), endpoint(remote), ino.parse::<u64>())
+        else {
+            continue;
+        };
+        let server = (l4 == L4_TCP && *state == "0A") || (l4 == L4_UDP && rport == 0);
+        add(
+            ino,
+            InetEnds {
+                lip,
+                lport,
+                rip,
+                rport,
+                server,
+            },
+        );
+    }
+}
+
 fn ipv4_endpoint(s: &str) -> Option<(u32, u16)> {
     let (ip, port) = s.split_once(':')?;
     Some((

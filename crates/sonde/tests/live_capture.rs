@@ -3,11 +3,11 @@
 //! runs as root) and sysdig (`make test` installs it); says when it skips.
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 mod common;
-use common::{dig_read, sysdig};
+use common::{dig_read, signal, start_dig, sysdig};
 
 #[test]
 fn a_capture_written_live_reads_the_same_in_sysdig_and_sonde() {
@@ -23,24 +23,8 @@ fn a_capture_written_live_reads_the_same_in_sysdig_and_sonde() {
     let file = dir.join("live.scap");
     let _ = std::fs::remove_file(&file);
     let sonde = PathBuf::from(env!("CARGO_BIN_EXE_sonde"));
-    let mut capture = Command::new(&sonde)
-        .args(["dig", "-w"])
-        .arg(&file)
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start sonde dig -w");
     // The file is created once the probe is attached.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !file.exists() {
-        assert!(
-            Instant::now() < deadline,
-            "sonde dig -w never created its file"
-        );
-        if let Some(status) = capture.try_wait().expect("try_wait") {
-            panic!("sonde dig -w exited early: {status}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut capture = start_dig(&["-w", file.to_str().expect("utf-8")], Some(&file));
     // The workload: a marker written to a file, read back by cat (an exec),
     // then sent over TCP to a server on loopback by bash.
     let server = std::net::TcpListener::bind("127.0.0.1:0").expect("listen");
@@ -71,14 +55,7 @@ fn a_capture_written_live_reads_the_same_in_sysdig_and_sonde() {
     );
     std::thread::sleep(Duration::from_millis(300));
     // SIGINT: sonde flushes and closes a valid file.
-    let pid = capture.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-INT", &pid])
-            .status()
-            .expect("kill")
-            .success()
-    );
+    signal(&capture, "INT");
     let status = capture.wait().expect("wait for sonde");
     assert!(status.success(), "sonde dig -w after SIGINT: {status}");
 

@@ -317,22 +317,6 @@ static __always_inline __u32 open_mode_to_scap(__u64 flags, __u64 mode)
 	return (__u32)(mode & 07777);
 }
 
-// The device of the file behind `fd` of the current process, encoded as the
-// driver encodes it (`new_encode_dev`); 0 when there is none.
-static __always_inline __u32 fd_dev(long fd)
-{
-	if (fd < 0)
-		return 0;
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-	struct file *f = 0;
-	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) != 0 || !f)
-		return 0;
-	__u32 dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
-	__u32 major = dev >> 20, minor = dev & 0xfffff;
-	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
-}
-
 // `len` bytes of user memory at `ptr` as one value, at most `max` (a power of
 // two) of them; what cannot be read is an empty value.
 static __always_inline void push_user_area(struct builder *b, const void *ptr, __u64 len, __u32 max)
@@ -402,6 +386,18 @@ static __always_inline struct sock *fd_sock(long fd)
 	return s ? BPF_CORE_READ(s, sk) : 0;
 }
 
+// The device of the file behind `fd` of the current process, encoded as the
+// driver encodes it (`new_encode_dev`); 0 when there is none.
+static __always_inline __u32 fd_dev(long fd)
+{
+	struct file *f = fd_file(fd);
+	if (!f)
+		return 0;
+	__u32 dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
+	__u32 major = dev >> 20, minor = dev & 0xfffff;
+	return (minor & 0xff) | (major << 8) | ((minor & ~0xffu) << 12);
+}
+
 static __always_inline void push_u64(struct builder *b, __u64 v)
 {
 	push_s64(b, (__s64)v);
@@ -466,6 +462,20 @@ static __always_inline void finish(struct builder *b, __u32 start)
 	set_len(b, (__u16)(b->pos - start));
 }
 
+// A UNIX socket path (`sun_path`, kernel or user memory), an abstract name
+// without its leading NUL.
+static __always_inline void put_sun_path(struct builder *b, const char *path, int user)
+{
+	char first = 0;
+	if (user)
+		bpf_probe_read_user(&first, 1, path);
+	else
+		bpf_probe_read_kernel(&first, 1, path);
+	if (first == 0)
+		path++;
+	put_str(b, path, UNIX_PATH_MAX, user);
+}
+
 #define L_AF_UNIX 1
 #define L_AF_INET 2
 #define L_AF_INET6 10
@@ -505,13 +515,8 @@ static __always_inline void push_sockaddr(struct builder *b, const void *uaddr, 
 		break;
 	}
 	case L_AF_UNIX: {
-		char first = 0;
-		const char *path = (const char *)uaddr + 2;
-		bpf_probe_read_user(&first, 1, path);
-		if (first == 0)
-			path++;
 		put_u8(b, L_AF_UNIX);
-		put_str(b, path, UNIX_PATH_MAX, 1);
+		put_sun_path(b, (const char *)uaddr + 2, 1);
 		break;
 	}
 	default:
@@ -529,12 +534,7 @@ static __always_inline void put_unix_path(struct builder *b, struct unix_sock *u
 		put_u8(b, 0);
 		return;
 	}
-	const char *path = (const char *)&addr->name[0].sun_path;
-	char first = 0;
-	bpf_probe_read_kernel(&first, 1, path);
-	if (first == 0)
-		path++;
-	put_str(b, path, UNIX_PATH_MAX, 0);
+	put_sun_path(b, (const char *)&addr->name[0].sun_path, 0);
 }
 
 // The socket tuple of `fd` (PT_SOCKTUPLE), as the driver packs it: the
@@ -619,12 +619,7 @@ static __always_inline void push_socktuple(struct builder *b, long fd, int inbou
 			put_u64(b, (__u64)peer);
 			put_u64(b, (__u64)us);
 			if (!peer && uaddr) {
-				char first = 0;
-				const char *path = (const char *)uaddr + 2;
-				bpf_probe_read_user(&first, 1, path);
-				if (first == 0)
-					path++;
-				put_str(b, path, UNIX_PATH_MAX, 1);
+				put_sun_path(b, (const char *)uaddr + 2, 1);
 			} else {
 				put_unix_path(b, peer);
 			}
