@@ -23,11 +23,34 @@ struct Cli {
 enum Command {
     /// Read capture files like sysdig: filters, formats, JSON, summaries.
     Dig(dig::DigArgs),
+    /// Run a built-in plugin once as a Mackerel-format command (metrics as
+    /// `name<TAB>value<TAB>epoch`, meta with MACKEREL_AGENT_PLUGIN_META=1;
+    /// checks exit 0/1/2/3). `sonde plugin list` names them.
+    Plugin {
+        /// The plugin's name, or `list`.
+        name: String,
+        /// The plugin's own arguments.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Dig(args) => dig::run(args),
+        Command::Plugin { name, args } => plugin(&name, &args),
     }
+}
+
+/// `sonde plugin NAME ARGS...`.
+fn plugin(name: &str, args: &[String]) -> ExitCode {
+    if name == "list" {
+        for (n, what) in sonde_plugins::catalogue() {
+            println!("{n:<16} {what}");
+        }
+        return ExitCode::SUCCESS;
+    }
+    let code = sonde_plugins::run_standalone(name, args, &mut std::io::stdout().lock());
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
