@@ -26,6 +26,42 @@ pub struct RunSpec {
     pub max_output: usize,
     /// Meta mode: `MACKEREL_AGENT_PLUGIN_META=1` (else it is set empty).
     pub meta: bool,
+    /// Run as this user (uid, gid and home, from [`lookup_user`]);
+    /// mackerel-agent runs `sudo -Eu USER`, sonde switches ids itself.
+    pub user: Option<User>,
+}
+
+/// A user to run a plugin as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub name: String,
+    pub uid: u32,
+    pub gid: u32,
+    pub home: String,
+}
+
+/// The user `name` from the passwd file at `passwd` (normally
+/// `/etc/passwd`); a number is taken as a uid.
+pub fn lookup_user(passwd: &std::path::Path, name: &str) -> Result<User, String> {
+    let text = std::fs::read_to_string(passwd).map_err(|e| format!("{}: {e}", passwd.display()))?;
+    for line in text.lines() {
+        let f: Vec<&str> = line.split(':').collect();
+        if f.len() < 7 {
+            continue;
+        }
+        if f[0] == name || f[2] == name {
+            let (Ok(uid), Ok(gid)) = (f[2].parse(), f[3].parse()) else {
+                continue;
+            };
+            return Ok(User {
+                name: f[0].to_string(),
+                uid,
+                gid,
+                home: f[5].to_string(),
+            });
+        }
+    }
+    Err(format!("no user {name:?} in {}", passwd.display()))
 }
 
 /// What one run gave.
@@ -99,6 +135,14 @@ pub fn run(spec: &RunSpec) -> std::io::Result<RunResult> {
         .stderr(Stdio::piped())
         // Its own process group, so that a timeout kills its children too.
         .process_group(0);
+    if let Some(u) = &spec.user {
+        // std drops the supplementary groups when it sets the uid.
+        cmd.uid(u.uid)
+            .gid(u.gid)
+            .env("USER", &u.name)
+            .env("LOGNAME", &u.name)
+            .env("HOME", &u.home);
+    }
     let mut child = cmd.spawn()?;
     let pgid = child.id();
     let max = spec.max_output;

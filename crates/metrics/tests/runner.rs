@@ -13,7 +13,45 @@ fn spec(command: PluginCommand) -> RunSpec {
         timeout: Duration::from_secs(10),
         max_output: 64 * 1024,
         meta: false,
+        user: None,
     }
+}
+
+/// `user = "nobody"`: the plugin runs with nobody's ids and no supplementary
+/// group of the agent's (root's).
+#[test]
+fn a_plugin_runs_as_its_user() {
+    if unsafe_free_euid() != 0 {
+        eprintln!("skipped: switching users needs root (CI runs as root)");
+        return;
+    }
+    let mut s = spec(PluginCommand::Shell(
+        "id -u; id -g; id -G; echo $HOME".into(),
+    ));
+    let user = sonde_metrics::runner::lookup_user(std::path::Path::new("/etc/passwd"), "nobody")
+        .expect("nobody in /etc/passwd");
+    s.user = Some(user.clone());
+    let r = run(&s).expect("run");
+    assert_eq!(
+        r.stdout,
+        format!("{}\n{}\n{}\n{}\n", user.uid, user.gid, user.gid, user.home),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        sonde_metrics::runner::lookup_user(std::path::Path::new("/etc/passwd"), "no-such-user")
+            .is_err()
+    );
+}
+
+/// The effective uid, read from /proc (no unsafe in tests).
+fn unsafe_free_euid() -> u32 {
+    std::fs::read_to_string("/proc/self/status")
+        .expect("status")
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|r| r.split_whitespace().nth(1)?.parse().ok())
+        .expect("Uid line")
 }
 
 #[test]
