@@ -2,6 +2,7 @@
 //! deciding what may run. This file only parses the command line and hands
 //! each subcommand to its module; the work lives in the library crates.
 
+mod agent;
 mod dig;
 
 use std::process::ExitCode;
@@ -23,6 +24,9 @@ struct Cli {
 enum Command {
     /// Read capture files like sysdig: filters, formats, JSON, summaries.
     Dig(dig::DigArgs),
+    /// The host agent: collectors and plugins, delivered to the server and
+    /// served on a Prometheus /metrics endpoint.
+    Agent(agent::AgentArgs),
     /// Run a built-in plugin once as a Mackerel-format command (metrics as
     /// `name<TAB>value<TAB>epoch`, meta with MACKEREL_AGENT_PLUGIN_META=1;
     /// checks exit 0/1/2/3). `sonde plugin list` names them.
@@ -39,6 +43,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Dig(args) => dig::run(args),
+        Command::Agent(args) => agent::run(args),
         Command::Plugin { name, args } => plugin(&name, &args),
     }
 }
@@ -46,8 +51,12 @@ fn main() -> ExitCode {
 /// `sonde plugin NAME ARGS...`.
 fn plugin(name: &str, args: &[String]) -> ExitCode {
     if name == "list" {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
         for (n, what) in sonde_plugins::catalogue() {
-            println!("{n:<16} {what}");
+            if writeln!(out, "{n:<16} {what}").is_err() {
+                break;
+            }
         }
         return ExitCode::SUCCESS;
     }

@@ -1,0 +1,286 @@
+//! The on-disk queue between collection and delivery: every batch the agent
+//! seals is a file in `ROOT/queue/` before anything tries to post it, so a
+//! server that is down for a day, an agent restarted during the outage, or a
+//! crash loses nothing. Files are written whole and renamed into place, so
+//! a crash mid-write leaves no half batch; they are named by a sequence
+//! number, so delivery takes the oldest first.
+//!
+//! The queue is bounded in bytes: past the bound the oldest batches are
+//! dropped and counted (`ROOT/queue/dropped` keeps the count across
+//! restarts). When the disk itself refuses a write (full, read-only), the
+//! batch is held in memory (up to a day of batches) and written when the
+//! disk takes it again; it is still delivered if the server answers first.
+
+use std::collections::VecDeque;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// One thing to post: what it is (`metrics`, `checks`, `graph-defs`,
+/// `metadata/NAME`) and its JSON body.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Item {
+    pub kind: String,
+    pub body: serde_json::Value,
+}
+
+/// Where an item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    File(u64),
+    Memory,
+}
+
+#[derive(Debug)]
+pub struct Queue {
+    dir: PathBuf,
+    max_bytes: u64,
+    next_seq: u64,
+    /// Files on disk, oldest first: (sequence, size).
+    files: VecDeque<(u64, u64)>,
+    bytes: u64,
+    /// Batches the disk refused.
+    spill: VecDeque<Item>,
+    /// Batches dropped to keep the bound, ever.
+    dropped: u64,
+    /// The last write error, while the disk refuses writes.
+    pub disk_error: Option<String>,
+}
+
+/// Batches held in memory at most when the disk refuses them (a day of
+/// one-minute batches).
+const MAX_SPILL: usize = 1440;
+
+impl Queue {
+    /// Opens (creating) the queue in `dir`, picking up the batches a
+    /// previous run left; half-written files are removed.
+    pub fn open(dir: &Path, max_bytes: u64) -> std::io::Result<Queue> {
+        std::fs::create_dir_all(dir)?;
+        let mut files = Vec::new();
+        let mut bytes = 0;
+        for entry in std::fs::read_dir(dir)? {
+            let entry = entry?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.ends_with(".tmp") {
+                let _ = std::fs::remove_file(entry.path());
+                continue;
+            }
+            if let Some(seq) = name
+                .strip_suffix(".json")
+                .and_then(|s| s.parse::<u64>().ok())
+            {
+                let size = entry.metadata()?.len();
+                bytes += size;
+                files.push((seq, size));
+            }
+        }
+        files.sort_unstable();
+        let dropped = std::fs::read_to_string(dir.join("dropped"))
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(0);
+        Ok(Queue {
+            dir: dir.to_owned(),
+            max_bytes,
+            next_seq: files.last().map_or(0, |(s, _)| s + 1),
+            files: files.into(),
+            bytes,
+            spill: VecDeque::new(),
+            dropped,
+            disk_error: None,
+        })
+    }
+
+    fn path(&self, seq: u64) -> PathBuf {
+        self.dir.join(format!("{seq:016}.json"))
+    }
+
+    fn write(&self, seq: u64, item: &Item) -> std::io::Result<u64> {
+        let bytes = serde_json::to_vec(item).map_err(std::io::Error::other)?;
+        let tmp = self.dir.join(format!("{seq:016}.tmp"));
+        let result = (|| {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&bytes)?;
+            f.sync_data()?;
+            std::fs::rename(&tmp, self.path(seq))
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result.map(|()| bytes.len() as u64)
+    }
+
+    /// Adds a batch at the end; drops the oldest past the bound.
+    pub fn push(&mut self, item: Item) {
+        // What the disk refused before goes first, to keep the order.
+        while let Some(old) = self.spill.pop_front() {
+            if let Err(e) = self.store(&old) {
+                self.spill.push_front(old);
+                self.refused(item, e);
+                return;
+            }
+        }
+        if let Err(e) = self.store(&item) {
+            self.refused(item, e);
+            return;
+        }
+        self.disk_error = None;
+    }
+
+    fn store(&mut self, item: &Item) -> std::io::Result<()> {
+        let seq = self.next_seq;
+        let size = self.write(seq, item)?;
+        self.next_seq += 1;
+        self.files.push_back((seq, size));
+        self.bytes += size;
+        while self.bytes > self.max_bytes && self.files.len() > 1 {
+            if let Some((old, size)) = self.files.pop_front() {
+                let _ = std::fs::remove_file(self.path(old));
+                self.bytes -= size;
+                self.dropped += 1;
+            }
+        }
+        let _ = std::fs::write(self.dir.join("dropped"), self.dropped.to_string());
+        Ok(())
+    }
+
+    fn refused(&mut self, item: Item, e: std::io::Error) {
+        self.disk_error = Some(format!("{}: {e}", self.dir.display()));
+        self.spill.push_back(item);
+        while self.spill.len() > MAX_SPILL {
+            self.spill.pop_front();
+            self.dropped += 1;
+        }
+    }
+
+    /// The oldest batch. A file that cannot be read back (damaged by hand,
+    /// or by a disk error) is set aside as `NAME.bad`, counted as dropped,
+    /// and the next one is given.
+    pub fn peek(&mut self) -> Option<(Slot, Item)> {
+        while let Some(&(seq, size)) = self.files.front() {
+            let path = self.path(seq);
+            match std::fs::read(&path)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<Item>(&b).ok())
+            {
+                Some(item) => return Some((Slot::File(seq), item)),
+                None => {
+                    let _ = std::fs::rename(&path, path.with_extension("bad"));
+                    self.files.pop_front();
+                    self.bytes -= size;
+                    self.dropped += 1;
+                }
+            }
+        }
+        self.spill.front().map(|i| (Slot::Memory, i.clone()))
+    }
+
+    /// Removes a delivered batch.
+    pub fn remove(&mut self, slot: Slot) {
+        match slot {
+            Slot::File(seq) => {
+                if let Some(i) = self.files.iter().position(|(s, _)| *s == seq) {
+                    if let Some((_, size)) = self.files.remove(i) {
+                        self.bytes -= size;
+                    }
+                    let _ = std::fs::remove_file(self.path(seq));
+                }
+            }
+            Slot::Memory => {
+                self.spill.pop_front();
+            }
+        }
+    }
+
+    /// Batches waiting.
+    pub fn len(&self) -> usize {
+        self.files.len() + self.spill.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes on disk.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Batches dropped to keep the bound, over the queue's life.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("sonde-queue-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        d
+    }
+
+    fn item(n: u64) -> Item {
+        Item {
+            kind: "metrics".into(),
+            body: serde_json::json!({ "n": n }),
+        }
+    }
+
+    #[test]
+    fn batches_survive_a_restart_in_order() {
+        let d = dir("restart");
+        let mut q = Queue::open(&d, 1 << 20).expect("open");
+        for n in 0..5 {
+            q.push(item(n));
+        }
+        let (slot, first) = q.peek().expect("one");
+        assert_eq!(first, item(0));
+        q.remove(slot);
+        drop(q);
+        // A half-written file from a crash is ignored.
+        std::fs::write(d.join("0000000000000099.tmp"), b"{").expect("tmp");
+        let mut q = Queue::open(&d, 1 << 20).expect("reopen");
+        assert_eq!(q.len(), 4);
+        let mut got = Vec::new();
+        while let Some((slot, i)) = q.peek() {
+            got.push(i);
+            q.remove(slot);
+        }
+        assert_eq!(got, (1..5).map(item).collect::<Vec<_>>());
+        q.push(item(9));
+        assert_eq!(q.peek().map(|(_, i)| i), Some(item(9)));
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn past_the_bound_the_oldest_are_dropped_and_counted() {
+        let d = dir("bound");
+        let size = serde_json::to_vec(&item(0)).expect("json").len() as u64;
+        let mut q = Queue::open(&d, size * 3).expect("open");
+        for n in 0..10 {
+            q.push(item(n));
+        }
+        assert_eq!(q.len(), 3);
+        assert_eq!(q.dropped(), 7);
+        assert_eq!(q.peek().map(|(_, i)| i), Some(item(7)));
+        drop(q);
+        assert_eq!(Queue::open(&d, size * 3).expect("reopen").dropped(), 7);
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn a_damaged_file_is_set_aside_not_fatal() {
+        let d = dir("bad");
+        let mut q = Queue::open(&d, 1 << 20).expect("open");
+        q.push(item(0));
+        q.push(item(1));
+        std::fs::write(d.join(format!("{:016}.json", 0)), b"not json").expect("damage");
+        assert_eq!(q.peek().map(|(_, i)| i), Some(item(1)));
+        assert_eq!(q.dropped(), 1);
+        assert!(d.join(format!("{:016}.bad", 0)).exists());
+        let _ = std::fs::remove_dir_all(&d);
+    }
+}
