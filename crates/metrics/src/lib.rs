@@ -14,12 +14,16 @@ pub mod cpu;
 pub mod disk;
 pub mod filesystem;
 pub mod interface;
+pub mod listen;
 pub mod loadavg;
 pub mod memory;
+pub mod netlink;
+pub mod netstat;
 pub mod plugin;
 pub mod processes;
 pub mod runner;
 pub mod schedule;
+pub mod tcp;
 
 /// One metric value, as posted: Mackerel's name and a number.
 #[derive(Debug, Clone, PartialEq)]
