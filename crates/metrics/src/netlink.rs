@@ -109,15 +109,19 @@ pub fn parse_reply(buf: &[u8], seq: u32, out: &mut Vec<Listener>) -> Result<Prog
         let payload = &rest[NLMSG_HDRLEN..len];
         if msg_seq == seq {
             match kind {
-                NLMSG_DONE => return Ok(Progress::Done),
+                NLMSG_DONE => {
+                    // A dump that failed part-way says so here.
+                    return match payload.get(..4).map(|b| i32_at(b, 0)) {
+                        Some(code) if code < 0 => Err(refused(code)),
+                        _ => Ok(Progress::Done),
+                    };
+                }
                 NLMSG_ERROR => {
                     let code = payload
                         .get(..4)
-                        .map(|b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+                        .map(|b| i32_at(b, 0))
                         .ok_or_else(|| malformed(at, "an error message without its code".into()))?;
-                    return Err(ReplyError::Refused(
-                        io::Error::from_raw_os_error(code.saturating_neg()).to_string(),
-                    ));
+                    return Err(refused(code));
                 }
                 SOCK_DIAG_BY_FAMILY => out.push(listener(payload, at + NLMSG_HDRLEN)?),
                 _ => {} // nothing else belongs to a sock_diag dump; skipped
@@ -167,6 +171,15 @@ fn listener(p: &[u8], offset: usize) -> Result<Listener, ReplyError> {
         queue: u32_at(p, 56),
         limit: u32_at(p, 60),
     })
+}
+
+/// The error of a negative errno in a reply.
+fn refused(code: i32) -> ReplyError {
+    ReplyError::Refused(io::Error::from_raw_os_error(code.saturating_neg()).to_string())
+}
+
+fn i32_at(b: &[u8], i: usize) -> i32 {
+    i32::from_ne_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]])
 }
 
 fn u32_at(b: &[u8], i: usize) -> u32 {
@@ -395,6 +408,17 @@ mod tests {
             .expect_err("refused");
         assert!(
             matches!(&e, ReplyError::Refused(m) if m.contains("Invalid argument")),
+            "{e}"
+        );
+        // A dump that failed part-way ends with the errno in its DONE.
+        let e = parse_reply(
+            &message(NLMSG_DONE, 1, &(-libc::ENOBUFS).to_ne_bytes()),
+            1,
+            &mut Vec::new(),
+        )
+        .expect_err("failed dump");
+        assert!(
+            matches!(&e, ReplyError::Refused(m) if m.contains("No buffer space")),
             "{e}"
         );
         let e =

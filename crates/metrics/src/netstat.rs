@@ -12,8 +12,10 @@
 //! - `tcp.CurrEstab`: a gauge, the connections now ESTABLISHED or
 //!   CLOSE-WAIT;
 //! - `udp.<Field>.delta`: InDatagrams, NoPorts, InErrors, OutDatagrams,
-//!   RcvbufErrors, SndbufErrors, InCsumErrors (IPv4 only: the kernel
-//!   counts UDP over IPv6 apart, in /proc/net/snmp6);
+//!   RcvbufErrors, SndbufErrors, InCsumErrors, for UDP over IPv4;
+//! - `udp6.<Field>.delta`: the same for UDP over IPv6, which the kernel
+//!   counts apart, in /proc/net/snmp6 (`Udp6InDatagrams 12` lines; the
+//!   file is absent when IPv6 is disabled, and then so are these);
 //! - `tcpext.<Field>.delta`: the listen-queue, SYN-cookie, abort, drop and
 //!   retransmission counters of [`TCPEXT_COUNTERS`].
 //!
@@ -223,15 +225,62 @@ fn parse(text: &str, file: &str, sections: &[Section]) -> Result<Readings, ReadE
     Ok(out)
 }
 
-/// Reads /proc/net/snmp and /proc/net/netstat: the counters as per-second
-/// rates since the previous call (none at the first; none for a counter
-/// that went backwards, counted in `rates.dropped`), taken `at` seconds on
-/// a monotonic clock, and the gauges as they are.
+/// Reads /proc/net/snmp6's `Udp6<Field> <value>` lines (`file` names it in
+/// errors). Other lines are skipped; a file without Udp6 counters, or a
+/// wanted counter that is not a number, is an error naming the line.
+pub fn parse_snmp6(text: &str, file: &str) -> Result<Readings, ReadError> {
+    let mut out = Readings::default();
+    let mut found = false;
+    for (i, line) in text.lines().enumerate() {
+        let mut f = line.split_ascii_whitespace();
+        let (Some(key), Some(value), None) = (f.next(), f.next(), f.next()) else {
+            continue;
+        };
+        let Some(field) = key.strip_prefix("Udp6") else {
+            continue;
+        };
+        found = true;
+        if UDP_COUNTERS.contains(&field) {
+            let v = value.parse::<u64>().map_err(|_| ReadError::Parse {
+                path: file.to_string(),
+                line: i + 1,
+                what: format!("{key}: {value:?} is not a counter"),
+            })?;
+            out.counters.push((format!("udp6.{field}.delta"), v));
+        }
+    }
+    if !found {
+        return Err(ReadError::Parse {
+            path: file.to_string(),
+            line: 1,
+            what: "no Udp6 counters".into(),
+        });
+    }
+    Ok(out)
+}
+
+/// Reads /proc/net/snmp, /proc/net/netstat and /proc/net/snmp6 (if IPv6 is
+/// enabled): the counters as per-second rates since the previous call
+/// (none at the first; none for a counter that went backwards, counted in
+/// `rates.dropped`), taken `at` seconds on a monotonic clock, and the
+/// gauges as they are.
 pub fn collect(roots: &Roots, rates: &mut Rates, at: f64) -> Result<Vec<Metric>, ReadError> {
     let at_file = |rel: &str| roots.proc.join(rel).display().to_string();
     let snmp = parse_snmp(&roots.read_proc("net/snmp")?, &at_file("net/snmp"))?;
     let netstat = parse_netstat(&roots.read_proc("net/netstat")?, &at_file("net/netstat"))?;
-    let mut out = rates.sample(at, snmp.counters.into_iter().chain(netstat.counters));
+    let snmp6 = match roots.read_proc("net/snmp6") {
+        Ok(text) => parse_snmp6(&text, &at_file("net/snmp6"))?,
+        Err(ReadError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            Readings::default()
+        }
+        Err(e) => return Err(e),
+    };
+    let counters = snmp
+        .counters
+        .into_iter()
+        .chain(netstat.counters)
+        .chain(snmp6.counters);
+    let mut out = rates.sample(at, counters);
     out.extend(snmp.gauges);
     out.extend(netstat.gauges);
     Ok(out)

@@ -196,6 +196,7 @@ fn tcp_and_udp_counters_are_rates_per_second_and_gauges_are_values() {
         &[
             ("net/snmp", &snmp(100, 10, 5, 200)),
             ("net/netstat", &netstat_text(1)),
+            ("net/snmp6", &snmp6(40)),
         ],
     );
     let roots = Roots::under(&dir);
@@ -208,7 +209,11 @@ fn tcp_and_udp_counters_are_rates_per_second_and_gauges_are_values() {
     );
     rewrite(&dir, "net/snmp", &snmp(160, 70, 8, 260));
     rewrite(&dir, "net/netstat", &netstat_text(31));
+    rewrite(&dir, "net/snmp6", &snmp6(160));
     let ms = netstat::collect(&roots, &mut rates, 60.0).expect("second");
+    assert_eq!(value(&ms, "udp6.InDatagrams.delta"), 2.0, "UDP over IPv6");
+    assert_eq!(value(&ms, "udp6.NoPorts.delta"), 0.0);
+    assert!(!has(&ms, "udp6.IgnoredMulti.delta") && !has(&ms, "udp6.Tcp6.delta"));
     assert_eq!(value(&ms, "tcp.ActiveOpens.delta"), 1.0, "60 in 60 s");
     assert_eq!(value(&ms, "tcp.RetransSegs.delta"), 1.0);
     assert_eq!(value(&ms, "tcp.PassiveOpens.delta"), 0.0);
@@ -244,7 +249,20 @@ fn tcp_and_udp_counters_are_rates_per_second_and_gauges_are_values() {
     rewrite(&dir, "net/snmp", &snmp(70, 130, 8, 320));
     let ms = netstat::collect(&roots, &mut rates, 180.0).expect("fourth");
     assert_eq!(value(&ms, "tcp.ActiveOpens.delta"), 1.0);
+    // Without IPv6 (no snmp6), the rest still comes.
+    std::fs::remove_file(dir.join("proc/net/snmp6")).expect("rm");
+    let ms = netstat::collect(&roots, &mut rates, 240.0).expect("no snmp6");
+    assert!(has(&ms, "tcp.ActiveOpens.delta"));
+    assert!(!ms.iter().any(|m| m.name.starts_with("udp6.")), "{ms:?}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn snmp6(udp6_in: u64) -> String {
+    format!(
+        "Ip6InReceives                   \t900\nIcmp6InMsgs   \t3\n\
+         Udp6InDatagrams                 \t{udp6_in}\nUdp6NoPorts    \t4\n\
+         Udp6IgnoredMulti    \t1\nUdpLite6InDatagrams \t77\nTcp6 weird line here\n"
+    )
 }
 
 #[test]
@@ -299,6 +317,13 @@ fn snmp_files_that_cannot_be_paired_are_clear_errors() {
         let err = netstat::parse_snmp(text, "snmp").expect_err(text);
         assert!(err.to_string().starts_with(want), "{err} (wanted {want})");
     }
+    let err = netstat::parse_snmp6("Ip6InReceives 1\n", "snmp6").expect_err("no Udp6");
+    assert_eq!(err.to_string(), "snmp6: line 1: no Udp6 counters");
+    let err = netstat::parse_snmp6("Udp6NoPorts 1\nUdp6InErrors x\n", "snmp6").expect_err("x");
+    assert_eq!(
+        err.to_string(),
+        "snmp6: line 2: Udp6InErrors: \"x\" is not a counter"
+    );
     let err = netstat::parse_netstat("IpExt: A\nIpExt: 1\n", "netstat").expect_err("no TcpExt");
     assert!(err.to_string().contains("no TcpExt: section"), "{err}");
     // Short and unknown lines are skipped.
@@ -331,6 +356,9 @@ fn this_machine_has_tcp_and_udp_counters() {
         "tcpext.TCPTimeouts.delta",
     ] {
         assert!(has(&ms, name), "{name} in {ms:?}");
+    }
+    if Path::new("/proc/net/snmp6").exists() {
+        assert!(has(&ms, "udp6.InDatagrams.delta"), "{ms:?}");
     }
     assert!(ms.iter().all(|m| m.value >= 0.0), "{ms:?}");
 }
