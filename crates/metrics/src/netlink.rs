@@ -121,7 +121,11 @@ pub fn parse_reply(buf: &[u8], seq: u32, out: &mut Vec<Listener>) -> Result<Prog
                         .get(..4)
                         .map(|b| i32_at(b, 0))
                         .ok_or_else(|| malformed(at, "an error message without its code".into()))?;
-                    return Err(refused(code));
+                    // Code 0 is an acknowledgement, which a dump is not
+                    // asked for; anything else is the kernel's refusal.
+                    if code != 0 {
+                        return Err(refused(code));
+                    }
                 }
                 SOCK_DIAG_BY_FAMILY => out.push(listener(payload, at + NLMSG_HDRLEN)?),
                 _ => {} // nothing else belongs to a sock_diag dump; skipped
@@ -409,6 +413,13 @@ mod tests {
         assert!(
             matches!(&e, ReplyError::Refused(m) if m.contains("Invalid argument")),
             "{e}"
+        );
+        // An acknowledgement (code 0) is no error.
+        let mut ack = 0i32.to_ne_bytes().to_vec();
+        ack.extend_from_slice(&[0u8; 16]);
+        assert_eq!(
+            parse_reply(&message(NLMSG_ERROR, 1, &ack), 1, &mut Vec::new()),
+            Ok(Progress::More)
         );
         // A dump that failed part-way ends with the errno in its DONE.
         let e = parse_reply(
