@@ -328,6 +328,24 @@ impl<'a> RawEvent<'a> {
         b.get(off..off + len_of(i))
     }
 
+    /// The event's bytes from parameter `i`'s start to the end of the
+    /// event: where libsinsp's pointer to a parameter of length 0 points,
+    /// so what it reads as that parameter's string.
+    pub fn param_tail(&self, i: usize) -> &'a [u8] {
+        let n = self.nparams as usize;
+        let b = self.bytes;
+        let at = self.lens_at as usize;
+        let mut off = if self.large { at + n * 4 } else { at + n * 2 };
+        for k in 0..i.min(n) {
+            off += if self.large {
+                u32_at(b, at + k * 4) as usize
+            } else {
+                u16_at(b, at + k * 2) as usize
+            };
+        }
+        b.get(off..).unwrap_or(&[])
+    }
+
     /// Every parameter's bytes, in order.
     pub fn params(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
         let b = self.bytes;

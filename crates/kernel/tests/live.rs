@@ -275,3 +275,34 @@ fn raw_tracepoints_record_the_same_events() {
             .any(|e| e.ty == PROCEXIT_E && e.tid == u64::from(pid))
     );
 }
+
+/// Paths the kernel program cannot read: a NULL pointer is written
+/// `(NULL)` (as the driver writes it) and an unreadable one the empty
+/// string with its NUL, never a parameter of length 0 (which sysdig 0.29.3
+/// reads past, into the next parameter's bytes).
+#[test]
+fn unreadable_paths_are_written_as_sysdig_reads_them() {
+    if !sonde_kernel::running_as_root() {
+        eprintln!("skipped: live capture needs root (CI runs as root)");
+        return;
+    }
+    const OPEN_E: u16 = 2;
+    let (_, seen) = record_attached(
+        &[
+            "/usr/bin/python3",
+            "-c",
+            "import sys, ctypes; sys.stdin.readline(); l = ctypes.CDLL(None); \
+             l.syscall(2, None, 0); l.syscall(2, ctypes.c_void_p(8), 0)",
+        ],
+        80,
+        sonde_kernel::Attach::Auto,
+    );
+    let names: Vec<&[u8]> = seen
+        .iter()
+        .filter(|e| e.ty == OPEN_E)
+        .map(|e| e.params[0].as_slice())
+        .collect();
+    assert!(names.contains(&&b"(NULL)\0"[..]), "{names:?}");
+    assert!(names.contains(&&b"\0"[..]), "{names:?}");
+    assert!(names.iter().all(|n| !n.is_empty()), "{names:?}");
+}

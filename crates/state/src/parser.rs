@@ -981,9 +981,10 @@ impl State {
         let fd = p_i64(ev, 0);
         let mut dev = 0u32;
         let usable = |name: &[u8], raw_len: usize| raw_len != 0 && name != b"(NULL)";
-        let (name, flags, sdir): (Vec<u8>, u32, Vec<u8>) = match ty {
+        let (name, flags, sdir, src): (Vec<u8>, u32, Vec<u8>, (bool, usize)) = match ty {
             SYSCALL_OPEN_X => {
                 let mut name = p_str(ev, 1).to_vec();
+                let mut src = (false, 1);
                 let mut flags = p_u32(ev, 2);
                 if ev.nparams() > 4 {
                     dev = p_u32(ev, 4);
@@ -993,6 +994,7 @@ impl State {
                     && usable(p_str(e, 0), p_bytes(e, 0).len())
                 {
                     name = p_str(e, 0).to_vec();
+                    src = (true, 0);
                     flags = p_u32(e, 1);
                 }
                 (
@@ -1002,10 +1004,12 @@ impl State {
                         .cwd(tid)
                         .map(<[u8]>::to_vec)
                         .unwrap_or_default(),
+                    src,
                 )
             }
             SYSCALL_CREAT_X => {
                 let mut name = p_str(ev, 1).to_vec();
+                let mut src = (false, 1);
                 if ev.nparams() > 3 {
                     dev = p_u32(ev, 3);
                 }
@@ -1014,6 +1018,7 @@ impl State {
                     && usable(p_str(e, 0), p_bytes(e, 0).len())
                 {
                     name = p_str(e, 0).to_vec();
+                    src = (true, 0);
                 }
                 (
                     name,
@@ -1022,6 +1027,7 @@ impl State {
                         .cwd(tid)
                         .map(<[u8]>::to_vec)
                         .unwrap_or_default(),
+                    src,
                 )
             }
             SYSCALL_OPENAT_X => {
@@ -1030,10 +1036,11 @@ impl State {
                 let flags = p_u32(e, 2);
                 let dirfd = p_i64(e, 0);
                 let sdir = self.parse_dirfd(tid, &name, dirfd, meta);
-                (name, flags, sdir)
+                (name, flags, sdir, (true, 1))
             }
             SYSCALL_OPENAT_2_X | SYSCALL_OPENAT2_X => {
                 let mut name = p_str(ev, 2).to_vec();
+                let mut src = (false, 2);
                 let mut flags = p_u32(ev, 3);
                 let mut dirfd = p_i64(ev, 1);
                 if ty == SYSCALL_OPENAT_2_X && ev.nparams() > 5 {
@@ -1044,15 +1051,32 @@ impl State {
                     && usable(p_str(e, 1), p_bytes(e, 1).len())
                 {
                     name = p_str(e, 1).to_vec();
+                    src = (true, 1);
                     flags = p_u32(e, 2);
                     dirfd = p_i64(e, 0);
                 }
                 let sdir = self.parse_dirfd(tid, &name, dirfd, meta);
-                (name, flags, sdir)
+                (name, flags, sdir, src)
             }
             _ => return,
         };
-        let fullpath = crate::path::concatenate(&sdir, &name);
+        // libsinsp joins the parameter as the event declares it (see
+        // `concatenate_param`).
+        let fullpath = {
+            let e = if src.0 { enter_ev.as_ref() } else { Some(ev) };
+            match e {
+                Some(e) => {
+                    let raw = p_bytes(e, src.1);
+                    let tail = if raw.is_empty() {
+                        e.param_tail(src.1)
+                    } else {
+                        &[]
+                    };
+                    crate::path::concatenate_param(&sdir, raw, tail)
+                }
+                None => crate::path::concatenate(&sdir, &name),
+            }
+        };
         if fd >= 0 {
             let mut f = FdInfo {
                 ty: if flags & PPM_O_DIRECTORY != 0 {

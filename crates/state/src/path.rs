@@ -27,6 +27,28 @@ pub fn concatenate(base: &[u8], path: &[u8]) -> Vec<u8> {
     out
 }
 
+/// [`concatenate`] as libsinsp calls it on an event's parameter: `param` is
+/// the parameter's bytes as the event declares them (NUL included), `tail`
+/// the event's bytes from that parameter on. The declared length decides:
+/// the empty string (its NUL alone) is relative, so the result is `base`;
+/// a parameter of length 0 is absolute, and libsinsp reads the bytes that
+/// follow it in the event (the next parameter's) as the path.
+pub fn concatenate_param(base: &[u8], param: &[u8], tail: &[u8]) -> Vec<u8> {
+    if MAX_PATH < base.len() + param.len() + 1 {
+        return b"/PATH_TOO_LONG".to_vec();
+    }
+    let mut out = Vec::with_capacity(base.len() + param.len());
+    match param.first() {
+        Some(&c) if c != b'/' => {
+            out.extend_from_slice(base);
+            copy_and_sanitize(&mut out, 0, param);
+        }
+        Some(_) => copy_and_sanitize(&mut out, 0, param),
+        None => copy_and_sanitize(&mut out, 0, tail),
+    }
+    out
+}
+
 fn is_invalid(c: u8) -> bool {
     // `g_invalidchar`: a signed char below -1, or not printable.
     let sc = c as i8;
@@ -111,5 +133,20 @@ mod tests {
         assert_eq!(c("/home/u/", "./x//y/"), "/home/u/x/y");
         assert_eq!(c("/", ".."), "/");
         assert_eq!(c("/a/b/", "."), "/a/b");
+    }
+
+    #[test]
+    fn parameters_by_their_declared_length() {
+        let p = |base: &str, param: &[u8], tail: &[u8]| {
+            String::from_utf8(super::concatenate_param(base.as_bytes(), param, tail))
+                .unwrap_or_default()
+        };
+        assert_eq!(p("/home/u/", b"f\0", b""), "/home/u/f");
+        assert_eq!(p("/home/u/", b"/etc\0", b""), "/etc");
+        // The empty string is relative: the base, its trailing / dropped.
+        assert_eq!(p("/home/u/", b"\0", b""), "/home/u");
+        // Length 0: the next parameter's bytes (here open's flags,
+        // 0x1906) up to a NUL, sanitized.
+        assert_eq!(p("/home/u/", b"", &[0x06, 0x19, 0, 0]), "..");
     }
 }

@@ -233,17 +233,27 @@ static __always_inline void push_user_bytes(struct builder *b, const void *ptr, 
 }
 
 // A NUL-terminated string of user memory at `ptr` (at most PATH_MAX bytes,
-// NUL included); one that cannot be read is an empty value.
+// NUL included). A NULL pointer is written `(NULL)`, as the driver writes it.
+// A string that cannot be read (its page is not resident yet: BPF may not
+// fault it in) is the empty string, its NUL alone: never a value of length
+// 0, which sysdig 0.29.3 reads past into the next parameter's bytes.
 #define PATH_MAX_LEN 4096
 
 // Returns the value's length.
 static __always_inline __u32 push_user_str(struct builder *b, const void *ptr)
 {
-	long n = 0;
-	if (ptr)
-		n = bpf_probe_read_user_str(b->buf + (b->pos & (MAX_EVENT - 1)), PATH_MAX_LEN, ptr);
-	if (n < 0)
-		n = 0;
+	__u8 *dst = b->buf + (b->pos & (MAX_EVENT - 1));
+	long n = -1;
+	if (!ptr) {
+		__builtin_memcpy(dst, "(NULL)", 7);
+		n = 7;
+	} else {
+		n = bpf_probe_read_user_str(dst, PATH_MAX_LEN, ptr);
+	}
+	if (n <= 0) {
+		*dst = 0;
+		n = 1;
+	}
 	b->pos += (__u32)n;
 	set_len(b, (__u16)n);
 	return (__u32)n;
