@@ -12,7 +12,7 @@
 pub mod args;
 pub mod graph;
 pub mod memcached;
-// pub mod mysql;
+pub mod mysql;
 pub mod net;
 pub mod nginx;
 // pub mod postgres;
@@ -27,7 +27,7 @@ pub fn lookup(name: &str, args: &[String]) -> Option<Result<Builtin, UsageError>
         "redis" => redis::Redis::from_args(args).map(boxed),
         "memcached" => memcached::Memcached::from_args(args).map(boxed),
         "nginx" => nginx::Nginx::from_args(args).map(boxed),
-        // "mysql" => mysql::Mysql::from_args(args).map(boxed),
+        "mysql" => mysql::Mysql::from_args(args).map(boxed),
         // "postgres" => postgres::Postgres::from_args(args).map(boxed),
         _ => return None,
     };
