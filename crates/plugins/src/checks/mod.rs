@@ -17,17 +17,15 @@ pub(crate) mod args;
 pub mod der;
 // pub mod dns;
 // pub mod dns_wire;
-// pub mod http;
-// pub mod http_wire;
+pub mod http;
+pub mod http_wire;
 pub mod log;
 pub(crate) mod net;
 pub mod process;
 pub mod tcp;
 // pub mod timing;
-// Parts are used only by the checks still to come (http, tls-cert).
-#[allow(dead_code)]
 pub(crate) mod tls;
-// pub mod tls_cert;
+pub mod tls_cert;
 
 /// The default for `--timeout` in the network checks: long enough for a slow
 /// server, short enough that a check every minute never piles up.
@@ -51,8 +49,8 @@ pub fn lookup(name: &str, args: &[String]) -> Option<Result<Builtin, UsageError>
         "tcp" => check(tcp::Tcp::from_args(args)),
         "process" | "procs" => check(process::Procs::from_args(args)),
         "log" => check(log::Log::from_args(args)),
-        // "http" => check(http::Http::from_args(args)),
-        // "tls-cert" | "ssl-cert" => check(tls_cert::TlsCert::from_args(args)),
+        "http" => check(http::Http::from_args(args)),
+        "tls-cert" | "ssl-cert" => check(tls_cert::TlsCert::from_args(args)),
         // "dns" => check(dns::Dns::from_args(args)),
         // "url-timing" => metrics(timing::UrlTiming::from_args(args)),
         // "dns-timing" => metrics(timing::DnsTiming::from_args(args)),
@@ -62,18 +60,18 @@ pub fn lookup(name: &str, args: &[String]) -> Option<Result<Builtin, UsageError>
 
 /// The check and timing plugins: name and one line on what it does.
 pub const NAMES: &[(&str, &str)] = &[
-    //     (
-    //         "http",
-    //         "check: an HTTP(S) URL's status, body pattern, response time and certificate expiry",
-    //     ),
+    (
+        "http",
+        "check: an HTTP(S) URL's status, body pattern, response time and certificate expiry",
+    ),
     (
         "tcp",
         "check: a TCP (or TLS) port accepts, optionally answers as expected, in time",
     ),
-    //     (
-    //         "tls-cert",
-    //         "check: days until a server's TLS certificate expires (alias ssl-cert)",
-    //     ),
+    (
+        "tls-cert",
+        "check: days until a server's TLS certificate expires (alias ssl-cert)",
+    ),
     (
         "process",
         "check: how many processes match a name or command line (alias procs)",
@@ -107,7 +105,6 @@ pub(crate) fn result(name: &str, status: CheckStatus, message: impl AsRef<str>) 
 
 /// The worse of two statuses (UNKNOWN ranks between WARNING and CRITICAL,
 /// as Nagios orders them for "which one to report").
-#[allow(dead_code)]
 pub(crate) fn worse(a: CheckStatus, b: CheckStatus) -> CheckStatus {
     fn rank(s: CheckStatus) -> u8 {
         match s {

@@ -92,6 +92,47 @@ fn run(cmd: &mut Command) {
     );
 }
 
+/// A server process that cannot outlive the test binary: it runs under
+/// `sh`, which waits on a pipe from the test and kills the server when the
+/// pipe closes, be it by drop or by the test process exiting (a server
+/// shared through a `static` is never dropped).
+pub struct Guarded {
+    child: Child,
+    stdin: Option<std::process::ChildStdin>,
+}
+
+impl Guarded {
+    pub fn spawn(program: &str, args: &[String]) -> Guarded {
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(r#""$@" </dev/null >/dev/null 2>&1 & pid=$!; read _; kill $pid; wait $pid"#)
+            .arg("sh")
+            .arg(program)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{program}: {e}"));
+        let stdin = child.stdin.take();
+        Guarded { child, stdin }
+    }
+
+    /// Panics when the server (its shell) is gone already.
+    pub fn assert_running(&mut self, what: &str) {
+        if let Ok(Some(st)) = self.child.try_wait() {
+            panic!("{what} exited: {st}");
+        }
+    }
+}
+
+impl Drop for Guarded {
+    fn drop(&mut self) {
+        drop(self.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
 /// A test CA and leaf certificates it signed for `localhost` and 127.0.0.1.
 pub struct Certs {
     pub ca: PathBuf,
@@ -183,7 +224,7 @@ fn gen_time(t: i64) -> String {
 /// `https` and with the expired one on `expired`, from a temporary
 /// directory; stopped on drop.
 pub struct Nginx {
-    child: Child,
+    child: Guarded,
     pub http: u16,
     pub https: u16,
     pub expired: u16,
@@ -249,31 +290,27 @@ http {{
             old_key = certs.expired.1.display(),
         );
         std::fs::write(d.join("nginx.conf"), conf).expect("conf");
-        let child = Command::new("nginx")
-            .arg("-c")
-            .arg(d.join("nginx.conf"))
-            .arg("-p")
-            .arg(d)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("nginx (Debian package nginx) starts");
-        let mut n = Nginx {
+        let mut child = Guarded::spawn(
+            "nginx",
+            &[
+                "-c".into(),
+                d.join("nginx.conf").display().to_string(),
+                "-p".into(),
+                d.display().to_string(),
+            ],
+        );
+        for p in [http, https, expired] {
+            child.assert_running("nginx (Debian package nginx)");
+            wait_for_port(p, "nginx");
+        }
+        Nginx {
             child,
             http,
             https,
             expired,
             certs,
             _dir: dir,
-        };
-        for p in [http, https, expired] {
-            if let Ok(Some(st)) = n.child.try_wait() {
-                panic!("nginx exited: {st}");
-            }
-            wait_for_port(p, "nginx");
         }
-        n
     }
 
     pub fn ca(&self) -> String {
@@ -281,18 +318,11 @@ http {{
     }
 }
 
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// dnsmasq answering `test.sonde` with 192.0.2.7 and 2001:db8::7,
 /// `nx.sonde` with NXDOMAIN, and `big.sonde` with more A records than fit
 /// in a 512-byte UDP answer; on 127.0.0.1:`port`, stopped on drop.
 pub struct Dnsmasq {
-    child: Child,
+    child: Guarded,
     pub port: u16,
 }
 
@@ -305,8 +335,7 @@ impl Dnsmasq {
                 break p;
             }
         };
-        let mut cmd = Command::new("dnsmasq");
-        cmd.args([
+        let mut a: Vec<String> = [
             "--keep-in-foreground",
             "--no-resolv",
             "--no-hosts",
@@ -320,34 +349,21 @@ impl Dnsmasq {
             "--address=/test.sonde/192.0.2.7",
             "--address=/test.sonde/2001:db8::7",
             "--address=/nx.sonde/",
-        ])
-        .arg(format!("--port={port}"));
+        ]
+        .map(String::from)
+        .to_vec();
+        a.push(format!("--port={port}"));
         for i in 1..=40 {
-            cmd.arg(format!("--host-record=big.sonde,192.0.2.{i}"));
+            a.push(format!("--host-record=big.sonde,192.0.2.{i}"));
         }
-        let child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("dnsmasq (Debian package dnsmasq-base) starts");
-        let mut d = Dnsmasq { child, port };
-        if let Ok(Some(st)) = d.child.try_wait() {
-            panic!("dnsmasq exited: {st}");
-        }
+        let mut child = Guarded::spawn("dnsmasq", &a);
+        child.assert_running("dnsmasq (Debian package dnsmasq-base)");
         wait_for_port(port, "dnsmasq");
-        d
+        Dnsmasq { child, port }
     }
 
     pub fn server(&self) -> String {
         "127.0.0.1".to_string()
-    }
-}
-
-impl Drop for Dnsmasq {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
