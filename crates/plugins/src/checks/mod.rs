@@ -15,8 +15,8 @@ use crate::{Builtin, CheckResult, CheckStatus, UsageError};
 
 pub(crate) mod args;
 pub mod der;
-// pub mod dns;
-// pub mod dns_wire;
+pub mod dns;
+pub mod dns_wire;
 pub mod http;
 pub mod http_wire;
 pub mod log;
@@ -51,7 +51,7 @@ pub fn lookup(name: &str, args: &[String]) -> Option<Result<Builtin, UsageError>
         "log" => check(log::Log::from_args(args)),
         "http" => check(http::Http::from_args(args)),
         "tls-cert" | "ssl-cert" => check(tls_cert::TlsCert::from_args(args)),
-        // "dns" => check(dns::Dns::from_args(args)),
+        "dns" => check(dns::Dns::from_args(args)),
         // "url-timing" => metrics(timing::UrlTiming::from_args(args)),
         // "dns-timing" => metrics(timing::DnsTiming::from_args(args)),
         _ => return None,
@@ -80,10 +80,10 @@ pub const NAMES: &[(&str, &str)] = &[
         "log",
         "check: lines matching a pattern appended to a log file since the last run",
     ),
-    //     (
-    //         "dns",
-    //         "check: a DNS server answers a name (A/AAAA), optionally with the expected address",
-    //     ),
+    (
+        "dns",
+        "check: a DNS server answers a name (A/AAAA), optionally with the expected address",
+    ),
     //     (
     //         "url-timing",
     //         "metrics: DNS, connect, TLS, first-byte and total milliseconds of fetching a URL",
