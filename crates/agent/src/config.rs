@@ -229,7 +229,7 @@ pub struct MetadataPlugin {
 
 /// `[agent]`: what mackerel-agent hard-codes.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct AgentSection {
     /// Seconds between collections (default 60).
     pub interval_seconds: u64,
@@ -263,7 +263,7 @@ impl Default for AgentSection {
 
 /// `[prometheus]`: the `/metrics` endpoint.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, default)]
 pub struct Prometheus {
     /// `host:port` to serve `/metrics` on; empty to serve nothing
     /// (default `127.0.0.1:9464`).

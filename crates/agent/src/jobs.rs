@@ -238,6 +238,23 @@ pub fn collectors(config: &Config) -> Vec<Box<dyn Job>> {
         None,
         Box::new(|c| sonde_metrics::processes::collect(c.roots)),
     );
+    add(
+        "tcp",
+        None,
+        Box::new(|c| sonde_metrics::tcp::collect(c.roots)),
+    );
+    let mut netstat = Rates::default();
+    add(
+        "netstat",
+        None,
+        Box::new(move |c| sonde_metrics::netstat::collect(c.roots, &mut netstat, c.mono)),
+    );
+    // inet_diag answers for the agent's own network namespace.
+    add(
+        "listen",
+        None,
+        Box::new(|_| sonde_metrics::listen::collect()),
+    );
     out
 }
 

@@ -1,0 +1,464 @@
+//! `sonde agent` as a user runs it: the binary with a config file. Delivery
+//! through a server outage and a restart, the scheduler's spread and
+//! concurrency limit, bad plugins and missing /proc files, `once` and
+//! `configtest`.
+//!
+//! The receiving end here is a small implementation of the documented
+//! `/api/v1/` agent API (docs/agent-api.md) inside the test, recording what
+//! it is sent; the sonde server (issue 5) implements the same API.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{signal, sonde, temp_dir};
+
+/// What the receiver was sent.
+#[derive(Default, Debug)]
+struct Received {
+    hosts: Vec<serde_json::Value>,
+    metrics: Vec<serde_json::Value>,
+    checks: Vec<serde_json::Value>,
+    graph_defs: Vec<serde_json::Value>,
+    keys: BTreeSet<String>,
+}
+
+/// Serves the agent API on `listener` until the test ends.
+fn receiver(listener: TcpListener) -> Arc<Mutex<Received>> {
+    let got = Arc::new(Mutex::new(Received::default()));
+    let store = Arc::clone(&got);
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let mut r = BufReader::new(&stream);
+            let mut line = String::new();
+            if r.read_line(&mut line).is_err() {
+                continue;
+            }
+            let mut length = 0usize;
+            let mut h = String::new();
+            loop {
+                h.clear();
+                if r.read_line(&mut h).unwrap_or(0) <= 2 {
+                    break;
+                }
+                let (k, v) = h.split_once(':').unwrap_or(("", ""));
+                if k.eq_ignore_ascii_case("content-length") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                if k.eq_ignore_ascii_case("x-api-key") {
+                    store.lock().expect("lock").keys.insert(v.trim().into());
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = r.read_exact(&mut body);
+            let json: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+            let mut words = line.split_whitespace();
+            let (method, path) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+            let answer = {
+                let mut g = store.lock().expect("lock");
+                match (method, path) {
+                    ("POST", "/api/v1/hosts") => {
+                        g.hosts.push(json);
+                        Some(r#"{"id":"h1"}"#)
+                    }
+                    ("POST", "/api/v1/hosts/h1/metrics") => {
+                        g.metrics.push(json);
+                        Some("{}")
+                    }
+                    ("POST", "/api/v1/hosts/h1/checks") => {
+                        g.checks.push(json);
+                        Some("{}")
+                    }
+                    ("POST", "/api/v1/hosts/h1/graph-defs") => {
+                        g.graph_defs.push(json);
+                        Some("{}")
+                    }
+                    _ => None,
+                }
+            };
+            let (status, body) = match answer {
+                Some(b) => ("200 OK", b),
+                None => ("404 Not Found", "{\"error\":\"no such endpoint\"}"),
+            };
+            let mut w = &stream;
+            let _ = write!(
+                w,
+                "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    got
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+fn start_agent(config: &Path, extra: &[&str]) -> Child {
+    Command::new(sonde())
+        .args(["agent", "-c"])
+        .arg(config)
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start sonde agent")
+}
+
+/// Stops an agent with SIGTERM; its stderr.
+fn stop_agent(child: Child) -> String {
+    signal(&child, "TERM");
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "the agent stops cleanly: {stderr}");
+    stderr
+}
+
+fn queue_files(root: &Path) -> usize {
+    std::fs::read_dir(root.join("queue"))
+        .map(|d| {
+            d.flatten()
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".json"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+/// `name value` pairs of every metric batch received.
+fn received_values(got: &Received, name: &str) -> BTreeSet<i64> {
+    got.metrics
+        .iter()
+        .flat_map(|b| b["metrics"].as_array().cloned().unwrap_or_default())
+        .filter(|m| m["name"] == name)
+        .filter_map(|m| m["value"].as_f64().map(|v| v as i64))
+        .collect()
+}
+
+/// The server is down while the agent runs, the agent is restarted during
+/// the outage, then the server comes back: every sample the agent took
+/// arrives, none twice, with the API key and after the host registered.
+#[test]
+fn every_sample_arrives_after_an_outage_and_a_restart() {
+    let dir = temp_dir("agent-outage");
+    let port = free_port();
+    let root = dir.join("state");
+    let seen = dir.join("printed");
+    // The plugin's value is a sequence number, so each sample is unique
+    // (the run in meta mode at start, for graph definitions, prints none).
+    let config = dir.join("agent.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"apibase = "http://127.0.0.1:{port}"
+apikey = "test-key"
+root = "{root}"
+[agent]
+interval_seconds = 1
+[prometheus]
+listen = ""
+[plugin.metrics.seq]
+command = "[ -n \"$MACKEREL_AGENT_PLUGIN_META\" ] && exit 0; n=$(cat {seen} 2>/dev/null | wc -l); echo $n >> {seen}; printf 'outage.seq\t%s\t%s\n' $n $(date +%s)"
+"#,
+            root = root.display(),
+            seen = seen.display()
+        ),
+    )
+    .expect("config");
+
+    let first = start_agent(&config, &[]);
+    std::thread::sleep(Duration::from_secs(4));
+    let stderr = stop_agent(first);
+    assert!(
+        stderr.contains(&format!("127.0.0.1:{port}")),
+        "the failed delivery names the server: {stderr}"
+    );
+    let queued = queue_files(&root);
+    assert!(
+        queued >= 2,
+        "batches kept on disk across the stop: {queued}"
+    );
+
+    let second = start_agent(&config, &[]);
+    std::thread::sleep(Duration::from_secs(3));
+    // The server comes back.
+    let got = receiver(TcpListener::bind(("127.0.0.1", port)).expect("the server's port"));
+    let deadline = Instant::now() + Duration::from_secs(40);
+    let printed = |upto: usize| -> BTreeSet<i64> {
+        std::fs::read_to_string(&seen)
+            .unwrap_or_default()
+            .lines()
+            .take(upto)
+            .filter_map(|l| l.trim().parse().ok())
+            .collect()
+    };
+    // Wait until everything printed up to now has arrived.
+    let target = printed(usize::MAX);
+    loop {
+        let have = received_values(&got.lock().expect("lock"), "custom.outage.seq");
+        if target.is_subset(&have) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "missing after 40 s: {:?}",
+            target.difference(&have).collect::<Vec<_>>()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    stop_agent(second);
+    let got = got.lock().expect("lock");
+    let all = printed(usize::MAX);
+    let have = received_values(&got, "custom.outage.seq");
+    assert!(all.len() >= 6, "the plugin ran every second: {all:?}");
+    // The first sample a plugin prints at stop may be cut by the stop
+    // itself; everything printed before the last stop arrived.
+    assert!(target.is_subset(&have));
+    let count: usize = got
+        .metrics
+        .iter()
+        .flat_map(|b| b["metrics"].as_array().cloned().unwrap_or_default())
+        .filter(|m| m["name"] == "custom.outage.seq")
+        .count();
+    assert_eq!(count, have.len(), "no sample arrived twice");
+    assert_eq!(got.keys, BTreeSet::from(["test-key".to_string()]));
+    let host = &got.hosts[0];
+    assert!(host["name"].as_str().is_some_and(|n| !n.is_empty()));
+    assert!(host["meta"]["kernel"]["release"].as_str().is_some());
+    assert!(
+        host["meta"]["cpu"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty())
+    );
+    assert!(host["meta"]["memory"]["total"].as_str().is_some());
+    // The built-in collectors' values were delivered too.
+    assert!(
+        got.metrics
+            .iter()
+            .flat_map(|b| b["metrics"].as_array().cloned().unwrap_or_default())
+            .any(|m| m["name"] == "loadavg5")
+    );
+    assert_eq!(queue_files(&root), 0, "the queue is empty once delivered");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Plugin start times: spread over the interval (never all at :00), and
+/// never more running at once than the concurrency limit.
+#[test]
+fn plugins_start_spread_out_and_within_the_concurrency_limit() {
+    let dir = temp_dir("agent-spread");
+    let log = dir.join("runs");
+    let mut text = String::from(
+        "[agent]\ninterval_seconds = 4\nconcurrency = 2\n[prometheus]\nlisten = \"\"\n",
+    );
+    for i in 0..8 {
+        text.push_str(&format!(
+            "[plugin.metrics.p{i}]\ncommand = \"echo start $(date +%s.%N) >> {log}; sleep 0.4; echo end $(date +%s.%N) >> {log}\"\n",
+            log = log.display()
+        ));
+    }
+    let config = dir.join("agent.toml");
+    std::fs::write(&config, text).expect("config");
+    let agent = start_agent(&config, &[]);
+    std::thread::sleep(Duration::from_millis(8500));
+    stop_agent(agent);
+    let mut events: Vec<(f64, i32)> = std::fs::read_to_string(&log)
+        .expect("the plugins ran")
+        .lines()
+        .filter_map(|l| {
+            let (what, t) = l.split_once(' ')?;
+            Some((t.parse().ok()?, if what == "start" { 1 } else { -1 }))
+        })
+        .collect();
+    events.sort_by(|a, b| a.partial_cmp(b).expect("times"));
+    let starts: Vec<f64> = events.iter().filter(|e| e.1 == 1).map(|e| e.0).collect();
+    assert!(starts.len() >= 8, "{} runs", starts.len());
+    // Concurrency: at no time more than two running.
+    let mut running = 0;
+    let mut most = 0;
+    for (_, d) in &events {
+        running += d;
+        most = most.max(running);
+    }
+    assert!(most <= 2, "{most} plugins ran at once");
+    // Spread: the starts' positions within the 4 s interval cover more than
+    // a second, and are not all at the interval's start.
+    let phases: Vec<f64> = starts.iter().map(|t| t % 4.0).collect();
+    let (lo, hi) = phases
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(lo, hi), &p| (lo.min(p), hi.max(p)));
+    assert!(hi - lo > 1.0, "start phases {phases:?}");
+    assert!(
+        phases.iter().filter(|p| **p < 0.1).count() < phases.len() / 2,
+        "{phases:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// GET /metrics from a running agent.
+fn scrape(addr: &str) -> String {
+    let mut s = std::net::TcpStream::connect(addr).expect("connect to /metrics");
+    s.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    write!(s, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n").expect("request");
+    let mut text = String::new();
+    let _ = s.read_to_string(&mut text);
+    text
+}
+
+/// Malformed plugin lines, a plugin that hangs, one that floods, a /proc
+/// file that is missing: each is logged once, and the agent keeps
+/// collecting and serving the rest.
+#[test]
+fn bad_plugins_and_missing_proc_files_are_logged_once_and_the_rest_goes_on() {
+    let dir = temp_dir("agent-bad");
+    // A /proc with loadavg but no diskstats.
+    let proc = dir.join("proc");
+    std::fs::create_dir_all(&proc).expect("proc");
+    std::fs::write(proc.join("loadavg"), "0.25 0.50 0.75 1/100 12345\n").expect("loadavg");
+    let port = free_port();
+    let config = dir.join("agent.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"[agent]
+interval_seconds = 1
+procfs = "{proc}"
+[prometheus]
+listen = "127.0.0.1:{port}"
+[plugin.metrics.good]
+command = "printf 'good.value\t7\t%s\n' $(date +%s)"
+[plugin.metrics.garbled]
+command = "echo 'not a metric line'; echo 'x 1'; printf 'garbled.ok\t1\t%s\n' $(date +%s)"
+[plugin.metrics.hangs]
+command = "sleep 100"
+timeout_seconds = 1
+[plugin.metrics.floods]
+command = "yes 'flood.x	1	0' | head -c 5000000"
+max_output_bytes = 10000
+"#,
+            proc = proc.display()
+        ),
+    )
+    .expect("config");
+    let agent = start_agent(&config, &[]);
+    std::thread::sleep(Duration::from_millis(4500));
+    let metrics = scrape(&format!("127.0.0.1:{port}"));
+    let stderr = stop_agent(agent);
+    assert!(
+        metrics.contains("\nsonde_custom_good_value 7\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("\nsonde_custom_garbled_ok 1\n"),
+        "{metrics}"
+    );
+    assert!(metrics.contains("\nsonde_loadavg5 0.5\n"), "{metrics}");
+    let count = |needle: &str| stderr.matches(needle).count();
+    assert_eq!(
+        count("plugin.metrics.garbled: 2 malformed line(s) skipped"),
+        1,
+        "{stderr}"
+    );
+    assert_eq!(
+        count("plugin.metrics.hangs: killed after 1 s"),
+        1,
+        "{stderr}"
+    );
+    assert_eq!(
+        count("plugin.metrics.floods: printed more than 10000 bytes"),
+        1,
+        "{stderr}"
+    );
+    let missing = format!("collector disk: {}/diskstats: No such file", proc.display());
+    assert_eq!(count(&missing), 1, "{stderr}");
+    // No sleep is left behind by the killed plugin.
+    let left = Command::new("pgrep")
+        .args(["-f", "^sleep 100$"])
+        .output()
+        .expect("pgrep");
+    assert!(
+        left.stdout.is_empty(),
+        "the hung plugin's process group is gone"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn once_prints_one_round_as_json_and_configtest_checks() {
+    let dir = temp_dir("agent-once");
+    let config = dir.join("agent.toml");
+    std::fs::write(
+        &config,
+        "[prometheus]\nlisten = \"\"\n[plugin.metrics.one]\ncommand = \"printf 'one.x\\t1\\t%s\\n' $(date +%s)\"\n[plugin.checks.fine]\ncommand = \"echo all good\"\n",
+    )
+    .expect("config");
+    let out = Command::new(sonde())
+        .args(["agent", "-c"])
+        .arg(&config)
+        .arg("once")
+        .output()
+        .expect("once");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let names: BTreeSet<&str> = v["metrics"]
+        .as_array()
+        .expect("metrics")
+        .iter()
+        .filter_map(|m| m["name"].as_str())
+        .collect();
+    for n in [
+        "cpu.user.percentage",
+        "loadavg5",
+        "memory.used",
+        "custom.one.x",
+        "tcp.state.LISTEN",
+    ] {
+        assert!(names.contains(n), "{n} in {names:?}");
+    }
+    assert!(names.iter().any(|n| n.starts_with("interface.")));
+    assert_eq!(v["checks"][0]["status"], "OK");
+    assert_eq!(v["checks"][0]["message"], "all good");
+    assert!(v["host"]["meta"]["kernel"]["release"].is_string());
+
+    let ok = Command::new(sonde())
+        .args(["agent", "-c"])
+        .arg(&config)
+        .arg("configtest")
+        .output()
+        .expect("configtest");
+    assert!(ok.status.success());
+    let bad = dir.join("bad.toml");
+    std::fs::write(&bad, "[agent]\nintervall_seconds = 5\n").expect("bad");
+    let out = Command::new(sonde())
+        .args(["agent", "-c"])
+        .arg(&bad)
+        .arg("configtest")
+        .output()
+        .expect("configtest");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{}: line 2: unknown key `intervall_seconds`; did you mean `interval_seconds`?",
+            bad.display()
+        )),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
