@@ -15,7 +15,7 @@ pub mod memcached;
 pub mod mysql;
 pub mod net;
 pub mod nginx;
-// pub mod postgres;
+pub mod postgres;
 pub mod redis;
 
 use crate::{Builtin, UsageError};
@@ -28,7 +28,7 @@ pub fn lookup(name: &str, args: &[String]) -> Option<Result<Builtin, UsageError>
         "memcached" => memcached::Memcached::from_args(args).map(boxed),
         "nginx" => nginx::Nginx::from_args(args).map(boxed),
         "mysql" => mysql::Mysql::from_args(args).map(boxed),
-        // "postgres" => postgres::Postgres::from_args(args).map(boxed),
+        "postgres" => postgres::Postgres::from_args(args).map(boxed),
         _ => return None,
     };
     Some(built)

@@ -50,6 +50,9 @@ pub struct Server {
     pub name: String,
     /// Where its output goes, shown when it fails to start.
     pub log: PathBuf,
+    /// The signal that stops it cleanly (`INT` for postgres), sent before
+    /// the kill.
+    pub stop_signal: Option<&'static str>,
 }
 
 impl Server {
@@ -69,7 +72,14 @@ impl Server {
             child,
             name: name.into(),
             log: log.to_path_buf(),
+            stop_signal: None,
         }
+    }
+
+    /// Stops it with `signal` (a `kill -s` name) first when dropped.
+    pub fn stop_with(mut self, signal: &'static str) -> Server {
+        self.stop_signal = Some(signal);
+        self
     }
 
     /// Waits until `ready` holds, or fails the test with the server's log.
@@ -111,6 +121,17 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        if let Some(sig) = self.stop_signal {
+            let pid = self.child.id().to_string();
+            let _ = Command::new("kill").args(["-s", sig, &pid]).status();
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(10) {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
