@@ -90,8 +90,6 @@ fn parse_status(s: &str) -> Result<(StatusRange, bool), String> {
 }
 
 /// What a request took and brought back.
-// The phase times are read by url-timing (next commit).
-#[allow(dead_code)]
 pub(crate) struct Fetched {
     pub response: Response,
     /// Resolving the host's name.

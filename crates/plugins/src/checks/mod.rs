@@ -23,7 +23,7 @@ pub mod log;
 pub(crate) mod net;
 pub mod process;
 pub mod tcp;
-// pub mod timing;
+pub mod timing;
 pub(crate) mod tls;
 pub mod tls_cert;
 
@@ -39,7 +39,6 @@ pub fn lookup(name: &str, args: &[String]) -> Option<Result<Builtin, UsageError>
     ) -> Result<Builtin, UsageError> {
         p.map(|p| Builtin::Check(Box::new(p)))
     }
-    #[allow(dead_code)]
     fn metrics<P: crate::MetricPlugin + 'static>(
         p: Result<P, UsageError>,
     ) -> Result<Builtin, UsageError> {
@@ -52,8 +51,8 @@ pub fn lookup(name: &str, args: &[String]) -> Option<Result<Builtin, UsageError>
         "http" => check(http::Http::from_args(args)),
         "tls-cert" | "ssl-cert" => check(tls_cert::TlsCert::from_args(args)),
         "dns" => check(dns::Dns::from_args(args)),
-        // "url-timing" => metrics(timing::UrlTiming::from_args(args)),
-        // "dns-timing" => metrics(timing::DnsTiming::from_args(args)),
+        "url-timing" => metrics(timing::UrlTiming::from_args(args)),
+        "dns-timing" => metrics(timing::DnsTiming::from_args(args)),
         _ => return None,
     })
 }
@@ -84,14 +83,14 @@ pub const NAMES: &[(&str, &str)] = &[
         "dns",
         "check: a DNS server answers a name (A/AAAA), optionally with the expected address",
     ),
-    //     (
-    //         "url-timing",
-    //         "metrics: DNS, connect, TLS, first-byte and total milliseconds of fetching a URL",
-    //     ),
-    //     (
-    //         "dns-timing",
-    //         "metrics: milliseconds a DNS server takes to answer a name",
-    //     ),
+    (
+        "url-timing",
+        "metrics: DNS, connect, TLS, first-byte and total milliseconds of fetching a URL",
+    ),
+    (
+        "dns-timing",
+        "metrics: milliseconds a DNS server takes to answer a name",
+    ),
 ];
 
 /// A result printed as the go-check-plugins helper prints one:
