@@ -28,6 +28,8 @@ default_packages=(
   redis-server    # the redis plugin's tests (and `sonde plugin redis`) start a real redis-server
   memcached       # the memcached plugin's tests start a real memcached
   nginx           # the nginx plugin's tests start a real nginx with a stub_status location
+  prometheus      # the agent's /metrics test has a real Prometheus scrape it
+  prometheus-node-exporter # scripts/bench-agent.sh measures the agent beside it
 )
 
 if [ $# -gt 0 ]; then

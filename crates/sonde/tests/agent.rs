@@ -462,3 +462,179 @@ fn once_prints_one_round_as_json_and_configtest_checks() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// GET `path` from `addr`; the body.
+fn get(addr: &str, path: &str) -> Option<String> {
+    let mut s = std::net::TcpStream::connect(addr).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    text.split_once("\r\n\r\n").map(|(_, b)| b.to_string())
+}
+
+/// The value of a PromQL query's first sample, when it has one.
+fn prom_value(addr: &str, query: &str) -> Option<String> {
+    let body = get(addr, &format!("/api/v1/query?query={query}"))?;
+    // The body may be chunked; the JSON object is what lies between the
+    // first `{` and the last `}`.
+    let json = &body[body.find('{')?..=body.rfind('}')?];
+    let v: serde_json::Value = serde_json::from_str(json).ok()?;
+    v["data"]["result"][0]["value"][1]
+        .as_str()
+        .map(String::from)
+}
+
+/// Debian's Prometheus scrapes the agent's /metrics: the target is up and
+/// the values it stores are the agent's.
+#[test]
+fn a_real_prometheus_scrapes_the_agent() {
+    let prometheus = Path::new("/usr/bin/prometheus");
+    assert!(
+        prometheus.exists(),
+        "prometheus is missing: `make test` installs it (scripts/setup.sh)"
+    );
+    let dir = temp_dir("agent-prometheus");
+    let (agent_port, prom_port) = (free_port(), free_port());
+    let config = dir.join("agent.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[agent]\ninterval_seconds = 1\n[prometheus]\nlisten = \"127.0.0.1:{agent_port}\"\n\
+             [plugin.metrics.fixed]\ncommand = \"printf 'fixed.answer\\t42\\t%s\\n' $(date +%s)\"\n"
+        ),
+    )
+    .expect("config");
+    let agent = start_agent(&config, &[]);
+    let prom_config = dir.join("prometheus.yml");
+    std::fs::write(
+        &prom_config,
+        format!(
+            "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: sonde\n    static_configs:\n      - targets: ['127.0.0.1:{agent_port}']\n"
+        ),
+    )
+    .expect("prometheus config");
+    let mut prom = Command::new(prometheus)
+        .arg(format!("--config.file={}", prom_config.display()))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join("data").display()
+        ))
+        .arg(format!("--web.listen-address=127.0.0.1:{prom_port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start prometheus");
+    let addr = format!("127.0.0.1:{prom_port}");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut answer = None;
+    while Instant::now() < deadline {
+        answer = prom_value(&addr, "sonde_custom_fixed_answer");
+        if answer.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let up = prom_value(&addr, "up%7Bjob%3D%22sonde%22%7D");
+    let load = prom_value(&addr, "sonde_loadavg5");
+    let _ = prom.kill();
+    let _ = prom.wait();
+    stop_agent(agent);
+    assert_eq!(
+        answer.as_deref(),
+        Some("42"),
+        "Prometheus stored the plugin's value"
+    );
+    assert_eq!(up.as_deref(), Some("1"), "the scrape target is up");
+    let load: f64 = load.expect("loadavg5 scraped").parse().expect("a number");
+    assert!((0.0..1000.0).contains(&load));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Built-in plugins named in the config run inside the agent with the same
+/// arguments as `sonde plugin NAME`: a TCP check against a listener of this
+/// test, and URL timings of Debian's python3 HTTP server.
+#[test]
+fn built_in_plugins_run_from_the_config() {
+    let dir = temp_dir("agent-builtin");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listener");
+    let port = listener.local_addr().expect("addr").port();
+    let web_port = free_port();
+    let mut web = Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            &web_port.to_string(),
+            "--bind",
+            "127.0.0.1",
+        ])
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python3 -m http.server");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", web_port)).is_err() {
+        assert!(Instant::now() < deadline, "the HTTP server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let config = dir.join("agent.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[prometheus]\nlisten = \"\"\n\
+             [plugin.checks.port]\nbuiltin = [\"tcp\", \"-H\", \"127.0.0.1\", \"-p\", \"{port}\"]\n\
+             [plugin.checks.closed]\nbuiltin = \"tcp -H 127.0.0.1 -p {closed}\"\n\
+             [plugin.metrics.web]\nbuiltin = \"url-timing -u http://127.0.0.1:{web_port}/ --name web\"\n",
+            closed = free_port()
+        ),
+    )
+    .expect("config");
+    let out = Command::new(sonde())
+        .args(["agent", "-c"])
+        .arg(&config)
+        .arg("once")
+        .output()
+        .expect("once");
+    let _ = web.kill();
+    let _ = web.wait();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let check = |name: &str| {
+        v["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("check {name} in {}", v["checks"]))
+    };
+    assert_eq!(check("port")["status"], "OK");
+    assert!(
+        check("port")["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("TCP OK"))
+    );
+    assert_eq!(check("closed")["status"], "CRITICAL");
+    let total = v["metrics"]
+        .as_array()
+        .expect("metrics")
+        .iter()
+        .find(|m| m["name"] == "custom.timing.web.total")
+        .unwrap_or_else(|| panic!("custom.timing.web.total in {}", v["metrics"]));
+    assert!(
+        total["value"]
+            .as_f64()
+            .is_some_and(|ms| ms > 0.0 && ms < 10_000.0)
+    );
+    drop(listener);
+    let _ = std::fs::remove_dir_all(&dir);
+}
