@@ -22,6 +22,7 @@ pub struct Flag {
 }
 
 impl Flag {
+    /// A flag named `name` taking a `value` (`""` for a switch).
     pub const fn new(name: &'static str, value: &'static str, help: &'static str) -> Flag {
         Flag { name, value, help }
     }

@@ -23,8 +23,11 @@ pub struct Metric {
     /// The last part of the metric name; `*` is a wildcard line that the
     /// plugin fills itself (one per database, replica...).
     pub name: &'static str,
+    /// The line's label; `%1` in a wildcard line is the matched part.
     pub label: &'static str,
+    /// Gauge or counter.
     pub kind: Kind,
+    /// Stacked on the graph.
     pub stacked: bool,
 }
 
@@ -62,10 +65,13 @@ impl Metric {
 /// `<prefix>.<key>.<name>`.
 #[derive(Debug, Clone, Copy)]
 pub struct Graph {
+    /// The graph's name after the plugin's prefix.
     pub key: &'static str,
     /// The label after the plugin's label prefix ("Redis " + "Queries").
     pub label: &'static str,
+    /// A Mackerel unit: `integer`, `float`, `bytes`, `percentage`, ...
     pub unit: &'static str,
+    /// Its lines.
     pub metrics: &'static [Metric],
 }
 
@@ -73,7 +79,9 @@ pub struct Graph {
 /// bytes pass 2^53 on a busy server).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Num {
+    /// A whole, non-negative number.
     Int(u64),
+    /// Anything else that is a finite number.
     Float(f64),
 }
 
@@ -90,6 +98,7 @@ impl Num {
             .map(Num::Float)
     }
 
+    /// The value as a float (exact below 2^53).
     pub fn as_f64(self) -> f64 {
         match self {
             Num::Int(i) => i as f64,
@@ -113,14 +122,17 @@ impl Num {
 pub struct Stats(pub HashMap<String, Num>);
 
 impl Stats {
+    /// Sets `name` to `v`.
     pub fn set(&mut self, name: impl Into<String>, v: Num) {
         self.0.insert(name.into(), v);
     }
 
+    /// Sets `name` to a fractional value.
     pub fn set_f64(&mut self, name: impl Into<String>, v: f64) {
         self.set(name, Num::Float(v));
     }
 
+    /// Sets `name` to a whole value.
     pub fn set_u64(&mut self, name: impl Into<String>, v: u64) {
         self.set(name, Num::Int(v));
     }
@@ -133,6 +145,7 @@ impl Stats {
         }
     }
 
+    /// `name`'s value as a float, if read.
     pub fn get(&self, name: &str) -> Option<f64> {
         self.0.get(name).map(|n| n.as_f64())
     }

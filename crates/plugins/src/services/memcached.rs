@@ -112,6 +112,7 @@ pub struct Memcached {
 }
 
 impl Memcached {
+    /// Configured from the arguments after the plugin's name.
     pub fn from_args(args: &[String]) -> Result<Memcached, UsageError> {
         let f = Flags::parse("memcached", args, FLAGS)?;
         Ok(Memcached {

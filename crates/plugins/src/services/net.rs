@@ -5,7 +5,7 @@
 use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::os::unix::net::UnixStream;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::PluginError;
@@ -13,7 +13,9 @@ use crate::PluginError;
 /// A TCP host and port, or a unix socket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {
+    /// A host name or address and a port.
     Tcp { host: String, port: u16 },
+    /// A unix socket's path.
     Unix(PathBuf),
 }
 
@@ -34,11 +36,7 @@ impl Endpoint {
         let deadline = Instant::now() + timeout;
         let fail = |e: io::Error| PluginError::new(format!("{service} at {self}: connect: {e}"));
         let inner = match self {
-            Endpoint::Unix(path) => {
-                // A local connect does not block on a live server; one whose
-                // backlog is full is the read deadline's business.
-                Inner::Unix(UnixStream::connect(path).map_err(fail)?)
-            }
+            Endpoint::Unix(path) => Inner::Unix(unix_connect(path, deadline).map_err(fail)?),
             Endpoint::Tcp { host, port } => {
                 let addrs = (host.as_str(), *port).to_socket_addrs().map_err(fail)?;
                 let mut last = io::Error::new(io::ErrorKind::NotFound, "the name has no address");
@@ -70,6 +68,72 @@ impl Endpoint {
             addr: self.to_string(),
         })
     }
+}
+
+/// Connects to a unix socket by `deadline`. A blocking connect to a server
+/// that stopped accepting (hung, its backlog full) waits for ever, and std
+/// has no timeout for it; a non-blocking one says `EAGAIN` at once, so it
+/// is retried until the deadline.
+#[allow(unsafe_code)]
+fn unix_connect(path: &Path, deadline: Instant) -> io::Result<UnixStream> {
+    use std::os::fd::FromRawFd;
+    use std::os::unix::ffi::OsStrExt;
+
+    let bytes = path.as_os_str().as_bytes();
+    // SAFETY: sockaddr_un is plain data; all zeroes is a valid value.
+    let mut addr: libc::sockaddr_un = unsafe { std::mem::zeroed() };
+    if bytes.is_empty() || bytes.len() >= addr.sun_path.len() || bytes.contains(&0) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "not a usable socket path (empty, too long or with a NUL)",
+        ));
+    }
+    addr.sun_family = libc::AF_UNIX as libc::sa_family_t;
+    for (d, s) in addr.sun_path.iter_mut().zip(bytes) {
+        *d = *s as libc::c_char;
+    }
+    // SAFETY: socket() takes no pointers; the result is checked.
+    let fd = unsafe {
+        libc::socket(
+            libc::AF_UNIX,
+            libc::SOCK_STREAM | libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+            0,
+        )
+    };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: fd is a socket we just opened and own; the stream closes it.
+    let stream = unsafe { UnixStream::from_raw_fd(fd) };
+    loop {
+        // SAFETY: addr is an initialised sockaddr_un and the length is its
+        // size; fd is open for the life of `stream`.
+        let r = unsafe {
+            libc::connect(
+                fd,
+                (&raw const addr).cast::<libc::sockaddr>(),
+                std::mem::size_of::<libc::sockaddr_un>() as libc::socklen_t,
+            )
+        };
+        if r == 0 {
+            break;
+        }
+        let e = io::Error::last_os_error();
+        match e.raw_os_error() {
+            Some(libc::EAGAIN | libc::EINTR) => {
+                if Instant::now() >= deadline {
+                    return Err(io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "timed out (the server accepts no connections)",
+                    ));
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            _ => return Err(e),
+        }
+    }
+    stream.set_nonblocking(false)?;
+    Ok(stream)
 }
 
 #[derive(Debug)]
@@ -196,6 +260,56 @@ mod tests {
             io::ErrorKind::TimedOut
         );
         drop(l);
+    }
+
+    #[test]
+    fn a_unix_server_that_accepts_nothing_times_out_at_connect() {
+        // A listener with a backlog of 0 that never accepts: one client
+        // waits in its queue, the next cannot get in.
+        let dir = std::env::temp_dir().join(format!("sonde-net-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let sock = dir.join("full.sock");
+        let _ = std::fs::remove_file(&sock);
+        let script = format!(
+            "import socket, time\ns = socket.socket(socket.AF_UNIX)\ns.bind({:?})\ns.listen(0)\nprint('up', flush=True)\ntime.sleep(20)\n",
+            sock.display().to_string()
+        );
+        let mut child = std::process::Command::new("python3")
+            .args(["-c", &script])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 (scripts/setup.sh installs it)");
+        let mut up = [0u8; 3];
+        child
+            .stdout
+            .as_mut()
+            .expect("stdout")
+            .read_exact(&mut up)
+            .expect("listening");
+        let ep = Endpoint::Unix(sock.clone());
+        let mut held = Vec::new();
+        let started = Instant::now();
+        let mut timed_out = None;
+        for _ in 0..8 {
+            match ep.connect("t", Duration::from_millis(200)) {
+                Ok(s) => held.push(s),
+                Err(e) => {
+                    timed_out = Some(e);
+                    break;
+                }
+            }
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        let _ = std::fs::remove_dir_all(&dir);
+        let e = timed_out.expect("a connect past the backlog times out");
+        assert!(e.to_string().contains("timed out"), "{e}");
+        assert!(!held.is_empty() && held.len() < 8, "{}", held.len());
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]

@@ -76,6 +76,7 @@ pub struct Nginx {
 }
 
 impl Nginx {
+    /// Configured from the arguments after the plugin's name.
     pub fn from_args(args: &[String]) -> Result<Nginx, UsageError> {
         let f = Flags::parse("nginx", args, FLAGS)?;
         let scheme = f.string("scheme", "http");

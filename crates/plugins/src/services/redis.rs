@@ -150,6 +150,7 @@ pub struct Redis {
 }
 
 impl Redis {
+    /// Configured from the arguments after the plugin's name.
     pub fn from_args(args: &[String]) -> Result<Redis, UsageError> {
         let f = Flags::parse("redis", args, FLAGS)?;
         let password = f
@@ -334,10 +335,15 @@ pub fn parse_info(text: &str) -> Info {
 /// One RESP (version 2) reply.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
+    /// `+OK`
     Simple(String),
+    /// `-ERR ...`: the server refused.
     Error(String),
+    /// `:42`
     Integer(i64),
+    /// `$n` bytes, or `$-1` (nil).
     Bulk(Option<Vec<u8>>),
+    /// `*n` replies, or `*-1` (nil).
     Array(Option<Vec<Reply>>),
 }
 

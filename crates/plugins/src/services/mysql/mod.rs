@@ -288,6 +288,7 @@ pub struct Mysql {
 }
 
 impl Mysql {
+    /// Configured from the arguments after the plugin's name.
     pub fn from_args(args: &[String]) -> Result<Mysql, UsageError> {
         let f = Flags::parse("mysql", args, FLAGS)?;
         let user = f

@@ -225,12 +225,16 @@ impl<'a> Cur<'a> {
 /// The server's greeting.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Handshake {
+    /// As the server names itself (`5.5.5-10.11.6-MariaDB-...`).
     pub server_version: String,
+    /// The server's thread id for this connection.
     pub connection_id: u32,
+    /// The server's capability flags ([`caps`]).
     pub capabilities: u32,
     /// The nonce the password is scrambled with (20 bytes for
     /// mysql_native_password).
     pub scramble: Vec<u8>,
+    /// The authentication method the server expects first.
     pub auth_plugin: String,
 }
 
@@ -459,7 +463,9 @@ pub fn parse_auth_reply(p: &[u8]) -> Result<AuthReply, WireError> {
 /// A result set of text values (`None` is SQL NULL).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ResultSet {
+    /// Column names.
     pub columns: Vec<String>,
+    /// Rows, one value per column.
     pub rows: Vec<Vec<Option<String>>>,
 }
 

@@ -230,6 +230,7 @@ pub struct Postgres {
 }
 
 impl Postgres {
+    /// Configured from the arguments after the plugin's name.
     pub fn from_args(args: &[String]) -> Result<Postgres, UsageError> {
         let f = Flags::parse("postgres", args, FLAGS)?;
         let port = f.number("port", 5432u16)?;

@@ -124,11 +124,17 @@ pub fn password(data: &[u8]) -> Vec<u8> {
 /// An `R` message: what the server wants to authenticate us.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Auth {
+    /// Logged in.
     Ok,
+    /// Send the password as it is.
     Cleartext,
+    /// Send the md5 answer with this salt.
     Md5 { salt: [u8; 4] },
+    /// Start SASL with one of these mechanisms.
     Sasl { mechanisms: Vec<String> },
+    /// The server's SCRAM server-first message.
     SaslContinue(Vec<u8>),
+    /// The server's SCRAM server-final message.
     SaslFinal(Vec<u8>),
 }
 
@@ -346,7 +352,9 @@ impl Scram {
 /// Rows of text values (`None` is NULL) and their column names.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rows {
+    /// Column names.
     pub columns: Vec<String>,
+    /// Rows, one value per column.
     pub rows: Vec<Vec<Option<String>>>,
 }
 
