@@ -271,6 +271,35 @@ mod tests {
         let _ = std::fs::remove_dir_all(&d);
     }
 
+    /// A day of one-minute batches of this agent's ~130 built-in metrics
+    /// fits the default bound with room to spare: a 24-hour outage loses
+    /// nothing.
+    #[test]
+    fn the_default_bound_holds_a_day_of_batches() {
+        let d = dir("day");
+        let default = crate::config::AgentSection::default().queue_max_bytes;
+        let mut q = Queue::open(&d, default).expect("open");
+        let batch = |minute: i64| Item {
+            kind: "metrics".into(),
+            body: serde_json::json!({ "metrics": (0..130).map(|i| serde_json::json!({
+                "name": format!("interface.eth{}.rxPackets.delta.{i}", i % 4),
+                "time": 1_795_000_000 + minute * 60,
+                "value": 12345.678_f64 * i as f64,
+            })).collect::<Vec<_>>() }),
+        };
+        for minute in 0..24 * 60 {
+            q.push(batch(minute));
+        }
+        assert_eq!((q.len(), q.dropped()), (1440, 0));
+        assert!(q.bytes() * 4 < default, "{} bytes for a day", q.bytes());
+        // Oldest first, every value exactly as it went in (floats included).
+        assert!(
+            q.peek().map(|(_, i)| i) == Some(batch(0)),
+            "oldest first, unchanged"
+        );
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
     #[test]
     fn a_damaged_file_is_set_aside_not_fatal() {
         let d = dir("bad");

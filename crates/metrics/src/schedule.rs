@@ -38,3 +38,47 @@ pub fn jitter(name: &str, run: u64, interval: Duration) -> Duration {
 pub fn start(host: &str, name: &str, run: u64, interval: Duration) -> Duration {
     interval * (run as u32) + offset(host, name, interval) + jitter(name, run, interval)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINUTE: Duration = Duration::from_secs(60);
+
+    #[test]
+    fn offsets_are_stable_and_spread_over_the_interval() {
+        assert_eq!(offset("h", "p", MINUTE), offset("h", "p", MINUTE));
+        // Forty plugins on one host: spread over the minute, not bunched.
+        let secs: Vec<u64> = (0..40)
+            .map(|i| offset("web-1", &format!("plugin.metrics.p{i}"), MINUTE).as_secs())
+            .collect();
+        let mut per_second = [0u32; 60];
+        for s in &secs {
+            per_second[*s as usize] += 1;
+        }
+        assert!(per_second[0] < 5, "{secs:?}");
+        assert!(*per_second.iter().max().unwrap_or(&0) <= 5, "{secs:?}");
+        let distinct = per_second.iter().filter(|n| **n > 0).count();
+        assert!(distinct >= 20, "{distinct} distinct seconds: {secs:?}");
+        // The same plugin on different hosts starts at different times.
+        let hosts: std::collections::BTreeSet<u64> = (0..20)
+            .map(|h| {
+                offset(&format!("host-{h}"), "plugin.metrics.mysql", MINUTE).as_millis() as u64
+            })
+            .collect();
+        assert!(hosts.len() >= 18);
+    }
+
+    #[test]
+    fn jitter_changes_every_run_and_stays_small() {
+        let runs: Vec<Duration> = (0..50).map(|r| jitter("p", r, MINUTE)).collect();
+        assert!(runs.iter().all(|j| *j < Duration::from_secs(1)), "{runs:?}");
+        let distinct: std::collections::BTreeSet<_> = runs.iter().collect();
+        assert!(distinct.len() > 40, "the jitter moves: {runs:?}");
+        // A run starts within its own interval.
+        for r in 0..50 {
+            let s = start("h", "p", r, MINUTE);
+            assert!(s >= MINUTE * r as u32 && s < MINUTE * (r as u32 + 1) + Duration::from_secs(1));
+        }
+    }
+}

@@ -638,3 +638,43 @@ fn built_in_plugins_run_from_the_config() {
     drop(listener);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The systemd unit's commands are the agent's: its configtest passes on the
+/// example config, and it runs the agent in the foreground.
+#[test]
+fn the_systemd_unit_runs_the_agent_with_its_config() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let unit = std::fs::read_to_string(root.join("config/sonde-agent.service")).expect("unit");
+    for section in ["[Unit]", "[Service]", "[Install]"] {
+        assert!(unit.contains(section), "{section}");
+    }
+    let line = |key: &str| {
+        unit.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .unwrap_or_else(|| panic!("{key} in the unit"))
+            .to_string()
+    };
+    assert_eq!(
+        line("ExecStart="),
+        "/usr/local/bin/sonde agent -c /etc/sonde/agent.toml"
+    );
+    let pre = line("ExecStartPre=");
+    let example = root.join("config/agent.toml");
+    let words: Vec<String> = pre
+        .split_whitespace()
+        .map(|w| match w {
+            "/usr/local/bin/sonde" => sonde().display().to_string(),
+            "/etc/sonde/agent.toml" => example.display().to_string(),
+            w => w.to_string(),
+        })
+        .collect();
+    let out = Command::new(&words[0])
+        .args(&words[1..])
+        .output()
+        .expect("the unit's ExecStartPre");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
