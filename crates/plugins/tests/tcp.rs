@@ -316,3 +316,46 @@ fn standalone_through_the_binary_exits_with_the_status() {
         "{text}"
     );
 }
+
+/// A server that greets like FTP and reports what the client sent after.
+fn ftp_like_server() -> (u16, std::sync::mpsc::Receiver<String>) {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for mut s in l.incoming().flatten() {
+            let _ = s.write_all(b"220 sonde ftp ready\r\n");
+            let mut line = String::new();
+            let _ = BufReader::new(s).read_line(&mut line);
+            let _ = tx.send(line);
+        }
+    });
+    (port, rx)
+}
+
+#[test]
+fn a_service_preset_expects_its_greeting_and_quits() {
+    let (port, said) = ftp_like_server();
+    let p = port.to_string();
+    let r = check("tcp", &["--service", "ftp", "-H", "127.0.0.1", "-p", &p]);
+    assert_result(&r, CheckStatus::Ok, &["[220 sonde ftp ready]"]);
+    let quit = said
+        .recv_timeout(Duration::from_secs(5))
+        .expect("quit line");
+    assert_eq!(quit, "QUIT\r\n");
+    // POP expects "+OK": an FTP greeting is not one.
+    let r = check(
+        "tcp",
+        &["--service", "POP", "-H", "127.0.0.1", "-p", &p, "-t", "1"],
+    );
+    assert_result(
+        &r,
+        CheckStatus::Critical,
+        &["Unexpected response", "220 sonde ftp ready"],
+    );
+    let e = usage_error("tcp", &["--service", "gopher"]);
+    assert!(
+        e.to_string().contains("gopher") && e.to_string().contains("SMTP"),
+        "{e}"
+    );
+}

@@ -2,6 +2,9 @@
 //! TLS, optionally sends a string and expects a pattern in the answer, and
 //! grades the response time.
 //!
+//! `--service ftp|pop|spop|imap|simap|smtp|ssmtp|gearman` fills in the
+//! port, greeting pattern, quit command and TLS of a well-known protocol.
+//!
 //! ```text
 //! sonde plugin tcp -H localhost -p 6379 -s 'PING\r\n' -E -e '^\+PONG' -w 0.5 -c 1
 //! TCP OK: 0.001 seconds response time on localhost port 6379 [+PONG]
@@ -37,6 +40,54 @@ const FLAGS: &[Flag] = &[
     opt(None, "ca-file"),
     switch(Some('W'), "error-warning"),
     switch(Some('C'), "expect-closed"),
+    opt(None, "service"),
+];
+
+/// A well-known exchange for `--service` (as check-tcp has them): the
+/// port, what to send (escaped), the greeting to expect, the quit command,
+/// TLS.
+struct Service {
+    name: &'static str,
+    port: u16,
+    send: Option<&'static str>,
+    expect: &'static str,
+    quit: Option<&'static str>,
+    tls: bool,
+}
+
+const fn service(
+    name: &'static str,
+    port: u16,
+    expect: &'static str,
+    quit: &'static str,
+    tls: bool,
+) -> Service {
+    Service {
+        name,
+        port,
+        send: None,
+        expect,
+        quit: Some(quit),
+        tls,
+    }
+}
+
+const SERVICES: &[Service] = &[
+    service("FTP", 21, r"^220", "QUIT", false),
+    service("POP", 110, r"^\+OK", "QUIT", false),
+    service("SPOP", 995, r"^\+OK", "QUIT", true),
+    service("IMAP", 143, r"^\* OK", "a1 LOGOUT", false),
+    service("SIMAP", 993, r"^\* OK", "a1 LOGOUT", true),
+    service("SMTP", 25, r"^220", "QUIT", false),
+    service("SSMTP", 465, r"^220", "QUIT", true),
+    Service {
+        name: "GEARMAN",
+        port: 7003,
+        send: Some(r"version\n"),
+        expect: r"\A[0-9]+\.[0-9]+\n\z",
+        quit: None,
+        tls: false,
+    },
 ];
 
 /// How much of an answer is read at most when `--maxbytes` is not given.
@@ -64,8 +115,24 @@ impl Tcp {
     /// Configures the check from its flags.
     pub fn from_args(a: &[String]) -> Result<Tcp, UsageError> {
         let p = args::parse(NAME, FLAGS, a)?;
+        let service = match p.get("service") {
+            None => None,
+            Some(s) => Some(
+                SERVICES
+                    .iter()
+                    .find(|x| x.name.eq_ignore_ascii_case(s))
+                    .ok_or_else(|| {
+                        let names: Vec<&str> = SERVICES.iter().map(|x| x.name).collect();
+                        args::usage(
+                            NAME,
+                            format!("--service {s:?}: one of {}", names.join(", ")),
+                        )
+                    })?,
+            ),
+        };
         let port: u16 = p
             .num("port")?
+            .or(service.map(|s| s.port))
             .ok_or_else(|| args::usage(NAME, "-p/--port is required"))?;
         let escape = p.has("escape");
         let bytes = |s: &str| {
@@ -78,6 +145,7 @@ impl Tcp {
         let expect_text = p
             .get("expect-pattern")
             .or(p.get("expect"))
+            .or(service.map(|s| s.expect))
             .map(str::to_string);
         let expect = expect_text
             .as_deref()
@@ -90,7 +158,7 @@ impl Tcp {
                 })
             })
             .transpose()?;
-        let tls = (p.has("ssl") || p.has("tls"))
+        let tls = (p.has("ssl") || p.has("tls") || service.is_some_and(|s| s.tls))
             .then(|| Trust::new(p.get("ca-file").map(Path::new)))
             .transpose()
             .map_err(|e| args::usage(NAME, e))?;
@@ -101,11 +169,15 @@ impl Tcp {
         Ok(Tcp {
             host: p.get("hostname").unwrap_or("localhost").to_string(),
             port,
-            send: p.get("send").map(bytes),
+            send: p.get("send").map(bytes).or_else(|| {
+                service
+                    .and_then(|s| s.send)
+                    .map(|x| unescape(x).into_bytes())
+            }),
             expect,
             expect_text,
             // Without -E a quit string ends with CRLF, as check-tcp sends it.
-            quit: p.get("quit").map(|q| {
+            quit: p.get("quit").or(service.and_then(|s| s.quit)).map(|q| {
                 if escape {
                     unescape(q).into_bytes()
                 } else {
