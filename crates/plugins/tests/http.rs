@@ -53,17 +53,47 @@ fn status_codes_by_default_and_by_mapping() {
         CheckStatus::Critical,
         &["500 Internal Server Error", "5 bytes"],
     );
-    let r = check("http", &["-u", &url("/moved")]);
+    let r = check("http", &["-u", &url("/moved"), "--max-redirects", "0"]);
     assert_result(&r, CheckStatus::Ok, &["301 Moved Permanently"]);
     let r = check("http", &["-u", &url("/missing"), "-s", "404=ok"]);
     assert_eq!(r.status, CheckStatus::Ok, "{}", r.message);
     let r = check("http", &["-u", &url("/boom"), "-s", "500-599=warning"]);
     assert_eq!(r.status, CheckStatus::Warning, "{}", r.message);
     // A bare range lists the expected codes: the redirect is not one.
-    let r = check("http", &["-u", &url("/moved"), "-s", "200-299"]);
+    let r = check(
+        "http",
+        &[
+            "-u",
+            &url("/moved"),
+            "-s",
+            "200-299",
+            "--max-redirects",
+            "0",
+        ],
+    );
     assert_eq!(r.status, CheckStatus::Critical, "{}", r.message);
     let r = check("http", &["-u", &url("/index.html"), "-s", "200-299"]);
     assert_eq!(r.status, CheckStatus::Ok, "{}", r.message);
+}
+
+#[test]
+fn redirects_are_followed_as_check_http_follows_them() {
+    let r = check("http", &["-u", &url("/moved"), "-p", "hello from sonde"]);
+    assert_result(
+        &r,
+        CheckStatus::Ok,
+        &[
+            "HTTP/1.1 200 OK",
+            &format!("; followed 1 redirect to {}", url("/index.html")),
+        ],
+    );
+    // A loop ends after --max-redirects with the last answer.
+    let r = check("http", &["-u", &url("/loop"), "--max-redirects", "3"]);
+    assert_result(
+        &r,
+        CheckStatus::Ok,
+        &["302 Moved Temporarily", "followed 3 redirects"],
+    );
 }
 
 #[test]

@@ -44,7 +44,12 @@ const FLAGS: &[Flag] = &[
     opt(Some('B'), "require-bytes"),
     opt(Some('g'), "min-bytes"),
     opt(None, "max-bytes"),
+    opt(None, "max-redirects"),
 ];
+
+/// Redirects followed unless `--max-redirects` says otherwise (check-http's
+/// default).
+pub const DEFAULT_MAX_REDIRECTS: u32 = 10;
 
 /// The most body kept (and read) unless `--max-bytes` says otherwise: a
 /// health page is small, and a check must not download a film.
@@ -136,10 +141,17 @@ pub(crate) fn fetch(req: &Request) -> Result<Fetched, String> {
     let bytes = http_wire::request(&req.method, url, &req.headers, &req.body);
     let head = req.method.eq_ignore_ascii_case("HEAD");
     let in_context = |e: String| format!("{peer}: {e}");
-    match (&req.trust, url.tls) {
-        (Some(trust), true) => {
+    // An https URL reached without a configured trust (a redirect from
+    // http) is checked against the system roots.
+    let trust = match (&req.trust, url.tls) {
+        (_, false) => None,
+        (Some(t), true) => Some(t.clone()),
+        (None, true) => Some(Trust::new(None)?),
+    };
+    match trust {
+        Some(trust) => {
             let h =
-                tls::handshake(trust, timed, &url.host).map_err(|e| in_context(e.to_string()))?;
+                tls::handshake(&trust, timed, &url.host).map_err(|e| in_context(e.to_string()))?;
             if req.verify
                 && let Err(e) = &h.verdict
             {
@@ -159,7 +171,7 @@ pub(crate) fn fetch(req: &Request) -> Result<Fetched, String> {
                 not_after,
             })
         }
-        _ => {
+        None => {
             let (response, first_byte) =
                 exchange(timed, &bytes, head, req.max_bytes).map_err(in_context)?;
             Ok(Fetched {
@@ -257,6 +269,7 @@ pub struct Http {
     cert_critical: Option<i64>,
     require_bytes: Option<u64>,
     min_bytes: Option<u64>,
+    max_redirects: u32,
 }
 
 impl Http {
@@ -312,6 +325,7 @@ impl Http {
             cert_critical: p.num("cert-days-critical")?,
             require_bytes: p.num("require-bytes")?,
             min_bytes: p.num("min-bytes")?,
+            max_redirects: p.num("max-redirects")?.unwrap_or(DEFAULT_MAX_REDIRECTS),
         })
     }
 
@@ -332,13 +346,45 @@ impl Http {
 
 impl CheckPlugin for Http {
     fn check(&mut self) -> CheckResult {
-        let f = match fetch(&self.req) {
-            Ok(f) => f,
-            Err(e) => {
+        let mut req = self.req.clone();
+        let mut hops = Vec::new();
+        let mut elapsed = Duration::ZERO;
+        let f = loop {
+            let f = match fetch(&req) {
+                Ok(f) => f,
+                Err(e) => {
+                    return result(
+                        "HTTP",
+                        CheckStatus::Critical,
+                        format!("{}: {e}", req.url.display()),
+                    );
+                }
+            };
+            elapsed += f.total;
+            let next = (300..400)
+                .contains(&f.response.status)
+                .then(|| f.response.header("location"))
+                .flatten()
+                .filter(|_| hops.len() < self.max_redirects as usize);
+            let Some(location) = next else { break f };
+            match req.url.join(location) {
+                Ok(u) => req.url = u,
+                // A Location we cannot follow: the redirect is the answer.
+                Err(_) => break f,
+            }
+            if !matches!(f.response.status, 307 | 308) {
+                // As browsers do: the request after a 301/302/303 is a GET.
+                req.method = "GET".into();
+                req.body.clear();
+            }
+            hops.push(req.url.display());
+            // One --timeout for the request and all its redirects.
+            req.timeout = self.req.timeout.saturating_sub(elapsed);
+            if req.timeout.is_zero() {
                 return result(
                     "HTTP",
                     CheckStatus::Critical,
-                    format!("{}: {e}", self.req.url.display()),
+                    format!("{}: timed out following redirects", req.url.display()),
                 );
             }
         };
@@ -372,7 +418,7 @@ impl CheckPlugin for Http {
             ));
             status = CheckStatus::Critical;
         }
-        status = worse(status, self.limits.status(f.total));
+        status = worse(status, self.limits.status(elapsed));
         let mut msg = format!(
             "{notes}{} {} {} - {}{} bytes in {:.3} second response time",
             r.version,
@@ -380,8 +426,15 @@ impl CheckPlugin for Http {
             r.reason,
             if r.truncated { "more than " } else { "" },
             r.length,
-            f.total.as_secs_f64()
+            elapsed.as_secs_f64()
         );
+        if let Some(last) = hops.last() {
+            let n = hops.len();
+            msg.push_str(&format!(
+                "; followed {n} redirect{} to {last}",
+                if n == 1 { "" } else { "s" }
+            ));
+        }
         match &f.not_after {
             Some(Ok(not_after)) => {
                 let days = tls::days_left(*not_after, crate::epoch_now() as i64);

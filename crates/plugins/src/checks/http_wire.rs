@@ -107,6 +107,36 @@ impl Url {
         }
     }
 
+    /// The URL a `Location` header leads to from this one: absolute
+    /// (`https://...`), scheme-relative (`//host/...`), absolute-path
+    /// (`/x`) or relative to this URL's directory (`x`).
+    pub fn join(&self, location: &str) -> Result<Url, String> {
+        let location = location.trim();
+        let scheme = if self.tls { "https" } else { "http" };
+        // `scheme:...` is absolute (and only http and https are followed).
+        let has_scheme = location.split_once(':').is_some_and(|(sch, _)| {
+            sch.starts_with(|c: char| c.is_ascii_alphabetic())
+                && sch
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        });
+        if has_scheme {
+            return Url::parse(location);
+        }
+        if let Some(rest) = location.strip_prefix("//") {
+            return Url::parse(&format!("{scheme}://{rest}"));
+        }
+        let authority = self.host_header();
+        let target = if location.starts_with('/') {
+            location.to_string()
+        } else {
+            let path = self.target.split('?').next().unwrap_or("/");
+            let dir = &path[..path.rfind('/').map_or(0, |i| i + 1)];
+            format!("{}{location}", if dir.is_empty() { "/" } else { dir })
+        };
+        Url::parse(&format!("{scheme}://{authority}{target}"))
+    }
+
     /// The URL again, for messages.
     pub fn display(&self) -> String {
         format!(
@@ -359,6 +389,13 @@ mod tests {
         assert_eq!(u.display(), "http://[::1]:8080/a/b?c=d");
         let u = Url::parse("http://h?q=1").expect("valid");
         assert_eq!(u.target, "/?q=1");
+        let base = Url::parse("http://[::1]:8080/a/b?c=d").expect("valid");
+        let join = |l: &str| base.join(l).expect("joins").display();
+        assert_eq!(join("https://x.example/y"), "https://x.example/y");
+        assert_eq!(join("//x.example/y"), "http://x.example/y");
+        assert_eq!(join("/z?q"), "http://[::1]:8080/z?q");
+        assert_eq!(join("z"), "http://[::1]:8080/a/z");
+        assert!(base.join("ftp://x/").is_err());
         for bad in [
             "ftp://x/",
             "http://",

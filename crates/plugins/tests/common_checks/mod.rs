@@ -267,6 +267,7 @@ http {{
         root {www};
         location /boom {{ return 500 "boom\n"; }}
         location /moved {{ return 301 /index.html; }}
+        location /loop {{ return 302 /loop; }}
         location /method {{ return 200 "method=$request_method\n"; }}
         location /header {{
             if ($http_x_sonde != "yes") {{ return 403 "no header\n"; }}
