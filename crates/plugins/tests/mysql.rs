@@ -221,6 +221,23 @@ fn mariadb_metrics_auth_long_transactions_and_errors() {
     assert_eq!(gauge(&m, "mysql.connections.max_connections"), 40.0);
     assert_eq!(gauge(&m, "mysql.transactions.long_running"), 0.0);
 
+    // The Go plugin's extended graphs.
+    let mut ext = plugin("mysql", &["--socket", &sock_s, "--enable_extended"]);
+    let ext_samples = ext.fetch().expect("extended fetch");
+    let m = by_name(&ext_samples);
+    counter(&m, "mysql.handlers.Handler_write");
+    counter(&m, "mysql.temporary_objects.Created_tmp_tables");
+    counter(&m, "mysql.sorts.Sort_rows");
+    assert!(gauge(&m, "mysql.files_and_tables.table_cache") > 0.0);
+    let key_cache = gauge(&m, "mysql.myisam_key_cache.key_buffer_size");
+    let used = gauge(&m, "mysql.myisam_key_cache.key_buf_bytes_used");
+    assert!(
+        key_cache > 0.0 && (0.0..=key_cache).contains(&used),
+        "{key_cache} {used}"
+    );
+    assert_graphs_cover(ext.as_ref(), &ext_samples);
+    assert!(!by_name(&root.fetch().expect("fetch")).contains_key("mysql.handlers.Handler_write"));
+
     // A wrong password: the server's refusal, naming the address and user.
     let mut wrong = plugin(
         "mysql",

@@ -18,6 +18,9 @@ pub mod nginx;
 pub mod postgres;
 pub mod redis;
 
+#[cfg(test)]
+mod robustness;
+
 use crate::{Builtin, UsageError};
 
 /// The service plugin named `name`, configured from `args`; `None` when no

@@ -388,11 +388,15 @@ fn decode_at(buf: &[u8], at: usize, depth: usize) -> Result<Option<(Reply, usize
     let Some(&t) = buf.get(at) else {
         return Ok(None);
     };
-    let Some(nl) = buf[at..].windows(2).position(|w| w == b"\r\n") else {
+    if !b"+-:$*".contains(&t) {
+        return Err(RespError::Type(t, at));
+    }
+    // The line after the type byte.
+    let Some(nl) = buf[at + 1..].windows(2).position(|w| w == b"\r\n") else {
         return Ok(None);
     };
-    let line = &buf[at + 1..at + nl];
-    let after = at + nl + 2;
+    let line = &buf[at + 1..at + 1 + nl];
+    let after = at + 1 + nl + 2;
     let text = || String::from_utf8_lossy(line).into_owned();
     let number = || -> Result<i64, RespError> {
         std::str::from_utf8(line)
@@ -511,6 +515,8 @@ mod tests {
     #[test]
     fn garbage_is_an_error_not_a_panic() {
         assert_eq!(decode(b"HTTP/1.1 400\r\n"), Err(RespError::Type(b'H', 0)));
+        // Found by the robustness test: a reply that is only a line end.
+        assert_eq!(decode(b"\r\n"), Err(RespError::Type(b'\r', 0)));
         assert_eq!(decode(b"$abc\r\n"), Err(RespError::Number(1)));
         assert_eq!(decode(b"$99999999999\r\n"), Err(RespError::Number(1)));
         assert_eq!(decode(b"$2\r\nabcd\r\n"), Err(RespError::Terminator(6)));

@@ -43,6 +43,11 @@ const FLAGS: &[Flag] = &[
         "a transaction open longer than this is counted as long (default 60)",
     ),
     Flag::new("disable_innodb", "", "leave out the InnoDB graphs"),
+    Flag::new(
+        "enable_extended",
+        "",
+        "add the query cache, temporary objects, tables, sorts, handlers and MyISAM graphs",
+    ),
     args::PREFIX,
     args::TIMEOUT,
 ];
@@ -250,6 +255,115 @@ const INNODB_GRAPHS: &[Graph] = &[
     },
 ];
 
+/// The Go plugin's `-enable_extended` graphs (but for `processlist`, which
+/// needs SHOW PROCESSLIST's states).
+const EXTENDED_GRAPHS: &[Graph] = &[
+    Graph {
+        key: "query_cache",
+        label: "query Cache",
+        unit: "float",
+        metrics: &[
+            gauge("Qcache_queries_in_cache", "Qcache Queries In Cache"),
+            counter("Qcache_hits", "Qcache Hits"),
+            counter("Qcache_inserts", "Qcache Inserts"),
+            counter("Qcache_not_cached", "Qcache Not Cached"),
+            counter("Qcache_lowmem_prunes", "Qcache Lowmem Prunes"),
+        ],
+    },
+    Graph {
+        key: "query_cache_memory",
+        label: "query Cache Memory",
+        unit: "float",
+        metrics: &[
+            gauge("query_cache_size", "Query Cache Size"),
+            gauge("Qcache_free_memory", "Qcache Free Memory"),
+            gauge("Qcache_total_blocks", "Qcache Total Blocks"),
+            gauge("Qcache_free_blocks", "Qcache Free Blocks"),
+        ],
+    },
+    Graph {
+        key: "temporary_objects",
+        label: "temporary Objects",
+        unit: "float",
+        metrics: &[
+            counter("Created_tmp_tables", "Created Tmp Tables"),
+            counter("Created_tmp_disk_tables", "Created Tmp Disk Tables"),
+            counter("Created_tmp_files", "Created Tmp Files"),
+        ],
+    },
+    Graph {
+        key: "files_and_tables",
+        label: "files and Tables",
+        unit: "float",
+        metrics: &[
+            gauge("table_cache", "Table Cache"),
+            gauge("Open_tables", "Open Tables"),
+            gauge("Open_files", "Open Files"),
+            counter("Opened_tables", "Opened Tables"),
+        ],
+    },
+    Graph {
+        key: "sorts",
+        label: "sorts",
+        unit: "float",
+        metrics: &[
+            counter("Sort_rows", "Sort Rows"),
+            counter("Sort_range", "Sort Range"),
+            counter("Sort_merge_passes", "Sort Merge Passes"),
+            counter("Sort_scan", "Sort Scan"),
+        ],
+    },
+    Graph {
+        key: "handlers",
+        label: "handlers",
+        unit: "float",
+        metrics: &[
+            counter("Handler_write", "Handler Write").stacked(),
+            counter("Handler_update", "Handler Update").stacked(),
+            counter("Handler_delete", "Handler Delete").stacked(),
+            counter("Handler_read_first", "Handler Read First").stacked(),
+            counter("Handler_read_key", "Handler Read Key").stacked(),
+            counter("Handler_read_last", "Handler Read Last").stacked(),
+            counter("Handler_read_next", "Handler Read Next").stacked(),
+            counter("Handler_read_prev", "Handler Read Prev").stacked(),
+            counter("Handler_read_rnd", "Handler Read Rnd").stacked(),
+            counter("Handler_read_rnd_next", "Handler Read Rnd Next").stacked(),
+        ],
+    },
+    Graph {
+        key: "transaction_handler",
+        label: "transaction handler",
+        unit: "float",
+        metrics: &[
+            counter("Handler_commit", "Handler Commit"),
+            counter("Handler_rollback", "Handler Rollback"),
+            counter("Handler_savepoint", "Handler Savepoint"),
+            counter("Handler_savepoint_rollback", "Handler Savepoint Rollback"),
+        ],
+    },
+    Graph {
+        key: "myisam_indexes",
+        label: "MyISAM Indexes",
+        unit: "float",
+        metrics: &[
+            counter("Key_read_requests", "Key Read Requests"),
+            counter("Key_reads", "Key Reads"),
+            counter("Key_write_requests", "Key Write Requests"),
+            counter("Key_writes", "Key Writes"),
+        ],
+    },
+    Graph {
+        key: "myisam_key_cache",
+        label: "MyISAM Key Cache",
+        unit: "bytes",
+        metrics: &[
+            gauge("key_buffer_size", "Key Buffer Size"),
+            gauge("key_buf_bytes_used", "Key Buf Bytes Used"),
+            gauge("key_buf_bytes_unflushed", "Key Buf Bytes Unflushed"),
+        ],
+    },
+];
+
 /// The Go plugin's short names for `Innodb_*` status variables.
 const INNODB_ALIASES: &[(&str, &str)] = &[
     ("database_pages", "Innodb_buffer_pool_pages_data"),
@@ -272,7 +386,8 @@ const INNODB_ALIASES: &[(&str, &str)] = &[
 
 /// The global variables the graphs use (limits and sizes).
 const VARIABLES: &str = "SHOW GLOBAL VARIABLES WHERE Variable_name IN \
-    ('max_connections', 'thread_cache_size', 'innodb_log_buffer_size')";
+    ('max_connections', 'thread_cache_size', 'innodb_log_buffer_size', 'query_cache_size', \
+    'table_open_cache', 'key_buffer_size', 'key_cache_block_size')";
 
 /// The mysql plugin, configured.
 #[derive(Debug)]
@@ -283,6 +398,7 @@ pub struct Mysql {
     database: Option<String>,
     long_seconds: u64,
     innodb: bool,
+    extended: bool,
     prefix: String,
     timeout: Duration,
 }
@@ -315,6 +431,7 @@ impl Mysql {
                 .map(str::to_string),
             long_seconds,
             innodb: !f.switch("disable_innodb")?,
+            extended: f.switch("enable_extended")?,
             prefix: f.string(args::PREFIX.name, "mysql"),
             timeout: f.timeout()?,
         })
@@ -324,6 +441,9 @@ impl Mysql {
         let mut g = GRAPHS.to_vec();
         if self.innodb {
             g.extend_from_slice(INNODB_GRAPHS);
+        }
+        if self.extended {
+            g.extend_from_slice(EXTENDED_GRAPHS);
         }
         g
     }
@@ -348,6 +468,7 @@ impl MetricPlugin for Mysql {
                 st.0.entry((*short).to_string()).or_insert(v);
             }
         }
+        extended_values(&mut st);
         if let (Some(n), Some(max)) = (st.get("Threads_connected"), st.get("max_connections"))
             && max > 0.0
         {
@@ -379,6 +500,22 @@ impl MetricPlugin for Mysql {
     fn graphs(&self) -> Value {
         let label = graph::title(&self.prefix.replace("mysql", "MySQL"));
         graph::meta(&self.prefix, &label, &self.graph_table())
+    }
+}
+
+/// The extended graphs' derived values: the table cache under its old
+/// name, and the MyISAM key cache in bytes.
+fn extended_values(st: &mut Stats) {
+    if let Some(v) = st.0.get("table_open_cache").copied() {
+        st.set("table_cache", v);
+    }
+    if let (Some(size), Some(block)) = (st.get("key_buffer_size"), st.get("key_cache_block_size")) {
+        if let Some(unused) = st.get("Key_blocks_unused") {
+            st.set_f64("key_buf_bytes_used", size - unused * block);
+        }
+        if let Some(dirty) = st.get("Key_blocks_not_flushed") {
+            st.set_f64("key_buf_bytes_unflushed", dirty * block);
+        }
     }
 }
 
