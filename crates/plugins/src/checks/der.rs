@@ -282,4 +282,22 @@ mod tests {
         ));
         assert_eq!(validity(&[0x30, 0x80]), Err(DerError::Length(1)));
     }
+
+    proptest::proptest! {
+        /// Any second from 1950 to 9999 written as GeneralizedTime (from
+        /// format_utc's fields) reads back as itself.
+        #[test]
+        fn times_round_trip(t in -631_152_000i64..253_402_300_799) {
+            let f = format_utc(t);
+            let digits: String = f.chars().filter(char::is_ascii_digit).collect();
+            let c = cert((GENERALIZED_TIME, &format!("{digits}Z")), (UTC_TIME, "491231235959Z"));
+            proptest::prop_assert_eq!(validity(&c).expect("valid").not_before, t);
+        }
+
+        /// Random bytes never panic the reader.
+        #[test]
+        fn random_bytes_never_panic(b in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+            let _ = validity(&b);
+        }
+    }
 }

@@ -265,6 +265,8 @@ mod tests {
             ]
             .concat()
         );
+        // --norec clears RD.
+        assert_eq!(query(1, "a", TYPE_A, false).expect("valid")[2..4], [0, 0]);
         assert!(query(1, "a..b", TYPE_A, true).is_err());
         assert!(query(1, &"a".repeat(64), TYPE_A, true).is_err());
         assert!(query(1, &["a"; 130].join("."), TYPE_A, true).is_err());
@@ -314,5 +316,27 @@ mod tests {
         let r = decode(&flags).expect("header only");
         assert_eq!((r.truncated, r.rcode), (true, RCODE_NXDOMAIN));
         assert_eq!(rcode_name(r.rcode), "NXDOMAIN");
+    }
+
+    proptest::proptest! {
+        /// A query for any valid name decodes (as a message with no
+        /// answers) and its question holds the name as given.
+        #[test]
+        fn query_names_round_trip(labels in proptest::collection::vec("[a-z0-9-]{1,20}", 1..8),
+                                  id in proptest::num::u16::ANY, aaaa in proptest::bool::ANY) {
+            let n = labels.join(".");
+            let q = query(id, &n, if aaaa { TYPE_AAAA } else { TYPE_A }, true).expect("valid");
+            let (back, end) = name(&q, 12).expect("name");
+            proptest::prop_assert_eq!(back, n);
+            proptest::prop_assert_eq!(end + 4, q.len());
+            let r = decode(&q).expect("decodes");
+            proptest::prop_assert_eq!((r.id, r.response, r.answers.len()), (id, false, 0));
+        }
+
+        /// Random bytes never panic the decoder.
+        #[test]
+        fn random_bytes_never_panic(b in proptest::collection::vec(proptest::num::u8::ANY, 0..300)) {
+            let _ = decode(&b);
+        }
     }
 }

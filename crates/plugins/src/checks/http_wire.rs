@@ -531,4 +531,34 @@ mod tests {
         .concat();
         assert!(matches!(read(&long), Err(HttpError::HeadTooLong(_))));
     }
+
+    proptest::proptest! {
+        /// Any body, sent with Content-Length or in any split of chunks,
+        /// reads back whole; cut anywhere before its end, it is an error.
+        #[test]
+        fn bodies_round_trip(body in proptest::collection::vec(proptest::num::u8::ANY, 0..600),
+                             cuts in proptest::collection::vec(0usize..600, 0..6),
+                             cut in 0usize..2000) {
+            let mut fixed = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len()).into_bytes();
+            fixed.extend_from_slice(&body);
+            let mut bounds: Vec<usize> = cuts.into_iter().map(|c| c.min(body.len())).collect();
+            bounds.extend([0, body.len()]);
+            bounds.sort_unstable();
+            bounds.dedup();
+            let mut chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+            for w in bounds.windows(2) {
+                chunked.extend_from_slice(format!("{:x}\r\n", w[1] - w[0]).as_bytes());
+                chunked.extend_from_slice(&body[w[0]..w[1]]);
+                chunked.extend_from_slice(b"\r\n");
+            }
+            chunked.extend_from_slice(b"0\r\n\r\n");
+            for wire in [&fixed, &chunked] {
+                let r = read(wire).expect("whole");
+                proptest::prop_assert_eq!(&r.body, &body);
+                proptest::prop_assert_eq!(r.length, body.len() as u64);
+                let n = cut % wire.len();
+                proptest::prop_assert!(read(&wire[..n]).is_err());
+            }
+        }
+    }
 }
