@@ -193,7 +193,7 @@ impl Delivery {
             if now >= until {
                 break;
             }
-            std::thread::sleep((until - now).min(Duration::from_millis(100)));
+            std::thread::sleep((until - now).min(Duration::from_millis(250)));
         }
     }
 
@@ -241,10 +241,7 @@ impl Delivery {
             let next = self.shared.lock().peek();
             let Some((slot, item)) = next else {
                 let q = self.shared.lock();
-                let _ = self
-                    .shared
-                    .added
-                    .wait_timeout(q, Duration::from_millis(200));
+                let _ = self.shared.added.wait_timeout(q, Duration::from_secs(1));
                 continue;
             };
             let (method, path) = match item.kind.strip_prefix("metadata/") {

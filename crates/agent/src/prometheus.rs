@@ -63,54 +63,59 @@ pub fn exposition(latest: &HashMap<String, Point>) -> String {
 }
 
 /// Serves `/metrics` on `listener` until `stop`; one request at a time (a
-/// scrape is small and quick).
+/// scrape is small and quick). The accept blocks (no polling: an idle agent
+/// does not wake); [`wake`] unblocks it at stop.
 pub fn serve(
     listener: TcpListener,
     latest: Arc<Mutex<HashMap<String, Point>>>,
     stop: Arc<AtomicBool>,
 ) {
-    let _ = listener.set_nonblocking(true);
-    while !stop.load(Ordering::Relaxed) {
-        let stream = match listener.accept() {
-            Ok((s, _)) => s,
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                std::thread::sleep(Duration::from_millis(50));
-                continue;
-            }
-            Err(_) => continue,
-        };
-        let _ = stream.set_nonblocking(false);
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-        let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
-        let mut reader = BufReader::new(&stream);
-        let mut line = String::new();
-        if reader.read_line(&mut line).is_err() {
-            continue;
+    for stream in listener.incoming() {
+        if stop.load(Ordering::Relaxed) {
+            break;
         }
-        // The rest of the request's headers.
-        let mut h = String::new();
-        while reader.read_line(&mut h).is_ok_and(|n| n > 2) {
-            h.clear();
-        }
-        let path = line.split_ascii_whitespace().nth(1).unwrap_or("");
-        let (status, ctype, body) =
-            if line.starts_with("GET ") && (path == "/metrics" || path.starts_with("/metrics?")) {
-                let text = exposition(&latest.lock().unwrap_or_else(|e| e.into_inner()));
-                ("200 OK", "text/plain; version=0.0.4; charset=utf-8", text)
-            } else {
-                (
-                    "404 Not Found",
-                    "text/plain; charset=utf-8",
-                    "sonde agent: only GET /metrics is served here\n".to_string(),
-                )
-            };
-        let mut w = &stream;
-        let _ = write!(
-            w,
-            "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
+        let Ok(stream) = stream else { continue };
+        answer(&stream, &latest);
     }
+}
+
+/// Unblocks [`serve`]'s accept (after `stop` is set) with a connection of
+/// its own.
+pub fn wake(addr: std::net::SocketAddr) {
+    let _ = std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1));
+}
+
+fn answer(stream: &std::net::TcpStream, latest: &Mutex<HashMap<String, Point>>) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
+    let mut reader = BufReader::new(stream);
+    let mut line = String::new();
+    if reader.read_line(&mut line).is_err() {
+        return;
+    }
+    // The rest of the request's headers.
+    let mut h = String::new();
+    while reader.read_line(&mut h).is_ok_and(|n| n > 2) {
+        h.clear();
+    }
+    let path = line.split_ascii_whitespace().nth(1).unwrap_or("");
+    let (status, ctype, body) =
+        if line.starts_with("GET ") && (path == "/metrics" || path.starts_with("/metrics?")) {
+            let text = exposition(&latest.lock().unwrap_or_else(|e| e.into_inner()));
+            ("200 OK", "text/plain; version=0.0.4; charset=utf-8", text)
+        } else {
+            (
+                "404 Not Found",
+                "text/plain; charset=utf-8",
+                "sonde agent: only GET /metrics is served here\n".to_string(),
+            )
+        };
+    let mut w = stream;
+    let _ = write!(
+        w,
+        "HTTP/1.1 {status}\r\nContent-Type: {ctype}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
 }
 
 #[cfg(test)]

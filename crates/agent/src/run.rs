@@ -111,6 +111,7 @@ pub fn run(config: &Config, handle: &Handle) -> Result<(), StartError> {
     )));
 
     let mut threads = Vec::new();
+    let mut metrics_addr = None;
     if !config.prometheus.listen.is_empty() {
         let listener = std::net::TcpListener::bind(&config.prometheus.listen).map_err(|e| {
             StartError(format!(
@@ -126,6 +127,7 @@ pub fn run(config: &Config, handle: &Handle) -> Result<(), StartError> {
         ));
         let latest = Arc::clone(&handle.latest);
         let stop = Arc::clone(&stop);
+        metrics_addr = listener.local_addr().ok();
         threads.push(std::thread::spawn(move || {
             crate::prometheus::serve(listener, latest, stop)
         }));
@@ -298,7 +300,9 @@ pub fn run(config: &Config, handle: &Handle) -> Result<(), StartError> {
         let wake = due
             .peek()
             .map_or(next_seal, |Reverse((at, _, _))| (*at).min(next_seal));
-        let wait = Duration::from_millis(wake.saturating_sub(epoch_ms()).clamp(1, 200));
+        // Until the next job or seal, or a second at most (how soon a stop
+        // is seen): an idle agent sleeps.
+        let wait = Duration::from_millis(wake.saturating_sub(epoch_ms()).clamp(1, 1000));
         match out_rx.recv_timeout(wait) {
             Ok(out) => handle_output(out, &mut batch),
             Err(mpsc::RecvTimeoutError::Timeout) => {}
@@ -326,6 +330,9 @@ pub fn run(config: &Config, handle: &Handle) -> Result<(), StartError> {
     delivery_stop.store(true, Ordering::Relaxed);
     if let Some(t) = delivery_thread {
         let _ = t.join();
+    }
+    if let Some(addr) = metrics_addr {
+        crate::prometheus::wake(addr);
     }
     for t in threads {
         let _ = t.join();
