@@ -14,16 +14,34 @@ CARGO ?= cargo
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 # The project's shared material (captures, rules) sits beside the repository.
 SHARED ?= ../shared
-UP_CAPTURE ?= $(SHARED)/captures/sysdig-inspect_502Error.scap
+AGENT_PID := $(TARGET_DIR)/sonde-agent.pid
 
-.PHONY: up test setup build release fmt-check clippy unit-tests conformance golden clean
+.PHONY: up down test setup build release fmt-check clippy unit-tests conformance golden clean
 
-## up: set up, build, and start sonde (for now: read a shared capture, since the server does not exist yet)
+## up: set up, build, and start sonde's host agent with its built-in defaults (collectors, /metrics on
+## 127.0.0.1:9464; no server to post to until the server exists), in the background; `make down` stops it
 up: setup release
-	@echo "make up: sonde's server ('sonde up') does not exist yet; until it does, this reads a shared capture with 'sonde dig':"
-	@echo "+ $(TARGET_DIR)/release/sonde dig -r $(UP_CAPTURE) -n 20"
-	@TZ=UTC $(TARGET_DIR)/release/sonde dig -r $(UP_CAPTURE) -n 20
-	@echo "make up: that was 'sonde dig' on a shared capture; the server is not there yet."
+	@if [ -f $(AGENT_PID) ] && kill -0 "$$(cat $(AGENT_PID))" 2>/dev/null; then \
+	  echo "make up: sonde agent is already running (pid $$(cat $(AGENT_PID)))"; \
+	else \
+	  nohup $(TARGET_DIR)/release/sonde agent -c /dev/null >$(TARGET_DIR)/sonde-agent.log 2>&1 & \
+	  echo $$! > $(AGENT_PID); \
+	  for i in $$(seq 1 50); do \
+	    if (exec 3<>/dev/tcp/127.0.0.1/9464) 2>/dev/null; then break; fi; sleep 0.1; \
+	  done; \
+	  if ! kill -0 "$$(cat $(AGENT_PID))" 2>/dev/null; then \
+	    echo "make up: sonde agent did not start:"; cat $(TARGET_DIR)/sonde-agent.log; exit 1; \
+	  fi; \
+	  echo "make up: sonde agent running (pid $$(cat $(AGENT_PID)), log $(TARGET_DIR)/sonde-agent.log)"; \
+	fi
+	@echo "make up: metrics at http://127.0.0.1:9464/metrics; one round as JSON: $(TARGET_DIR)/release/sonde agent once"
+	@echo "make up: stop it with 'make down'"
+
+## down: stop what `make up` started
+down:
+	@if [ -f $(AGENT_PID) ] && kill "$$(cat $(AGENT_PID))" 2>/dev/null; then \
+	  echo "make down: sonde agent stopped"; else echo "make down: nothing running"; fi
+	@rm -f $(AGENT_PID)
 
 ## test: set up, then formatting, lints, build, and every test (conformance with sysdig included)
 test: setup fmt-check clippy build unit-tests
