@@ -58,7 +58,7 @@ fn counts_only_lines_since_the_last_run_and_quotes_them() {
     let c = Case::new();
     append(c.path(), "old ERROR before the first run\n");
     // The first run starts at the end, as check-log does.
-    let r = c.run(&[]);
+    let r = c.run(&["-E", "retrying"]);
     assert_result(
         &r,
         CheckStatus::Ok,
@@ -81,24 +81,64 @@ fn counts_only_lines_since_the_last_run_and_quotes_them() {
     );
     assert!(!r.message.contains("before the first run"), "{}", r.message);
     // Nothing new since.
-    let r = c.run(&[]);
+    let r = c.run(&["-E", "retrying"]);
     assert_result(&r, CheckStatus::Ok, &["0 matching lines"]);
+    // The first three are quoted, the rest counted.
+    append(c.path(), &"ERROR again\n".repeat(5));
+    let r = c.run(&["-E", "retrying"]);
+    assert_result(
+        &r,
+        CheckStatus::Critical,
+        &["5 matching lines", "\n... and 2 more"],
+    );
+    assert_eq!(
+        r.message.matches("\"ERROR again\"").count(),
+        3,
+        "{}",
+        r.message
+    );
+}
+
+#[test]
+fn two_checks_of_one_file_keep_their_own_positions() {
+    let c = Case::new();
+    append(c.path(), "start\n");
+    let mut a = plugin(&["-f", &c.log, "-p", "ERROR", "--state-dir", &c.state]);
+    let mut b = plugin(&["-f", &c.log, "-p", "disk", "--state-dir", &c.state]);
+    a.check();
+    b.check();
+    append(c.path(), "ERROR: disk full\n");
+    assert_result(&a.check(), CheckStatus::Critical, &["1 matching lines"]);
+    assert_result(&b.check(), CheckStatus::Critical, &["1 matching lines"]);
 }
 
 #[test]
 fn warning_and_critical_counts() {
-    let c = Case::new();
-    append(c.path(), "start\n");
-    c.run(&[]);
-    append(c.path(), "ERROR 1\nERROR 2\n");
-    let r = c.run(&["-w", "1", "-c", "5"]);
-    assert_result(&r, CheckStatus::Warning, &["2 matching lines"]);
-    append(c.path(), "ERROR 3\nerror 4\n");
-    let r = c.run(&["-w", "0", "-c", "1", "-i"]);
-    assert_result(&r, CheckStatus::Critical, &["2 matching lines"]);
-    append(c.path(), "ERROR 5\n");
-    let r = c.run(&["-w", "1", "-c", "1"]);
-    assert_result(&r, CheckStatus::Ok, &["1 matching lines"]);
+    // (lines, flags, status): -w/-c are "more than", as check-log's are.
+    let cases: &[(&str, &[&str], CheckStatus)] = &[
+        (
+            "ERROR 1\nERROR 2\n",
+            &["-w", "1", "-c", "5"],
+            CheckStatus::Warning,
+        ),
+        (
+            "ERROR 3\nerror 4\n",
+            &["-w", "0", "-c", "1", "-i"],
+            CheckStatus::Critical,
+        ),
+        (
+            "ERROR 3\nerror 4\n",
+            &["-w", "1", "-c", "2"],
+            CheckStatus::Ok,
+        ),
+        ("ERROR 5\n", &["-w", "1", "-c", "1"], CheckStatus::Ok),
+    ];
+    for (lines, flags, status) in cases {
+        let c = Case::new();
+        append(c.path(), lines);
+        let r = c.run(&[&["--check-first"][..], flags].concat());
+        assert_eq!(r.status, *status, "{flags:?}: {}", r.message);
+    }
 }
 
 #[test]
@@ -179,7 +219,7 @@ fn rotation_elsewhere_or_truncation_starts_the_new_file_at_zero() {
 fn a_run_reads_at_most_max_bytes_and_the_next_continues() {
     let c = Case::new();
     append(c.path(), "start\n");
-    c.run(&[]);
+    c.run(&["--max-bytes", "60"]);
     let line = "ERROR 0123456789\n"; // 17 bytes
     append(c.path(), &line.repeat(10));
     let r = c.run(&["--max-bytes", "60"]);
@@ -190,12 +230,11 @@ fn a_run_reads_at_most_max_bytes_and_the_next_continues() {
     );
     let r = c.run(&["--max-bytes", "60"]);
     assert_result(&r, CheckStatus::Critical, &["3 matching lines", "68 bytes"]);
-    let r = c.run(&[]);
-    assert_result(
-        &r,
-        CheckStatus::Critical,
-        &["4 matching lines", "... and 1 more"],
-    );
+    let r = c.run(&["--max-bytes", "60"]);
+    assert_result(&r, CheckStatus::Critical, &["3 matching lines", "17 bytes"]);
+    let r = c.run(&["--max-bytes", "60"]);
+    assert_result(&r, CheckStatus::Critical, &["1 matching lines"]);
+    assert!(!r.message.contains("bytes over"), "{}", r.message);
 }
 
 #[test]

@@ -4,7 +4,7 @@
 //!
 //! Where the last run stopped is kept in a state file (`--state-dir`,
 //! default `$MACKEREL_PLUGIN_WORKDIR` or the temporary directory), keyed by
-//! the file's path, holding the file's inode and the byte offset. The state
+//! the file's path and the arguments, holding the file's inode and the byte offset. The state
 //! survives rotation: when the path holds a new inode (or the file shrank,
 //! as `copytruncate` leaves it), the rest of the old file is read first if it
 //! is at `FILE.1` (same inode as recorded), then the new file from its start.
@@ -73,6 +73,8 @@ pub struct Log {
     missing: CheckStatus,
     max_bytes: u64,
     quote: usize,
+    /// The arguments, part of the state file's key.
+    args: Vec<String>,
 }
 
 /// What one run found.
@@ -137,15 +139,19 @@ impl Log {
             missing,
             max_bytes: p.num("max-bytes")?.unwrap_or(DEFAULT_MAX_BYTES).max(1),
             quote: p.num("quote")?.unwrap_or(3),
+            args: a.to_vec(),
         })
     }
 
-    /// The state file for this log file: one per path.
+    /// The state file for this log file: one per path and argument list
+    /// (as check-log keys it), so two checks of one file with different
+    /// patterns each see every line.
     pub fn state_file(&self) -> Option<PathBuf> {
         let dir = self.state_dir.as_ref()?;
         let abs = std::path::absolute(&self.file).unwrap_or_else(|_| self.file.clone());
         let mut h = 0xcbf2_9ce4_8422_2325u64;
-        for b in abs.as_os_str().as_encoded_bytes() {
+        let key = abs.as_os_str().as_encoded_bytes().iter();
+        for b in key.chain(&[0]).chain(self.args.join("\0").as_bytes()) {
             h ^= u64::from(*b);
             h = h.wrapping_mul(0x0100_0000_01b3);
         }
