@@ -165,7 +165,8 @@ pub struct MetricPlugin {
     pub env: BTreeMap<String, String>,
     /// Kill the plugin's process group after this long (default 30).
     pub timeout_seconds: Option<u64>,
-    /// Post as another host (accepted; posted with the metrics).
+    /// mackerel-agent posts these metrics as another host's; accepted so
+    /// that its configs load, and the metrics are posted as this host's.
     pub custom_identifier: Option<String>,
     /// Post only metrics whose name (without `custom.`) matches.
     pub include_pattern: Option<String>,

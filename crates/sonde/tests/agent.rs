@@ -678,3 +678,86 @@ fn the_systemd_unit_runs_the_agent_with_its_config() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A check's reports reach the server with their settings, its `action`
+/// runs after every check with the status, the previous status and the
+/// message, and a metric plugin's graph definitions (its meta output) are
+/// posted once.
+#[test]
+fn checks_report_and_run_their_action_and_graphs_are_posted() {
+    let dir = temp_dir("agent-checks");
+    let port = free_port();
+    let got = receiver(TcpListener::bind(("127.0.0.1", port)).expect("port"));
+    let plugin = dir.join("plugin.sh");
+    std::fs::write(
+        &plugin,
+        "if [ -n \"$MACKEREL_AGENT_PLUGIN_META\" ]; then\n\
+         echo '# mackerel-agent-plugin'\n\
+         echo '{\"graphs\":{\"queue\":{\"label\":\"Queue\",\"unit\":\"integer\",\"metrics\":[{\"name\":\"depth\",\"label\":\"Depth\",\"stacked\":true}]}}}'\n\
+         exit 0\nfi\nprintf 'queue.depth\\t3\\t%s\\n' $(date +%s)\n",
+    )
+    .expect("plugin");
+    let actions = dir.join("actions");
+    let config = dir.join("agent.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"apibase = "http://127.0.0.1:{port}"
+apikey = "k"
+root = "{root}"
+[agent]
+interval_seconds = 1
+[prometheus]
+listen = ""
+[plugin.metrics.queue]
+command = ["sh", "{plugin}"]
+[plugin.checks.disk]
+command = "echo 'disk is full'; exit 2"
+max_check_attempts = 3
+notification_interval = 5
+memo = "grow it"
+action = {{ command = "echo \"$MACKEREL_STATUS:$MACKEREL_PREVIOUS_STATUS:$MACKEREL_CHECK_MESSAGE\" >> {actions}" }}
+"#,
+            root = dir.join("state").display(),
+            plugin = plugin.display(),
+            actions = actions.display()
+        ),
+    )
+    .expect("config");
+    let agent = start_agent(&config, &[]);
+    std::thread::sleep(Duration::from_millis(3500));
+    stop_agent(agent);
+    let lines: Vec<String> = std::fs::read_to_string(&actions)
+        .expect("the action ran")
+        .lines()
+        .map(String::from)
+        .collect();
+    assert!(lines.len() >= 2, "{lines:?}");
+    assert_eq!(lines[0], "CRITICAL::disk is full");
+    assert_eq!(lines[1], "CRITICAL:CRITICAL:disk is full");
+    let got = got.lock().expect("lock");
+    let reports: Vec<&serde_json::Value> = got
+        .checks
+        .iter()
+        .flat_map(|b| b["reports"].as_array().into_iter().flatten())
+        .collect();
+    assert!(reports.len() >= 2, "a non-OK result is reported every run");
+    let r = reports[0];
+    assert_eq!(
+        (&r["name"], &r["status"], &r["message"]),
+        (&"disk".into(), &"CRITICAL".into(), &"disk is full".into())
+    );
+    assert_eq!(r["maxCheckAttempts"], 3);
+    assert_eq!(
+        r["notificationInterval"], 10,
+        "at least 10 minutes, as mackerel-agent"
+    );
+    assert_eq!(r["memo"], "grow it");
+    assert_eq!(got.graph_defs.len(), 1, "graph definitions are posted once");
+    let g = &got.graph_defs[0][0];
+    assert_eq!(g["name"], "custom.queue");
+    assert_eq!(g["unit"], "integer");
+    assert_eq!(g["metrics"][0]["name"], "custom.queue.depth");
+    assert_eq!(g["metrics"][0]["isStacked"], true);
+    let _ = std::fs::remove_dir_all(&dir);
+}
