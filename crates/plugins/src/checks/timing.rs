@@ -15,7 +15,9 @@
 //! `dns` is the system resolver's lookup of the host (0 for an address);
 //! `connect` the TCP handshake; `tls` the TLS handshake (https only);
 //! `first_byte` from the request sent to the first byte of the answer (the
-//! application's think time); `total` everything, body included.
+//! application's think time); `total` everything, body included. Redirects
+//! are not followed: the times are of the URL itself. A failed fetch posts
+//! nothing (the error names the URL and the address).
 
 use std::net::SocketAddr;
 use std::path::Path;
