@@ -157,6 +157,9 @@ impl MetricPlugin for Nginx {
                 break;
             }
             buf.extend_from_slice(&chunk[..n]);
+            if is_complete(&buf) {
+                break;
+            }
             if buf.len() > MAX_RESPONSE {
                 return Err(PluginError::new(format!(
                     "nginx at {url}: response longer than {MAX_RESPONSE} bytes: not a stub_status page"
@@ -244,6 +247,21 @@ pub fn parse_response(buf: &[u8]) -> Result<(u16, Vec<u8>), HttpError> {
         .and_then(|r| r.split(' ').next())
         .and_then(|c| c.parse::<u16>().ok())
         .ok_or_else(|| HttpError::StatusLine(status_line.chars().take(60).collect()))?;
+    let (chunked, length) = framing(lines);
+    let body = &buf[end + 4..];
+    if chunked {
+        return Ok((status, dechunk(body)?));
+    }
+    match length {
+        Some(n) if body.len() < n => Err(HttpError::Short(body.len(), n)),
+        Some(n) => Ok((status, body[..n].to_vec())),
+        None => Ok((status, body.to_vec())),
+    }
+}
+
+/// Whether the body is chunked, and its Content-Length, from the header
+/// lines.
+fn framing<'a>(lines: impl Iterator<Item = &'a str>) -> (bool, Option<usize>) {
     let mut chunked = false;
     let mut length = None;
     for l in lines {
@@ -257,14 +275,22 @@ pub fn parse_response(buf: &[u8]) -> Result<(u16, Vec<u8>), HttpError> {
             length = v.parse::<usize>().ok();
         }
     }
+    (chunked, length)
+}
+
+/// Whether `buf` already holds a whole response whose headers say where
+/// it ends (Content-Length or chunks): then a server that keeps the
+/// connection open despite `Connection: close` is not waited for.
+pub fn is_complete(buf: &[u8]) -> bool {
+    let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return false;
+    };
+    let head = String::from_utf8_lossy(&buf[..end]);
     let body = &buf[end + 4..];
-    if chunked {
-        return Ok((status, dechunk(body)?));
-    }
-    match length {
-        Some(n) if body.len() < n => Err(HttpError::Short(body.len(), n)),
-        Some(n) => Ok((status, body[..n].to_vec())),
-        None => Ok((status, body.to_vec())),
+    match framing(head.split("\r\n").skip(1)) {
+        (true, _) => dechunk(body).is_ok(),
+        (false, Some(n)) => body.len() >= n,
+        (false, None) => false,
     }
 }
 
@@ -384,6 +410,19 @@ mod tests {
             parse_response(b"HTTP/1.1 404 Not Found\r\n\r\n"),
             Ok((404, vec![]))
         );
+        assert!(is_complete(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"
+        ));
+        assert!(!is_complete(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nab"
+        ));
+        assert!(is_complete(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+        ));
+        assert!(!is_complete(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nab"
+        ));
+        assert!(!is_complete(b"HTTP/1.1 200 OK\r\n\r\nuntil close"));
     }
 
     #[test]
@@ -412,6 +451,44 @@ mod tests {
             parse_response(b"HTTP/1.1 abc\r\n\r\n"),
             Err(HttpError::StatusLine(_))
         ));
+    }
+
+    #[test]
+    fn a_server_that_keeps_the_connection_open_is_not_waited_for() {
+        use std::io::{Read as _, Write as _};
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = l.local_addr().expect("addr").port();
+        let server = std::thread::spawn(move || {
+            let (mut c, _) = l.accept().expect("accept");
+            let mut req = [0u8; 1024];
+            let _ = c.read(&mut req);
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{PAGE}",
+                PAGE.len()
+            );
+            c.write_all(reply.as_bytes()).expect("reply");
+            // Keep the connection open past the plugin's fetch.
+            std::thread::sleep(Duration::from_millis(1200));
+        });
+        let args = [
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--timeout",
+            "2",
+        ]
+        .map(String::from);
+        let mut p = Nginx::from_args(&args).expect("valid");
+        let started = std::time::Instant::now();
+        let s = p.fetch().expect("a whole response");
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(s.len(), 7);
+        server.join().expect("server thread");
     }
 
     #[test]

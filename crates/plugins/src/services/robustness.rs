@@ -74,6 +74,7 @@ fn text_decoders_never_panic() {
         let _ = memcached::parse_stats(&text);
         let _ = memcached::parse_items(&text);
         let _ = nginx::parse_response(&input);
+        let _ = nginx::is_complete(&input);
         let _ = nginx::parse_stub_status(&text);
     }
 }
