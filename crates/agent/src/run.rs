@@ -283,7 +283,7 @@ pub fn run(config: &Config, handle: &Handle) -> Result<(), StartError> {
         }
         if now >= next_seal {
             next_seal += seal_every;
-            seal(&shared, &mut batch, &handle.latest, &log);
+            seal(&shared, &mut batch, &handle.latest, &log, &handle.stats);
         }
         if spec_refresh.elapsed() >= Duration::from_secs(3600) {
             spec_refresh = Instant::now();
@@ -326,7 +326,7 @@ pub fn run(config: &Config, handle: &Handle) -> Result<(), StartError> {
     while let Ok(out) = out_rx.try_recv() {
         handle_output(out, &mut batch);
     }
-    seal(&shared, &mut batch, &handle.latest, &log);
+    seal(&shared, &mut batch, &handle.latest, &log, &handle.stats);
     delivery_stop.store(true, Ordering::Relaxed);
     if let Some(t) = delivery_thread {
         let _ = t.join();
@@ -344,9 +344,39 @@ pub fn run(config: &Config, handle: &Handle) -> Result<(), StartError> {
 fn seal(
     shared: &Option<Arc<Shared>>,
     batch: &mut Vec<Point>,
-    _latest: &Arc<Mutex<Latest>>,
+    latest: &Arc<Mutex<Latest>>,
     log: &Log,
+    stats: &Stats,
 ) {
+    // The agent's own figures, posted and served like any metric: what
+    // waits, what was lost to the bound or refused, repeats held back.
+    let now = (epoch_ms() / 1000) as i64;
+    let mut own = vec![(
+        "sonde.agent.log.repeats",
+        log.repeats.load(Ordering::Relaxed) as f64,
+    )];
+    if let Some(shared) = shared {
+        let q = shared.lock();
+        own.push(("sonde.agent.queue.batches", q.len() as f64));
+        own.push(("sonde.agent.queue.bytes", q.bytes() as f64));
+        own.push(("sonde.agent.queue.dropped", q.dropped() as f64));
+        drop(q);
+        own.push((
+            "sonde.agent.delivery.refused",
+            stats.refused.load(Ordering::Relaxed) as f64,
+        ));
+    }
+    {
+        let mut l = latest.lock().unwrap_or_else(|e| e.into_inner());
+        for (name, value) in &own {
+            let p = Point {
+                name: (*name).to_string(),
+                time: now,
+                value: *value,
+            };
+            l.insert(p.name.clone(), p);
+        }
+    }
     let Some(shared) = shared else {
         batch.clear();
         return;
@@ -354,7 +384,12 @@ fn seal(
     if batch.is_empty() {
         return;
     }
-    let points = std::mem::take(batch);
+    let mut points = std::mem::take(batch);
+    points.extend(own.into_iter().map(|(name, value)| Point {
+        name: name.to_string(),
+        time: now,
+        value,
+    }));
     shared.push(Item {
         kind: "metrics".into(),
         body: serde_json::json!({ "metrics": points }),

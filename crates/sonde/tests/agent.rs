@@ -242,6 +242,16 @@ command = "[ -n \"$MACKEREL_AGENT_PLUGIN_META\" ] && exit 0; n=$(cat {seen} 2>/d
             .is_some_and(|c| !c.is_empty())
     );
     assert!(host["meta"]["memory"]["total"].as_str().is_some());
+    assert!(host["meta"]["block_device"].is_object());
+    assert!(host["meta"]["filesystem"].is_object());
+    assert!(host["interfaces"].is_array());
+    // The agent's own figures travel with the batches.
+    assert!(
+        got.metrics
+            .iter()
+            .flat_map(|b| b["metrics"].as_array().cloned().unwrap_or_default())
+            .any(|m| m["name"] == "sonde.agent.queue.dropped" && m["value"] == 0.0)
+    );
     // The built-in collectors' values were delivered too.
     assert!(
         got.metrics
