@@ -359,3 +359,40 @@ fn a_service_preset_expects_its_greeting_and_quits() {
         "{e}"
     );
 }
+
+#[test]
+fn a_unix_socket() {
+    let dir = common_checks::TempDir::new("tcp-unix");
+    let path = dir.path().join("pong.sock");
+    let l = std::os::unix::net::UnixListener::bind(&path).expect("bind");
+    std::thread::spawn(move || {
+        for s in l.incoming().flatten() {
+            let mut w = s.try_clone().expect("clone");
+            let mut line = String::new();
+            if BufReader::new(s).read_line(&mut line).is_ok() && line.trim() == "PING" {
+                let _ = w.write_all(b"+PONG\r\n");
+            }
+        }
+    });
+    let sock = path.display().to_string();
+    let r = check("tcp", &["-U", &sock, "-s", "PING\n", "-e", r"^\+PONG"]);
+    assert_result(
+        &r,
+        CheckStatus::Ok,
+        &["seconds response time on unix socket", &sock, "[+PONG]"],
+    );
+    let gone = dir.path().join("gone.sock").display().to_string();
+    let r = check("tcp", &["-U", &gone]);
+    assert_result(&r, CheckStatus::Critical, &[&gone, "No such file"]);
+    let r = check("tcp", &["-U", &gone, "--expect-closed"]);
+    assert_result(
+        &r,
+        CheckStatus::Ok,
+        &["Verified that the unixsock is closed"],
+    );
+    assert!(
+        usage_error("tcp", &["-U", &sock, "--tls"])
+            .to_string()
+            .contains("unix")
+    );
+}

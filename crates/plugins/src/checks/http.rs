@@ -137,7 +137,10 @@ pub(crate) fn fetch(req: &Request) -> Result<Fetched, String> {
         .peer_addr()
         .map(|a| a.to_string())
         .unwrap_or_else(|_| net::host_port(&url.host, url.port));
-    let timed = Timed { tcp, deadline };
+    let timed = Timed {
+        sock: tcp,
+        deadline,
+    };
     let bytes = http_wire::request(&req.method, url, &req.headers, &req.body);
     let head = req.method.eq_ignore_ascii_case("HEAD");
     let in_context = |e: String| format!("{peer}: {e}");

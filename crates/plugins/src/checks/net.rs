@@ -6,6 +6,8 @@
 
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::os::unix::net::UnixStream;
+use std::path::Path;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -96,30 +98,71 @@ pub(crate) fn connect(addrs: &[SocketAddr], deadline: Deadline) -> io::Result<Tc
     )))
 }
 
-/// A TCP stream whose reads and writes each wait at most until the deadline.
+/// A stream socket whose read and write timeouts can be set (TCP, UNIX).
+pub(crate) trait Socket: Read + Write {
+    fn set_timeouts(&self, d: Duration) -> io::Result<()>;
+}
+
+impl Socket for TcpStream {
+    fn set_timeouts(&self, d: Duration) -> io::Result<()> {
+        self.set_read_timeout(Some(d))?;
+        self.set_write_timeout(Some(d))
+    }
+}
+
+impl Socket for UnixStream {
+    fn set_timeouts(&self, d: Duration) -> io::Result<()> {
+        self.set_read_timeout(Some(d))?;
+        self.set_write_timeout(Some(d))
+    }
+}
+
+/// A stream whose reads and writes each wait at most until the deadline.
 #[derive(Debug)]
-pub(crate) struct Timed {
-    pub tcp: TcpStream,
+pub(crate) struct Timed<S = TcpStream> {
+    pub sock: S,
     pub deadline: Deadline,
 }
 
-impl Read for Timed {
+impl<S: Socket> Read for Timed<S> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let left = self.deadline.left("reading")?;
-        self.tcp.set_read_timeout(Some(left))?;
-        self.tcp.read(buf).map_err(timed_out)
+        self.sock.set_timeouts(left)?;
+        self.sock.read(buf).map_err(timed_out)
     }
 }
 
-impl Write for Timed {
+impl<S: Socket> Write for Timed<S> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let left = self.deadline.left("writing")?;
-        self.tcp.set_write_timeout(Some(left))?;
-        self.tcp.write(buf).map_err(timed_out)
+        self.sock.set_timeouts(left)?;
+        self.sock.write(buf).map_err(timed_out)
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        self.tcp.flush()
+        self.sock.flush()
+    }
+}
+
+/// A connection to the UNIX socket at `path` within the deadline. The
+/// connect runs on a short-lived thread: connecting blocks while a hung
+/// server's backlog is full, and std has no timeout for it; the thread is
+/// abandoned (and ends when the server accepts or goes) if it overruns.
+pub(crate) fn connect_unix(path: &Path, deadline: Deadline) -> io::Result<UnixStream> {
+    let left = deadline.left(&format!("connecting to {}", path.display()))?;
+    let (tx, rx) = mpsc::channel();
+    let p = path.to_path_buf();
+    std::thread::Builder::new()
+        .name("sonde-connect".into())
+        .spawn(move || {
+            let _ = tx.send(UnixStream::connect(&p));
+        })?;
+    match rx.recv_timeout(left) {
+        Ok(r) => r.map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display()))),
+        Err(_) => Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!("timed out connecting to {}", path.display()),
+        )),
     }
 }
 

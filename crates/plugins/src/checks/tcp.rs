@@ -2,6 +2,7 @@
 //! TLS, optionally sends a string and expects a pattern in the answer, and
 //! grades the response time.
 //!
+//! `-U/--unix-sock PATH` checks a UNIX socket instead of a port.
 //! `--service ftp|pop|spop|imap|simap|smtp|ssmtp|gearman` fills in the
 //! port, greeting pattern, quit command and TLS of a well-known protocol.
 //!
@@ -11,7 +12,7 @@
 //! ```
 
 use std::io::{Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use super::args::{self, Flag, opt, switch};
@@ -41,6 +42,7 @@ const FLAGS: &[Flag] = &[
     switch(Some('W'), "error-warning"),
     switch(Some('C'), "expect-closed"),
     opt(None, "service"),
+    opt(Some('U'), "unix-sock"),
 ];
 
 /// A well-known exchange for `--service` (as check-tcp has them): the
@@ -109,6 +111,7 @@ pub struct Tcp {
     verify: bool,
     error_status: CheckStatus,
     expect_closed: bool,
+    unix: Option<PathBuf>,
 }
 
 impl Tcp {
@@ -130,10 +133,17 @@ impl Tcp {
                     })?,
             ),
         };
-        let port: u16 = p
-            .num("port")?
-            .or(service.map(|s| s.port))
-            .ok_or_else(|| args::usage(NAME, "-p/--port is required"))?;
+        let unix = p.get("unix-sock").map(PathBuf::from);
+        let port: u16 = match p.num("port")?.or(service.map(|s| s.port)) {
+            Some(port) => port,
+            None if unix.is_some() => 0,
+            None => {
+                return Err(args::usage(
+                    NAME,
+                    "-p/--port (or -U/--unix-sock) is required",
+                ));
+            }
+        };
         let escape = p.has("escape");
         let bytes = |s: &str| {
             if escape {
@@ -162,6 +172,12 @@ impl Tcp {
             .then(|| Trust::new(p.get("ca-file").map(Path::new)))
             .transpose()
             .map_err(|e| args::usage(NAME, e))?;
+        if p.get("unix-sock").is_some() && tls.is_some() {
+            return Err(args::usage(
+                NAME,
+                "TLS over -U/--unix-sock is not supported",
+            ));
+        }
         let max_bytes = p
             .num::<usize>("maxbytes")?
             .unwrap_or(DEFAULT_MAX_BYTES)
@@ -195,6 +211,7 @@ impl Tcp {
                 CheckStatus::Critical
             },
             expect_closed: p.has("expect-closed"),
+            unix,
         })
     }
 
@@ -203,6 +220,9 @@ impl Tcp {
     }
 
     fn run(&self) -> CheckResult {
+        if let Some(path) = &self.unix {
+            return self.run_unix(path);
+        }
         let deadline = Deadline::after(self.timeout);
         let addr = net::host_port(&self.host, self.port);
         let start = Instant::now();
@@ -220,7 +240,7 @@ impl Tcp {
                 return self.fail(format!("Unexpectedly open port. (port={})", self.port));
             }
             (Err(e), false) => return self.fail(format!("{addr}: {e}")),
-            (Ok(s), false) => Timed { tcp: s, deadline },
+            (Ok(s), false) => Timed { sock: s, deadline },
         };
         let answer = match &self.tls {
             None => self.converse(tcp),
@@ -238,10 +258,50 @@ impl Tcp {
             Ok(a) => a,
             Err(e) => return self.fail(format!("{addr}: {e}")),
         };
-        let took = start.elapsed();
-        let text = String::from_utf8_lossy(&answer);
+        self.judge(
+            &addr,
+            &format!("{} port {}", self.host, self.port),
+            start.elapsed(),
+            &answer,
+        )
+    }
+
+    /// The check over a UNIX socket (`-U`).
+    fn run_unix(&self, path: &Path) -> CheckResult {
+        let deadline = Deadline::after(self.timeout);
+        let shown = path.display().to_string();
+        let start = Instant::now();
+        let sock = match (net::connect_unix(path, deadline), self.expect_closed) {
+            (Err(_), true) => {
+                return result(
+                    "TCP",
+                    CheckStatus::Ok,
+                    format!("Verified that the unixsock is closed. (sock={shown})"),
+                );
+            }
+            (Ok(_), true) => {
+                return self.fail(format!("Unexpectedly open unixsock. (sock={shown})"));
+            }
+            (Err(e), false) => return self.fail(e.to_string()),
+            (Ok(s), false) => Timed { sock: s, deadline },
+        };
+        match self.converse(sock) {
+            Ok(answer) => self.judge(
+                &shown,
+                &format!("unix socket {shown}"),
+                start.elapsed(),
+                &answer,
+            ),
+            Err(e) => self.fail(format!("{shown}: {e}")),
+        }
+    }
+
+    /// The result for `answer`, read from `addr` (described as `on`) in
+    /// `took`.
+    fn judge(&self, addr: &str, on: &str, took: Duration, answer: &[u8]) -> CheckResult {
+        let text = String::from_utf8_lossy(answer);
         if let Some(re) = &self.expect
-            && !re.is_match(&answer)
+            && !re.is_match(answer)
         {
             return self.fail(format!(
                 "Unexpected response from {addr} (expected /{}/): {}",
@@ -249,12 +309,7 @@ impl Tcp {
                 text.trim_end_matches(['\r', '\n'])
             ));
         }
-        let mut msg = format!(
-            "{:.3} seconds response time on {} port {}",
-            took.as_secs_f64(),
-            self.host,
-            self.port
-        );
+        let mut msg = format!("{:.3} seconds response time on {on}", took.as_secs_f64());
         if !answer.is_empty() {
             msg.push_str(&format!(" [{}]", text.trim_matches(['\r', '\n'])));
         }

@@ -76,7 +76,14 @@ impl TlsCert {
             Ok(t) => t,
             Err(e) => return crit(format!("{addr}: {e}")),
         };
-        let h = match tls::handshake(&self.trust, Timed { tcp, deadline }, &self.server_name) {
+        let h = match tls::handshake(
+            &self.trust,
+            Timed {
+                sock: tcp,
+                deadline,
+            },
+            &self.server_name,
+        ) {
             Ok(h) => h,
             Err(e) => return crit(format!("{addr}: {e}")),
         };
