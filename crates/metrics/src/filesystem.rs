@@ -126,7 +126,13 @@ impl Filesystems {
                     .unwrap_or_else(std::sync::PoisonError::into_inner)
                     .remove(&p);
             });
-            match rx.recv_timeout(timeout) {
+            let answer = rx.recv_timeout(timeout);
+            if answer.is_ok() {
+                // Answered in time: not hung (its worker may not have said
+                // so yet).
+                self.lock().remove(&path);
+            }
+            match answer {
                 Ok(Ok(u)) => {
                     let name = metric_name(&dev);
                     out.push(Metric::new(
