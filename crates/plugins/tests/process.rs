@@ -208,3 +208,38 @@ fn bad_arguments_are_usage_errors() {
             .contains("--state")
     );
 }
+
+#[test]
+fn the_checking_process_is_not_counted_unless_asked() {
+    let comm = std::fs::read_to_string("/proc/self/comm").expect("comm");
+    let pat = format!("^{}$", regex_escape(comm.trim()));
+    let others = check("process", &["-p", &pat, "-C", "0", "-W", "0"]);
+    let with_me = check(
+        "process",
+        &["-p", &pat, "-C", "0", "-W", "0", "--match-self"],
+    );
+    let count = |m: &str| -> usize {
+        m.split("Found ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no count in {m:?}"))
+    };
+    assert_eq!(
+        count(&with_me.message),
+        count(&others.message) + 1,
+        "{} / {}",
+        others.message,
+        with_me.message
+    );
+}
+
+/// `s` with regex metacharacters escaped (test binary names hold '-').
+fn regex_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let meta = r"\.+*?()|[]{}^$-".contains(c);
+            meta.then_some('\\').into_iter().chain(std::iter::once(c))
+        })
+        .collect()
+}
