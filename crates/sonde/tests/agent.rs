@@ -411,7 +411,9 @@ fn once_prints_one_round_as_json_and_configtest_checks() {
     let config = dir.join("agent.toml");
     std::fs::write(
         &config,
-        "[prometheus]\nlisten = \"\"\n[plugin.metrics.one]\ncommand = \"printf 'one.x\\t1\\t%s\\n' $(date +%s)\"\n[plugin.checks.fine]\ncommand = \"echo all good\"\n",
+        "[prometheus]\nlisten = \"\"\n[plugin.metrics.one]\ncommand = \"printf 'one.x\\t1\\t%s\\n' $(date +%s)\"\n[plugin.checks.fine]\ncommand = \"echo all good\"\n\
+         [plugin.metrics.stamped]\nuse_plugin_timestamp = true\n\
+         command = \"printf 'stamped.recent\\t1\\t%s\\nstamped.old\\t2\\t%s\\n' $(($(date +%s) - 300)) $(($(date +%s) - 3600))\"\n",
     )
     .expect("config");
     let out = Command::new(sonde())
@@ -442,6 +444,20 @@ fn once_prints_one_round_as_json_and_configtest_checks() {
         assert!(names.contains(n), "{n} in {names:?}");
     }
     assert!(names.iter().any(|n| n.starts_with("interface.")));
+    // Plugin timestamps: kept within 15 minutes of the agent's clock, the
+    // agent's time otherwise.
+    let time_of = |name: &str| {
+        v["metrics"]
+            .as_array()
+            .expect("metrics")
+            .iter()
+            .find(|m| m["name"] == name)
+            .and_then(|m| m["time"].as_i64())
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    let now = time_of("custom.one.x");
+    assert!((now - 300 - time_of("custom.stamped.recent")).abs() <= 2);
+    assert!((time_of("custom.stamped.old") - now).abs() <= 2);
     assert_eq!(v["checks"][0]["status"], "OK");
     assert_eq!(v["checks"][0]["message"], "all good");
     assert!(v["host"]["meta"]["kernel"]["release"].is_string());
