@@ -105,7 +105,11 @@ impl Guarded {
     pub fn spawn(program: &str, args: &[String]) -> Guarded {
         let mut child = Command::new("sh")
             .arg("-c")
-            .arg(r#""$@" </dev/null >/dev/null 2>&1 & pid=$!; read _; kill $pid; wait $pid"#)
+            // The server in the background; a reader of the pipe (fd 3, as
+            // a background job's stdin is /dev/null) kills it when the pipe
+            // closes; sh itself ends when the server does, so an exit
+            // (a port taken meanwhile) shows in try_wait.
+            .arg(r#"exec 3<&0; "$@" </dev/null >/dev/null 2>&1 & pid=$!; (read _ <&3; kill $pid 2>/dev/null) & wait $pid"#)
             .arg("sh")
             .arg(program)
             .args(args)
@@ -118,11 +122,25 @@ impl Guarded {
         Guarded { child, stdin }
     }
 
-    /// Panics when the server (its shell) is gone already.
-    pub fn assert_running(&mut self, what: &str) {
-        if let Ok(Some(st)) = self.child.try_wait() {
-            panic!("{what} exited: {st}");
+    /// Whether the server is still running.
+    pub fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Waits until every one of `ports` accepts; false when the server
+    /// exits first (a port taken by someone else since it was picked).
+    pub fn wait_for_ports(&mut self, ports: &[u16], what: &str) -> bool {
+        let until = Instant::now() + Duration::from_secs(10);
+        for &port in ports {
+            while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+                if !self.running() {
+                    return false;
+                }
+                assert!(Instant::now() < until, "{what} did not listen on {port}");
+                std::thread::sleep(Duration::from_millis(20));
+            }
         }
+        true
     }
 }
 
@@ -243,7 +261,31 @@ impl Nginx {
         std::fs::create_dir_all(d.join("www/chunked")).expect("www");
         std::fs::write(d.join("www/index.html"), INDEX).expect("index");
         std::fs::write(d.join("www/chunked/index.html"), INDEX).expect("index");
-        let (http, https, expired) = (free_port(), free_port(), free_port());
+        for _ in 0..3 {
+            let ports = (free_port(), free_port(), free_port());
+            if let Some(n) = Nginx::try_start(d, &certs, ports) {
+                return Nginx {
+                    child: n,
+                    http: ports.0,
+                    https: ports.1,
+                    expired: ports.2,
+                    certs,
+                    _dir: dir,
+                };
+            }
+        }
+        panic!(
+            "nginx (Debian package nginx) did not start: see {}/error.log",
+            d.display()
+        );
+    }
+
+    /// nginx on these ports, or None when it exits (a port was taken).
+    fn try_start(
+        d: &Path,
+        certs: &Certs,
+        (http, https, expired): (u16, u16, u16),
+    ) -> Option<Guarded> {
         let www = d.join("www");
         let conf = format!(
             r#"daemon off;
@@ -300,18 +342,9 @@ http {{
                 d.display().to_string(),
             ],
         );
-        for p in [http, https, expired] {
-            child.assert_running("nginx (Debian package nginx)");
-            wait_for_port(p, "nginx");
-        }
-        Nginx {
-            child,
-            http,
-            https,
-            expired,
-            certs,
-            _dir: dir,
-        }
+        child
+            .wait_for_ports(&[http, https, expired], "nginx")
+            .then_some(child)
     }
 
     pub fn ca(&self) -> String {
@@ -329,38 +362,41 @@ pub struct Dnsmasq {
 
 impl Dnsmasq {
     pub fn start() -> Dnsmasq {
-        // dnsmasq serves UDP and TCP on the same port: find one free for both.
-        let port = loop {
-            let p = free_port();
-            if std::net::UdpSocket::bind(("127.0.0.1", p)).is_ok() {
-                break p;
+        for _ in 0..3 {
+            // dnsmasq serves UDP and TCP on the same port: one free for both.
+            let port = loop {
+                let p = free_port();
+                if std::net::UdpSocket::bind(("127.0.0.1", p)).is_ok() {
+                    break p;
+                }
+            };
+            let mut a: Vec<String> = [
+                "--keep-in-foreground",
+                "--no-resolv",
+                "--no-hosts",
+                "--no-poll",
+                "--bind-interfaces",
+                "--listen-address=127.0.0.1",
+                "--conf-file=/dev/null",
+                "--pid-file=",
+                "--user=root",
+                "--log-facility=/dev/null",
+                "--address=/test.sonde/192.0.2.7",
+                "--address=/test.sonde/2001:db8::7",
+                "--address=/nx.sonde/",
+            ]
+            .map(String::from)
+            .to_vec();
+            a.push(format!("--port={port}"));
+            for i in 1..=40 {
+                a.push(format!("--host-record=big.sonde,192.0.2.{i}"));
             }
-        };
-        let mut a: Vec<String> = [
-            "--keep-in-foreground",
-            "--no-resolv",
-            "--no-hosts",
-            "--no-poll",
-            "--bind-interfaces",
-            "--listen-address=127.0.0.1",
-            "--conf-file=/dev/null",
-            "--pid-file=",
-            "--user=root",
-            "--log-facility=/dev/null",
-            "--address=/test.sonde/192.0.2.7",
-            "--address=/test.sonde/2001:db8::7",
-            "--address=/nx.sonde/",
-        ]
-        .map(String::from)
-        .to_vec();
-        a.push(format!("--port={port}"));
-        for i in 1..=40 {
-            a.push(format!("--host-record=big.sonde,192.0.2.{i}"));
+            let mut child = Guarded::spawn("dnsmasq", &a);
+            if child.wait_for_ports(&[port], "dnsmasq") {
+                return Dnsmasq { child, port };
+            }
         }
-        let mut child = Guarded::spawn("dnsmasq", &a);
-        child.assert_running("dnsmasq (Debian package dnsmasq-base)");
-        wait_for_port(port, "dnsmasq");
-        Dnsmasq { child, port }
+        panic!("dnsmasq (Debian package dnsmasq-base) did not start");
     }
 
     pub fn server(&self) -> String {
