@@ -18,9 +18,15 @@ struct Redis {
 }
 
 fn start() -> Redis {
+    start_with(&[])
+}
+
+/// A redis-server with `extra` arguments (`--replicaof`, `--unixsocket`).
+fn start_with(extra: &[&str]) -> Redis {
     let dir = Scratch::new("redis");
     let port = free_port();
     let mut cmd = Command::new("redis-server");
+    cmd.args(extra);
     cmd.args([
         "--port",
         &port.to_string(),
@@ -162,6 +168,58 @@ fn auth_is_sent_and_a_wrong_password_is_a_clear_error() {
         ],
     );
     acl.fetch().expect("ACL user and password");
+}
+
+#[test]
+fn a_replica_shows_on_both_sides_and_a_unix_socket_works() {
+    // No wait before the first full sync (the default is five seconds).
+    let primary = start_with(&["--repl-diskless-sync-delay", "0"]);
+    let pport = primary.port.to_string();
+    let sock_dir = Scratch::new("redis-sock");
+    let sock = sock_dir.path().join("redis.sock");
+    let sock_s = sock.to_str().expect("utf-8 path").to_string();
+    let replica = start_with(&["--replicaof", "127.0.0.1", &pport, "--unixsocket", &sock_s]);
+    assert_eq!(
+        send(primary.port, &["SET a 1", "SET b 2"]),
+        vec!["+OK", "+OK"]
+    );
+
+    // The primary lists its replica once the link is up: one lag and one
+    // offset-delay line for slave0.
+    let mut on_primary = plugin("redis", &["--host", "127.0.0.1", "--port", &pport]);
+    let mut m = by_name(&on_primary.fetch().expect("fetch"));
+    let start = std::time::Instant::now();
+    while !m.contains_key("redis.offset_delay.slave0_offset_delay") {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(15),
+            "no replica listed: {m:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        m = by_name(&on_primary.fetch().expect("fetch"));
+    }
+    assert!(gauge(&m, "redis.offset_delay.slave0_offset_delay") >= 0.0);
+    assert!(gauge(&m, "redis.lag.slave0_lag") >= 0.0);
+    assert_eq!(gauge(&m, "redis.clients.connected_slaves"), 1.0);
+    let samples = on_primary.fetch().expect("fetch");
+    assert_graphs_cover(on_primary.as_ref(), &samples);
+
+    // The replica, over its unix socket, has the keys and its own offset
+    // (which moves with what the primary sends once linked).
+    assert_eq!(send(primary.port, &["SET c 3"]), vec!["+OK"]);
+    let mut on_replica = plugin("redis", &["--socket", &sock_s]);
+    let mut m = by_name(&on_replica.fetch().expect("fetch over the socket"));
+    while gauge(&m, "redis.keys.keys") < 3.0
+        || gauge(&m, "redis.replication.slave_repl_offset") == 0.0
+    {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(15),
+            "keys not replicated: {m:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        m = by_name(&on_replica.fetch().expect("fetch"));
+    }
+    assert!(gauge(&m, "redis.replication.slave_repl_offset") > 0.0);
+    drop(replica);
 }
 
 #[test]
