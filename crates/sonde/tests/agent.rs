@@ -787,3 +787,72 @@ action = {{ command = "echo \"$MACKEREL_STATUS:$MACKEREL_PREVIOUS_STATUS:$MACKER
     assert_eq!(g["metrics"][0]["isStacked"], true);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The queue's disk fills while the server is down: the batches the disk
+/// refuses are held in memory (said once), and every sample still arrives
+/// when the server is back. Needs root to mount a small tmpfs.
+#[test]
+fn a_full_disk_during_an_outage_loses_nothing() {
+    if !sonde_kernel::running_as_root() {
+        eprintln!("skipped: mounting a small tmpfs needs root (CI runs as root)");
+        return;
+    }
+    let dir = temp_dir("agent-fulldisk");
+    let state = dir.join("state");
+    std::fs::create_dir_all(&state).expect("state dir");
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=40k", "tmpfs"])
+        .arg(&state)
+        .status()
+        .expect("mount");
+    assert!(mounted.success(), "mount a 40 KB tmpfs");
+    let port = free_port();
+    let seen = dir.join("printed");
+    let config = dir.join("agent.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"apibase = "http://127.0.0.1:{port}"
+apikey = "k"
+root = "{state}"
+[agent]
+interval_seconds = 1
+[prometheus]
+listen = ""
+[plugin.metrics.seq]
+command = "[ -n \"$MACKEREL_AGENT_PLUGIN_META\" ] && exit 0; n=$(cat {seen} 2>/dev/null | wc -l); echo $n >> {seen}; printf 'full.seq\t%s\t%s\n' $n $(date +%s)"
+"#,
+            state = state.display(),
+            seen = seen.display()
+        ),
+    )
+    .expect("config");
+    let agent = start_agent(&config, &[]);
+    // Long enough for the batches (~10 KB each with every collector) to
+    // fill 40 KB.
+    std::thread::sleep(Duration::from_secs(8));
+    let got = receiver(TcpListener::bind(("127.0.0.1", port)).expect("port"));
+    let printed: BTreeSet<i64> = std::fs::read_to_string(&seen)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(40);
+    while !printed.is_subset(&received_values(
+        &got.lock().expect("lock"),
+        "custom.full.seq",
+    )) {
+        assert!(Instant::now() < deadline, "samples missing after 40 s");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let stderr = stop_agent(agent);
+    let _ = Command::new("umount").arg(&state).status();
+    assert!(printed.len() >= 6, "{printed:?}");
+    assert_eq!(
+        stderr.matches("batches are held in memory").count(),
+        1,
+        "the full disk is said once: {stderr}"
+    );
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
