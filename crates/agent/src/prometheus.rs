@@ -54,8 +54,10 @@ pub fn exposition(latest: &HashMap<String, Point>) -> String {
     }
     let mut out = String::with_capacity(by_name.len() * 80);
     for (n, (orig, v)) in by_name {
+        // HELP text escapes backslashes and newlines.
+        let help = orig.replace('\\', "\\\\").replace('\n', "\\n");
         out.push_str(&format!(
-            "# HELP {n} {orig}\n# TYPE {n} gauge\n{n} {}\n",
+            "# HELP {n} {help}\n# TYPE {n} gauge\n{n} {}\n",
             value(v)
         ));
     }
