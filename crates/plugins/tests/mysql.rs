@@ -68,6 +68,47 @@ fn mariadbd() -> PathBuf {
         .expect("mariadbd is installed (scripts/setup.sh: mariadb-server)")
 }
 
+/// A mariadbd on a fresh datadir under `dir/name`, on a free port and a
+/// socket beside it, with `extra` options; waits until it listens.
+fn start_mariadb(dir: &Path, name: &str, extra: &[&str]) -> (Server, u16, PathBuf) {
+    let data = dir.join(format!("{name}-data"));
+    let sock = dir.join(format!("{name}.sock"));
+    let install = Command::new("mariadb-install-db")
+        .args(["--no-defaults", "--user=root", "--skip-test-db"])
+        .arg("--auth-root-authentication-method=socket")
+        .arg(format!("--datadir={}", data.display()))
+        .output()
+        .expect("run mariadb-install-db (scripts/setup.sh: mariadb-server)");
+    assert!(
+        install.status.success(),
+        "mariadb-install-db: {}",
+        String::from_utf8_lossy(&install.stderr)
+    );
+    let port = free_port();
+    let mut cmd = Command::new(mariadbd());
+    cmd.args(["--no-defaults", "--user=root", "--skip-name-resolve"])
+        .args([
+            "--innodb-buffer-pool-size=16M",
+            "--bind-address=127.0.0.1",
+            "--max-connections=40",
+        ])
+        .args(extra)
+        .arg(format!("--port={port}"))
+        .arg(format!("--datadir={}", data.display()))
+        .arg(format!("--socket={}", sock.display()))
+        .arg(format!(
+            "--pid-file={}",
+            dir.join(format!("{name}.pid")).display()
+        ))
+        .arg(format!(
+            "--log-error={}",
+            dir.join(format!("{name}.err")).display()
+        ));
+    let mut server = Server::start("mariadbd", cmd, &dir.join(format!("{name}.log")));
+    server.wait_port(port);
+    (server, port, sock)
+}
+
 #[test]
 fn mariadb_metrics_auth_long_transactions_and_errors() {
     if !is_root() {
@@ -77,47 +118,7 @@ fn mariadb_metrics_auth_long_transactions_and_errors() {
         return;
     }
     let dir = Scratch::new("mysql");
-    let data = dir.path().join("data");
-    let sock = dir.path().join("mysqld.sock");
-    let install = Command::new("mariadb-install-db")
-        .args([
-            "--no-defaults",
-            "--user=root",
-            "--skip-test-db",
-            "--auth-root-authentication-method=socket",
-        ])
-        .arg(format!("--datadir={}", data.display()))
-        .output()
-        .expect("run mariadb-install-db (scripts/setup.sh: mariadb-server)");
-    assert!(
-        install.status.success(),
-        "mariadb-install-db: {}",
-        String::from_utf8_lossy(&install.stderr)
-    );
-
-    let port = free_port();
-    let mut cmd = Command::new(mariadbd());
-    cmd.args([
-        "--no-defaults",
-        "--user=root",
-        "--skip-name-resolve",
-        "--skip-log-bin",
-    ])
-    .args([
-        "--innodb-buffer-pool-size=16M",
-        "--bind-address=127.0.0.1",
-        "--max-connections=40",
-    ])
-    .arg(format!("--port={port}"))
-    .arg(format!("--datadir={}", data.display()))
-    .arg(format!("--socket={}", sock.display()))
-    .arg(format!("--pid-file={}", dir.path().join("pid").display()))
-    .arg(format!(
-        "--log-error={}",
-        dir.path().join("error.log").display()
-    ));
-    let mut server = Server::start("mariadbd", cmd, &dir.path().join("log"));
-    server.wait_port(port);
+    let (server, port, sock) = start_mariadb(dir.path(), "main", &["--skip-log-bin"]);
     sql(
         &sock,
         "CREATE DATABASE sonde; CREATE TABLE sonde.t (id INT PRIMARY KEY) ENGINE=InnoDB; \
@@ -294,5 +295,65 @@ fn a_server_that_accepts_and_says_nothing_times_out() {
     assert!(
         e.starts_with(&format!("mysql at 127.0.0.1:{port}: login as \"root\"")),
         "{e}"
+    );
+}
+
+#[test]
+fn a_replica_reports_its_threads_and_delay() {
+    if !is_root() {
+        println!("skipped: the mysql replica test needs root (CI runs as root) to run mariadbd");
+        return;
+    }
+    let dir = Scratch::new("mysql-repl");
+    let (_primary, pport, psock) = start_mariadb(
+        dir.path(),
+        "primary",
+        &["--log-bin=primary-bin", "--server-id=1"],
+    );
+    sql(
+        &psock,
+        "CREATE USER 'repl'@'127.0.0.1' IDENTIFIED BY 'r3pl'; \
+         GRANT REPLICATION SLAVE ON *.* TO 'repl'@'127.0.0.1';",
+    );
+    let (_replica, _, rsock) =
+        start_mariadb(dir.path(), "replica", &["--server-id=2", "--skip-log-bin"]);
+    sql(
+        &rsock,
+        &format!(
+            "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT={pport}, MASTER_USER='repl', \
+             MASTER_PASSWORD='r3pl', MASTER_USE_GTID=no; START SLAVE;"
+        ),
+    );
+    sql(
+        &psock,
+        "CREATE DATABASE r; CREATE TABLE r.t (id INT PRIMARY KEY); INSERT INTO r.t VALUES (1);",
+    );
+
+    let rsock_s = rsock.to_str().expect("utf-8 path").to_string();
+    let mut on_replica = plugin("mysql", &["--socket", &rsock_s]);
+    let start = std::time::Instant::now();
+    let mut m = by_name(&on_replica.fetch().expect("fetch on the replica"));
+    while m.get("mysql.replication.sql_running") != Some(&sonde_plugins::Reading::Gauge(1.0))
+        || m.get("mysql.replication.io_running") != Some(&sonde_plugins::Reading::Gauge(1.0))
+        || !m.contains_key("mysql.seconds_behind_master.Seconds_Behind_Master")
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "replication not running: {m:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+        m = by_name(&on_replica.fetch().expect("fetch on the replica"));
+    }
+    let behind = gauge(&m, "mysql.seconds_behind_master.Seconds_Behind_Master");
+    assert!((0.0..60.0).contains(&behind), "{behind}");
+
+    // A stopped SQL thread shows as 0, and no delay is known (NULL).
+    sql(&rsock, "STOP SLAVE SQL_THREAD;");
+    let m = by_name(&on_replica.fetch().expect("fetch on the replica"));
+    assert_eq!(gauge(&m, "mysql.replication.sql_running"), 0.0);
+    assert_eq!(gauge(&m, "mysql.replication.io_running"), 1.0);
+    assert!(
+        !m.contains_key("mysql.seconds_behind_master.Seconds_Behind_Master"),
+        "{m:?}"
     );
 }
