@@ -194,6 +194,49 @@ fn method_headers_and_body() {
 }
 
 #[test]
+fn basic_auth_and_connect_to() {
+    let r = check("http", &["-u", &url("/auth")]);
+    assert_result(&r, CheckStatus::Warning, &["401"]);
+    let r = check(
+        "http",
+        &[
+            "-u",
+            &url("/auth"),
+            "--user",
+            "sonde:secret",
+            "-p",
+            "auth ok",
+        ],
+    );
+    assert_eq!(r.status, CheckStatus::Ok, "{}", r.message);
+    // A URL whose port nobody serves, sent to nginx's HTTPS port: the name
+    // (Host, SNI, certificate) stays localhost.
+    let dead = free_port();
+    let to = format!("localhost:{dead}:127.0.0.1:{}", nginx().https);
+    let u = format!("https://localhost:{dead}/index.html");
+    let r = check(
+        "http",
+        &[
+            "-u",
+            &u,
+            "--connect-to",
+            &to,
+            "--ca-file",
+            &nginx().ca(),
+            "-p",
+            "hello",
+        ],
+    );
+    assert_result(
+        &r,
+        CheckStatus::Ok,
+        &["200 OK", "certificate expires in 10 days"],
+    );
+    let r = check("http", &["-u", &u, "--ca-file", &nginx().ca()]);
+    assert_result(&r, CheckStatus::Critical, &[&format!("{dead}"), "refused"]);
+}
+
+#[test]
 fn response_time_thresholds() {
     let r = check(
         "http",

@@ -12,7 +12,10 @@
 //! range, `-s 500-599=warning`) says what a code means; codes no mapping
 //! names are OK below 400, WARNING below 500, CRITICAL otherwise. A bare
 //! range (`-s 200-399`) names the expected codes: OK inside, CRITICAL
-//! outside. Redirects are not followed (a 3xx is the answer).
+//! outside. Redirects are followed (`--max-redirects`, 10; 0 makes the 3xx
+//! the answer). `--user USER[:PASSWORD]` sends basic authentication;
+//! `--connect-to` sends the request to another address under the URL's
+//! name (a backend behind a load balancer).
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::Path;
@@ -45,7 +48,79 @@ const FLAGS: &[Flag] = &[
     opt(Some('g'), "min-bytes"),
     opt(None, "max-bytes"),
     opt(None, "max-redirects"),
+    opt(None, "connect-to"),
+    opt(None, "user"),
 ];
+
+/// `--connect-to HOST1:PORT1:HOST2:PORT2` (as curl and check-http take it):
+/// a request for HOST1:PORT1 connects to HOST2:PORT2 instead, while the
+/// Host header, SNI and certificate check keep the URL's name. An empty
+/// part matches any host or port (1, 2) or keeps the URL's (3, 4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ConnectTo {
+    from_host: Option<String>,
+    from_port: Option<u16>,
+    to_host: Option<String>,
+    to_port: Option<u16>,
+}
+
+impl ConnectTo {
+    fn parse(s: &str) -> Result<ConnectTo, String> {
+        let bad = || format!("--connect-to {s:?}: expected HOST1:PORT1:HOST2:PORT2");
+        // A host part: `[v6]`, a name or IPv4 address, or nothing.
+        fn host(rest: &str) -> Option<(Option<String>, &str)> {
+            if let Some(r) = rest.strip_prefix('[') {
+                let (h, after) = r.split_once(']')?;
+                return Some((Some(h.to_string()), after));
+            }
+            let end = rest.find(':').unwrap_or(rest.len());
+            let h = &rest[..end];
+            Some(((!h.is_empty()).then(|| h.to_string()), &rest[end..]))
+        }
+        fn port(rest: &str) -> Option<(Option<u16>, &str)> {
+            let end = rest.find(':').unwrap_or(rest.len());
+            let p = &rest[..end];
+            let port = if p.is_empty() {
+                None
+            } else {
+                Some(p.parse().ok()?)
+            };
+            Some((port, &rest[end..]))
+        }
+        let (from_host, r) = host(s).ok_or_else(bad)?;
+        let (from_port, r) = port(r.strip_prefix(':').ok_or_else(bad)?).ok_or_else(bad)?;
+        let (to_host, r) = host(r.strip_prefix(':').ok_or_else(bad)?).ok_or_else(bad)?;
+        let (to_port, r) = port(r.strip_prefix(':').ok_or_else(bad)?).ok_or_else(bad)?;
+        if !r.is_empty() {
+            return Err(bad());
+        }
+        Ok(ConnectTo {
+            from_host,
+            from_port,
+            to_host,
+            to_port,
+        })
+    }
+}
+
+/// Where to connect for `url`: the first `--connect-to` that matches, else
+/// the URL's host and port.
+fn dial_target(url: &Url, maps: &[ConnectTo]) -> (String, u16) {
+    maps.iter()
+        .find(|m| {
+            m.from_host
+                .as_ref()
+                .is_none_or(|h| h.eq_ignore_ascii_case(&url.host))
+                && m.from_port.is_none_or(|p| p == url.port)
+        })
+        .map(|m| {
+            (
+                m.to_host.clone().unwrap_or_else(|| url.host.clone()),
+                m.to_port.unwrap_or(url.port),
+            )
+        })
+        .unwrap_or_else(|| (url.host.clone(), url.port))
+}
 
 /// Redirects followed unless `--max-redirects` says otherwise (check-http's
 /// default).
@@ -122,6 +197,7 @@ pub(crate) struct Request {
     pub verify: bool,
     pub timeout: Duration,
     pub max_bytes: usize,
+    pub connect_to: Vec<ConnectTo>,
 }
 
 /// Makes the request; the error says which step failed, for which address.
@@ -129,14 +205,15 @@ pub(crate) fn fetch(req: &Request) -> Result<Fetched, String> {
     let url = &req.url;
     let deadline = Deadline::after(req.timeout);
     let start = Instant::now();
-    let addrs = net::resolve(&url.host, url.port, deadline).map_err(|e| e.to_string())?;
+    let (host, port) = dial_target(url, &req.connect_to);
+    let addrs = net::resolve(&host, port, deadline).map_err(|e| e.to_string())?;
     let dns = start.elapsed();
     let tcp = net::connect(&addrs, deadline).map_err(|e| e.to_string())?;
     let connect = start.elapsed() - dns;
     let peer = tcp
         .peer_addr()
         .map(|a| a.to_string())
-        .unwrap_or_else(|_| net::host_port(&url.host, url.port));
+        .unwrap_or_else(|_| net::host_port(&host, port));
     let timed = Timed {
         sock: tcp,
         deadline,
@@ -308,11 +385,35 @@ impl Http {
             .then(|| Trust::new(p.get("ca-file").map(Path::new)))
             .transpose()
             .map_err(|e| args::usage(NAME, e))?;
+        let mut headers = parse_headers(NAME, &p.all("header"))?;
+        if let Some(user) = p.get("user") {
+            let given = headers
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("authorization"));
+            if !given {
+                let cred = if user.contains(':') {
+                    user.to_string()
+                } else {
+                    format!("{user}:")
+                };
+                headers.push((
+                    "Authorization".into(),
+                    format!("Basic {}", http_wire::base64(cred.as_bytes())),
+                ));
+            }
+        }
+        let connect_to = p
+            .all("connect-to")
+            .into_iter()
+            .map(ConnectTo::parse)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| args::usage(NAME, e))?;
         Ok(Http {
             req: Request {
                 url,
                 method,
-                headers: parse_headers(NAME, &p.all("header"))?,
+                headers,
+                connect_to,
                 body: p.get("body").unwrap_or_default().as_bytes().to_vec(),
                 trust,
                 verify: !p.has("no-check-certificate"),
@@ -479,6 +580,32 @@ mod tests {
         );
         for bad in ["", "abc", "399-200", "200=meh", "99", "200-1000", "=ok"] {
             assert!(parse_status(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn connect_to() {
+        let c = ConnectTo::parse("example.com:443:[::1]:8443").expect("valid");
+        assert_eq!(
+            c,
+            ConnectTo {
+                from_host: Some("example.com".into()),
+                from_port: Some(443),
+                to_host: Some("::1".into()),
+                to_port: Some(8443),
+            }
+        );
+        let any = ConnectTo::parse("::127.0.0.1:").expect("valid");
+        let u = Url::parse("https://example.com/").expect("valid");
+        assert_eq!(
+            dial_target(&u, std::slice::from_ref(&c)),
+            ("::1".into(), 8443)
+        );
+        assert_eq!(dial_target(&u, &[any]), ("127.0.0.1".into(), 443));
+        let other = Url::parse("https://example.org:444/").expect("valid");
+        assert_eq!(dial_target(&other, &[c]), ("example.org".into(), 444));
+        for bad in ["a:b:c:d", "a:1:b", "a:1:b:2:3", "[::1:1:b:2", "a:99999:b:1"] {
+            assert!(ConnectTo::parse(bad).is_err(), "{bad}");
         }
     }
 

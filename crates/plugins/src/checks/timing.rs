@@ -118,6 +118,7 @@ impl UrlTiming {
                 verify: !p.has("no-check-certificate"),
                 timeout: p.timeout(DEFAULT_TIMEOUT)?,
                 max_bytes: http::DEFAULT_MAX_BYTES,
+                connect_to: Vec::new(),
                 url,
             },
             name,

@@ -310,6 +310,10 @@ http {{
         location /boom {{ return 500 "boom\n"; }}
         location /moved {{ return 301 /index.html; }}
         location /loop {{ return 302 /loop; }}
+        location /auth {{
+            if ($http_authorization != "Basic c29uZGU6c2VjcmV0") {{ return 401 "who?\n"; }}
+            return 200 "auth ok\n";
+        }}
         location /method {{ return 200 "method=$request_method\n"; }}
         location /header {{
             if ($http_x_sonde != "yes") {{ return 403 "no header\n"; }}
