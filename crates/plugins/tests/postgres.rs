@@ -193,7 +193,7 @@ fn postgres_metrics_auth_locks_replication_and_errors() {
     std::fs::write(
         data.join("pg_hba.conf"),
         "local all postgres trust\nlocal replication postgres trust\n\
-         host all md5mon 127.0.0.1/32 md5\nhost all all 127.0.0.1/32 scram-sha-256\n",
+         host all md5mon 127.0.0.1/32 md5\nhost all plainmon 127.0.0.1/32 password\nhost all all 127.0.0.1/32 scram-sha-256\n",
     )
     .expect("write pg_hba.conf");
 
@@ -205,6 +205,7 @@ fn postgres_metrics_auth_locks_replication_and_errors() {
         port,
         "CREATE ROLE mon LOGIN PASSWORD 'scr4m-pw' IN ROLE pg_monitor; \
          SET password_encryption = 'md5'; CREATE ROLE md5mon LOGIN PASSWORD 'md5-pw' IN ROLE pg_monitor; \
+         CREATE ROLE plainmon LOGIN PASSWORD 'plain-pw'; \
          CREATE TABLE t (id int PRIMARY KEY)",
     );
     assert!(
@@ -325,6 +326,14 @@ fn postgres_metrics_auth_locks_replication_and_errors() {
     assert!(gauge(&m, "postgres.connections.active") >= 1.0);
     let m = by_name(&tcp("md5mon", "md5-pw").fetch().expect("md5 login"));
     assert!(gauge(&m, "postgres.size.total_size") > 0.0);
+    // The cleartext method; plainmon is no pg_monitor member, and the
+    // statistics views still answer (with less detail).
+    let m = by_name(
+        &tcp("plainmon", "plain-pw")
+            .fetch()
+            .expect("cleartext login"),
+    );
+    assert!(gauge(&m, "postgres.connections.active") >= 1.0);
     let e = tcp("mon", "wrong")
         .fetch()
         .expect_err("wrong password")
