@@ -338,7 +338,7 @@ fn a_service_preset_expects_its_greeting_and_quits() {
     let (port, said) = ftp_like_server();
     let p = port.to_string();
     let r = check("tcp", &["--service", "ftp", "-H", "127.0.0.1", "-p", &p]);
-    assert_result(&r, CheckStatus::Ok, &["[220 sonde ftp ready]"]);
+    assert_result(&r, CheckStatus::Ok, &["FTP OK: ", "[220 sonde ftp ready]"]);
     let quit = said
         .recv_timeout(Duration::from_secs(5))
         .expect("quit line");
@@ -351,7 +351,7 @@ fn a_service_preset_expects_its_greeting_and_quits() {
     assert_result(
         &r,
         CheckStatus::Critical,
-        &["Unexpected response", "220 sonde ftp ready"],
+        &["POP CRITICAL: Unexpected response", "220 sonde ftp ready"],
     );
     let e = usage_error("tcp", &["--service", "gopher"]);
     assert!(

@@ -112,6 +112,9 @@ pub struct Tcp {
     error_status: CheckStatus,
     expect_closed: bool,
     unix: Option<PathBuf>,
+    /// The message's first word: `TCP`, or the service (`FTP`), as
+    /// check-tcp names it.
+    label: String,
 }
 
 impl Tcp {
@@ -212,11 +215,12 @@ impl Tcp {
             },
             expect_closed: p.has("expect-closed"),
             unix,
+            label: service.map_or("TCP", |s| s.name).to_string(),
         })
     }
 
     fn fail(&self, msg: impl AsRef<str>) -> CheckResult {
-        result("TCP", self.error_status, msg)
+        result(&self.label, self.error_status, msg)
     }
 
     fn run(&self) -> CheckResult {
@@ -231,7 +235,7 @@ impl Tcp {
         let tcp = match (connected, self.expect_closed) {
             (Err(_), true) => {
                 return result(
-                    "TCP",
+                    &self.label,
                     CheckStatus::Ok,
                     format!("Verified that the port is closed. (port={})", self.port),
                 );
@@ -274,7 +278,7 @@ impl Tcp {
         let sock = match (net::connect_unix(path, deadline), self.expect_closed) {
             (Err(_), true) => {
                 return result(
-                    "TCP",
+                    &self.label,
                     CheckStatus::Ok,
                     format!("Verified that the unixsock is closed. (sock={shown})"),
                 );
@@ -313,7 +317,7 @@ impl Tcp {
         if !answer.is_empty() {
             msg.push_str(&format!(" [{}]", text.trim_matches(['\r', '\n'])));
         }
-        result("TCP", self.limits.status(took), msg)
+        result(&self.label, self.limits.status(took), msg)
     }
 
     /// Sends the string, reads the answer (until the pattern matches, the
