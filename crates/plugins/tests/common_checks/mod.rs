@@ -103,6 +103,14 @@ pub struct Guarded {
 
 impl Guarded {
     pub fn spawn(program: &str, args: &[String]) -> Guarded {
+        // Debian puts nginx and dnsmasq in /usr/sbin, which a non-root
+        // PATH may lack.
+        let program = ["/usr/sbin", "/sbin"]
+            .iter()
+            .map(|d| Path::new(d).join(program))
+            .find(|p| p.exists())
+            .map_or_else(|| program.to_string(), |p| p.display().to_string());
+        let program = program.as_str();
         let mut child = Command::new("sh")
             .arg("-c")
             // The server in the background; a reader of the pipe (fd 3, as
