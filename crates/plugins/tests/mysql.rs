@@ -73,10 +73,15 @@ fn mariadbd() -> PathBuf {
 fn start_mariadb(dir: &Path, name: &str, extra: &[&str]) -> (Server, u16, PathBuf) {
     let data = dir.join(format!("{name}-data"));
     let sock = dir.join(format!("{name}.sock"));
+    // Its own temporary directory: nothing else on the machine can remove
+    // the server's temporary tables from under it.
+    let tmp = dir.join(format!("{name}-tmp"));
+    std::fs::create_dir_all(&tmp).expect("create the server's tmpdir");
     let install = Command::new("mariadb-install-db")
         .args(["--no-defaults", "--user=root", "--skip-test-db"])
         .arg("--auth-root-authentication-method=socket")
         .arg(format!("--datadir={}", data.display()))
+        .arg(format!("--tmpdir={}", tmp.display()))
         .output()
         .expect("run mariadb-install-db (scripts/setup.sh: mariadb-server)");
     assert!(
@@ -96,6 +101,7 @@ fn start_mariadb(dir: &Path, name: &str, extra: &[&str]) -> (Server, u16, PathBu
         .arg(format!("--port={port}"))
         .arg(format!("--datadir={}", data.display()))
         .arg(format!("--socket={}", sock.display()))
+        .arg(format!("--tmpdir={}", tmp.display()))
         .arg(format!(
             "--pid-file={}",
             dir.join(format!("{name}.pid")).display()
@@ -229,6 +235,20 @@ fn mariadb_metrics_auth_long_transactions_and_errors() {
     counter(&m, "mysql.handlers.Handler_write");
     counter(&m, "mysql.temporary_objects.Created_tmp_tables");
     counter(&m, "mysql.sorts.Sort_rows");
+    // Our own thread runs the processlist query: one thread at least, in
+    // some state, and every state line is there.
+    let threads: f64 = m
+        .iter()
+        .filter(|(k, _)| k.starts_with("mysql.processlist.State_"))
+        .map(|(k, _)| gauge(&m, k))
+        .sum();
+    assert!(threads >= 1.0, "{m:?}");
+    assert_eq!(
+        m.keys()
+            .filter(|k| k.starts_with("mysql.processlist."))
+            .count(),
+        16
+    );
     assert!(gauge(&m, "mysql.files_and_tables.table_cache") > 0.0);
     let key_cache = gauge(&m, "mysql.myisam_key_cache.key_buffer_size");
     let used = gauge(&m, "mysql.myisam_key_cache.key_buf_bytes_used");
