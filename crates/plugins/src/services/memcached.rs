@@ -129,8 +129,13 @@ impl MetricPlugin for Memcached {
         let stats = command(&mut s, "stats")?;
         let mut st = parse_stats(&stats).map_err(|e| s.error(format!("stats: {e}")))?;
         let items = command(&mut s, "stats items")?;
-        let nonzero = parse_items(&items).map_err(|e| s.error(format!("stats items: {e}")))?;
-        st.set_u64("nonzero_evictions", nonzero);
+        match parse_items(&items) {
+            Ok(n) => st.set_u64("nonzero_evictions", n),
+            // Proxies speaking the protocol (mcrouter, twemproxy) may not
+            // know `stats items`; the rest is still worth posting.
+            Err(StatsError::Refused(_)) => {}
+            Err(e) => return Err(s.error(format!("stats items: {e}"))),
+        }
         Ok(graph::samples(&self.prefix, GRAPHS, &st))
     }
 
