@@ -492,6 +492,21 @@ fn check(config: &Config, text: &str, path: &Path) -> Result<(), ConfigError> {
     for (name, p) in &config.plugin.metadata {
         one_of("metadata", name, p.command.is_some(), false)?;
     }
+    if !(1..=86_400).contains(&config.agent.interval_seconds) {
+        return Err(bad(
+            "interval_seconds",
+            "agent.interval_seconds: from 1 to 86400".into(),
+        ));
+    }
+    for (name, p) in &config.plugin.metadata {
+        if p.execution_interval.is_some_and(|m| m > 1440) {
+            let header = format!("[plugin.metadata.{name}]");
+            return Err(bad(
+                &header,
+                format!("{header}: execution_interval is in minutes, at most 1440 (a day)"),
+            ));
+        }
+    }
     if config.agent.concurrency == 0 {
         return Err(bad(
             "concurrency",

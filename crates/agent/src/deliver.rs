@@ -120,7 +120,14 @@ impl Delivery {
         ) {
             Ok(r) if (200..300).contains(&r.status) => Outcome::Taken,
             Ok(r) if r.status == 404 && path.starts_with("/api/v1/hosts/") => Outcome::Unknown,
-            Ok(r) if matches!(r.status, 401 | 403 | 408 | 429) || r.status >= 500 => {
+            // 1xx and 3xx (a proxy redirecting to https) say nothing about
+            // the batch: it is kept and tried again.
+            Ok(r)
+                if matches!(r.status, 401 | 403 | 408 | 429)
+                    || r.status >= 500
+                    || r.status < 200
+                    || (300..400).contains(&r.status) =>
+            {
                 Outcome::Failed(format!(
                     "{method} {}{path}: {} {}",
                     self.base,
@@ -208,6 +215,9 @@ impl Delivery {
         let mut failures = 0u32;
         let mut stopping_since: Option<std::time::Instant> = None;
         let mut was_down = false;
+        // Set when the host was just registered: a 404 then is not "the
+        // server forgot the host" but "the server has no such endpoint".
+        let mut just_registered = false;
         loop {
             if self.stop.load(Ordering::Relaxed) {
                 let since = *stopping_since.get_or_insert_with(std::time::Instant::now);
@@ -227,6 +237,7 @@ impl Delivery {
                         self.log
                             .info(&format!("registered as host {i} at {}", self.base));
                         id = Some(i.clone());
+                        just_registered = true;
                         i
                     }
                     Err(e) => {
@@ -248,7 +259,18 @@ impl Delivery {
                 Some(ns) => ("PUT", format!("/api/v1/hosts/{host}/metadata/{ns}")),
                 None => ("POST", format!("/api/v1/hosts/{host}/{}", item.kind)),
             };
-            match self.post(method, &path, &item.body) {
+            let outcome = self.post(method, &path, &item.body);
+            let unknown_again = just_registered && matches!(outcome, Outcome::Unknown);
+            just_registered = false;
+            match outcome {
+                Outcome::Unknown if unknown_again => {
+                    self.shared.lock().remove(slot);
+                    self.stats.refused.fetch_add(1, Ordering::Relaxed);
+                    self.log.info(&format!(
+                        "{method} {}{path}: 404 right after registering: the server has no such endpoint; this batch is dropped",
+                        self.base
+                    ));
+                }
                 Outcome::Taken => {
                     self.shared.lock().remove(slot);
                     self.stats.posted.fetch_add(1, Ordering::Relaxed);
@@ -265,12 +287,14 @@ impl Delivery {
                         .info(&format!("{e}: the server refused this batch; dropped"));
                 }
                 Outcome::Unknown => {
+                    self.shared.lock().release(slot);
                     self.log.info(&format!(
                         "the server does not know host {host}; registering again"
                     ));
                     id = None;
                 }
                 Outcome::Failed(e) => {
+                    self.shared.lock().release(slot);
                     failures += 1;
                     was_down = true;
                     self.stats.failed.fetch_add(1, Ordering::Relaxed);

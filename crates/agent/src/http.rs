@@ -62,6 +62,8 @@ pub struct Response {
 
 /// Responses larger than this are refused (the API's answers are small).
 const MAX_BODY: usize = 16 << 20;
+/// Nor headers larger than this.
+const MAX_HEADERS: usize = 64 << 10;
 
 fn bad(what: impl Into<String>) -> std::io::Error {
     std::io::Error::new(std::io::ErrorKind::InvalidData, what.into())
@@ -111,10 +113,16 @@ pub fn read_response(mut r: impl BufRead) -> std::io::Result<Response> {
         .ok_or_else(|| bad(format!("not an HTTP response: {:?}", line.trim_end())))?;
     let mut length = None;
     let mut chunked = false;
+    let mut header_bytes = 0usize;
     loop {
         line.clear();
-        if r.read_line(&mut line)? == 0 {
+        let n = (&mut r).take(MAX_HEADERS as u64).read_line(&mut line)?;
+        if n == 0 {
             return Err(bad("the response ended in its headers"));
+        }
+        header_bytes += n;
+        if header_bytes >= MAX_HEADERS {
+            return Err(bad("the response's headers are too large"));
         }
         let l = line.trim_end();
         if l.is_empty() {
@@ -144,7 +152,7 @@ pub fn read_response(mut r: impl BufRead) -> std::io::Result<Response> {
             if size == 0 {
                 break;
             }
-            if body.len() + size > MAX_BODY {
+            if body.len().saturating_add(size) > MAX_BODY {
                 return Err(bad("response body too large"));
             }
             let start = body.len();
@@ -198,5 +206,11 @@ mod tests {
         assert!(read_response(&b"SSH-2.0\r\n"[..]).is_err());
         assert!(read_response(&b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nab"[..]).is_err());
         assert!(read_response(&b"HTTP/1.1 200 OK\r\nContent"[..]).is_err());
+        let huge_chunk =
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\nffffffffffffffff\r\n";
+        assert!(read_response(&huge_chunk[..]).is_err(), "no overflow");
+        let mut endless = b"HTTP/1.1 200 OK\r\n".to_vec();
+        endless.extend(std::iter::repeat_n(b'x', 100_000));
+        assert!(read_response(&endless[..]).is_err(), "headers are capped");
     }
 }

@@ -106,6 +106,8 @@ pub struct Ctx<'a> {
     pub now: i64,
     /// Seconds on a monotonic clock (for rates).
     pub mono: f64,
+    /// Whether checks run their `action` (not in `sonde agent once`).
+    pub actions: bool,
 }
 
 /// One schedulable job.
@@ -631,7 +633,7 @@ impl Job for CheckJob {
             }
             Runs::Builtin(..) => return Output::default(),
         };
-        if let Some(action) = &self.action {
+        if let Some(action) = self.action.as_ref().filter(|_| ctx.actions) {
             let mut spec = action.clone();
             spec.env
                 .push(("MACKEREL_STATUS".into(), status.as_str().into()));

@@ -88,16 +88,19 @@ pub fn wake(addr: std::net::SocketAddr) {
 }
 
 fn answer(stream: &std::net::TcpStream, latest: &Mutex<HashMap<String, Point>>) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    // One request at a time: a client that trickles its request may hold
+    // the endpoint for at most two seconds, and may send at most 8 KiB.
+    let until = std::time::Instant::now() + Duration::from_secs(2);
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(500)));
     let _ = stream.set_write_timeout(Some(Duration::from_secs(5)));
-    let mut reader = BufReader::new(stream);
+    let mut reader = BufReader::new(std::io::Read::take(stream, 8192));
     let mut line = String::new();
     if reader.read_line(&mut line).is_err() {
         return;
     }
     // The rest of the request's headers.
     let mut h = String::new();
-    while reader.read_line(&mut h).is_ok_and(|n| n > 2) {
+    while std::time::Instant::now() < until && reader.read_line(&mut h).is_ok_and(|n| n > 2) {
         h.clear();
     }
     let path = line.split_ascii_whitespace().nth(1).unwrap_or("");

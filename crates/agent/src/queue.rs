@@ -23,7 +23,9 @@ pub struct Item {
     pub body: serde_json::Value,
 }
 
-/// Where an item is.
+/// Where an item handed out by [`Queue::peek`] is: a file, or taken out of
+/// the memory spill while it is being posted (so that writing the spill to
+/// disk meanwhile cannot copy it, and removing it cannot remove another).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Slot {
     File(u64),
@@ -42,8 +44,14 @@ pub struct Queue {
     spill: VecDeque<Item>,
     /// Batches dropped to keep the bound, ever.
     dropped: u64,
+    /// The spilled batch being posted, out of `spill` until it is taken
+    /// ([`Queue::remove`]) or handed back ([`Queue::release`]).
+    inflight: Option<Item>,
     /// The last write error, while the disk refuses writes.
     pub disk_error: Option<String>,
+    /// Held for the queue's life: two agents on one state directory would
+    /// reuse each other's sequence numbers.
+    _lock: std::fs::File,
 }
 
 /// Batches held in memory at most when the disk refuses them (a day of
@@ -55,6 +63,13 @@ impl Queue {
     /// previous run left; half-written files are removed.
     pub fn open(dir: &Path, max_bytes: u64) -> std::io::Result<Queue> {
         std::fs::create_dir_all(dir)?;
+        let lock = std::fs::File::create(dir.join("lock"))?;
+        lock.try_lock().map_err(|_| {
+            std::io::Error::new(
+                std::io::ErrorKind::WouldBlock,
+                "another sonde agent uses this state directory",
+            )
+        })?;
         let mut files = Vec::new();
         let mut bytes = 0;
         for entry in std::fs::read_dir(dir)? {
@@ -86,9 +101,19 @@ impl Queue {
             files: files.into(),
             bytes,
             spill: VecDeque::new(),
+            inflight: None,
             dropped,
             disk_error: None,
+            _lock: lock,
         })
+    }
+
+    /// Makes renames and removals durable (a power cut must not bring back
+    /// a delivered batch or lose a written one).
+    fn sync_dir(&self) {
+        if let Ok(d) = std::fs::File::open(&self.dir) {
+            let _ = d.sync_all();
+        }
     }
 
     fn path(&self, seq: u64) -> PathBuf {
@@ -102,7 +127,9 @@ impl Queue {
             let mut f = std::fs::File::create(&tmp)?;
             f.write_all(&bytes)?;
             f.sync_data()?;
-            std::fs::rename(&tmp, self.path(seq))
+            std::fs::rename(&tmp, self.path(seq))?;
+            self.sync_dir();
+            Ok(())
         })();
         if result.is_err() {
             let _ = std::fs::remove_file(&tmp);
@@ -153,18 +180,28 @@ impl Queue {
         }
     }
 
-    /// The oldest batch. A file that cannot be read back (damaged by hand,
-    /// or by a disk error) is set aside as `NAME.bad`, counted as dropped,
-    /// and the next one is given.
+    /// The oldest batch. A file that is not a batch any more (damaged by
+    /// hand, or by a disk error) is set aside as `NAME.bad`, counted as
+    /// dropped, and the next one is given; a file that cannot be read just
+    /// now (no file descriptors, an I/O error) is left for the next try.
     pub fn peek(&mut self) -> Option<(Slot, Item)> {
+        if let Some(item) = &self.inflight {
+            return Some((Slot::Memory, item.clone()));
+        }
         while let Some(&(seq, size)) = self.files.front() {
             let path = self.path(seq);
-            match std::fs::read(&path)
-                .ok()
-                .and_then(|b| serde_json::from_slice::<Item>(&b).ok())
-            {
-                Some(item) => return Some((Slot::File(seq), item)),
-                None => {
+            let bytes = match std::fs::read(&path) {
+                Ok(b) => b,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    self.files.pop_front();
+                    self.bytes -= size;
+                    continue;
+                }
+                Err(_) => return None,
+            };
+            match serde_json::from_slice::<Item>(&bytes) {
+                Ok(item) => return Some((Slot::File(seq), item)),
+                Err(_) => {
                     let _ = std::fs::rename(&path, path.with_extension("bad"));
                     self.files.pop_front();
                     self.bytes -= size;
@@ -172,7 +209,18 @@ impl Queue {
                 }
             }
         }
-        self.spill.front().map(|i| (Slot::Memory, i.clone()))
+        let item = self.spill.pop_front()?;
+        self.inflight = Some(item.clone());
+        Some((Slot::Memory, item))
+    }
+
+    /// Hands back a batch from [`Queue::peek`] that was not delivered.
+    pub fn release(&mut self, slot: Slot) {
+        if slot == Slot::Memory
+            && let Some(item) = self.inflight.take()
+        {
+            self.spill.push_front(item);
+        }
     }
 
     /// Removes a delivered batch.
@@ -184,17 +232,16 @@ impl Queue {
                         self.bytes -= size;
                     }
                     let _ = std::fs::remove_file(self.path(seq));
+                    self.sync_dir();
                 }
             }
-            Slot::Memory => {
-                self.spill.pop_front();
-            }
+            Slot::Memory => self.inflight = None,
         }
     }
 
     /// Batches waiting.
     pub fn len(&self) -> usize {
-        self.files.len() + self.spill.len()
+        self.files.len() + self.spill.len() + usize::from(self.inflight.is_some())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -243,6 +290,10 @@ mod tests {
         // A half-written file from a crash is ignored.
         std::fs::write(d.join("0000000000000099.tmp"), b"{").expect("tmp");
         let mut q = Queue::open(&d, 1 << 20).expect("reopen");
+        assert!(
+            !d.join("0000000000000099.tmp").exists(),
+            "the half-written file is removed"
+        );
         assert_eq!(q.len(), 4);
         let mut got = Vec::new();
         while let Some((slot, i)) = q.peek() {
@@ -297,6 +348,44 @@ mod tests {
             q.peek().map(|(_, i)| i) == Some(batch(0)),
             "oldest first, unchanged"
         );
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn a_second_queue_on_one_directory_is_refused() {
+        let d = dir("lock");
+        let _q = Queue::open(&d, 1 << 20).expect("open");
+        let e = Queue::open(&d, 1 << 20).expect_err("locked");
+        assert!(e.to_string().contains("another sonde agent"), "{e}");
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    /// A batch the disk refused is posted from memory; writing the spill to
+    /// disk meanwhile neither copies it (sent twice) nor lets its removal
+    /// take another (lost).
+    #[test]
+    fn a_spilled_batch_in_flight_is_neither_copied_nor_confused() {
+        let d = dir("spill");
+        let mut q = Queue::open(&d, 1 << 20).expect("open");
+        q.spill.push_back(item(0));
+        q.spill.push_back(item(1));
+        let (slot, first) = q.peek().expect("from memory");
+        assert_eq!((slot, first), (Slot::Memory, item(0)));
+        // The disk takes writes again while item 0 is being posted.
+        q.push(item(2));
+        q.remove(slot);
+        let mut rest = Vec::new();
+        while let Some((slot, i)) = q.peek() {
+            rest.push(i);
+            q.remove(slot);
+        }
+        assert_eq!(rest, vec![item(1), item(2)]);
+        // A failed post hands the batch back, first in line.
+        q.spill.push_back(item(3));
+        let (slot, i) = q.peek().expect("one");
+        assert_eq!(i, item(3));
+        q.release(slot);
+        assert_eq!(q.peek().map(|(_, i)| i), Some(item(3)));
         let _ = std::fs::remove_dir_all(&d);
     }
 

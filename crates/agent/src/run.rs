@@ -187,20 +187,41 @@ pub fn run(config: &Config, handle: &Handle) -> Result<(), StartError> {
         let roots = roots.clone();
         let rootfs = rootfs.clone();
         let log = Arc::clone(&log);
+        let stop = Arc::clone(&stop);
         threads.push(std::thread::spawn(move || {
             loop {
                 let next = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
                 let Ok(slot) = next else { break };
+                if stop.load(Ordering::Relaxed) {
+                    // Stopping: what was queued but not started is not run.
+                    slot.busy.store(false, Ordering::Release);
+                    continue;
+                }
                 let ctx = Ctx {
                     roots: &roots,
                     rootfs: &rootfs,
                     log: &log,
                     now: (epoch_ms() / 1000) as i64,
                     mono: started.elapsed().as_secs_f64(),
+                    actions: true,
                 };
-                let out = slot.job.lock().unwrap_or_else(|e| e.into_inner()).run(&ctx);
+                // A job that panics loses its run, not the worker (nor its
+                // `busy` flag, nor the agent).
+                let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    slot.job.lock().unwrap_or_else(|e| e.into_inner()).run(&ctx)
+                }))
+                .unwrap_or_else(|_| {
+                    log.once(
+                        &format!("{} panic", slot.name),
+                        &format!("{}: the job panicked; its run is lost", slot.name),
+                    );
+                    Output::default()
+                });
+                // The output is on its way before the job counts as done, so
+                // a stop that sees no busy job has every output to take.
+                let sent = tx.send(out);
                 slot.busy.store(false, Ordering::Release);
-                if tx.send(out).is_err() {
+                if sent.is_err() {
                     break;
                 }
             }
@@ -231,7 +252,9 @@ pub fn run(config: &Config, handle: &Handle) -> Result<(), StartError> {
     }
     let mut batch: Vec<Point> = Vec::new();
 
-    let handle_output = |out: Output, batch: &mut Vec<Point>| {
+    let handle_output = |mut out: Output, batch: &mut Vec<Point>| {
+        // NaN and infinities are not values (JSON has no word for them).
+        out.points.retain(|p| p.value.is_finite());
         if !out.points.is_empty() {
             let mut latest = handle.latest.lock().unwrap_or_else(|e| e.into_inner());
             for p in &out.points {
@@ -315,16 +338,20 @@ pub fn run(config: &Config, handle: &Handle) -> Result<(), StartError> {
 
     // Stopping: let running jobs finish (bounded by their timeouts), keep
     // what they gave, seal, and give delivery a few seconds to post.
+    // Workers end once the work channel is closed and empty; the outputs
+    // channel disconnects when the last one has sent its last output.
     drop(work_tx);
     let deadline = Instant::now() + Duration::from_secs(35);
-    while slots.iter().any(|s| s.busy.load(Ordering::Acquire)) && Instant::now() < deadline {
-        while let Ok(out) = out_rx.try_recv() {
-            handle_output(out, &mut batch);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match out_rx.recv_timeout(left.max(Duration::from_millis(1))) {
+            Ok(out) => handle_output(out, &mut batch),
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                log.info("a job did not end within 35 s of the stop; its output is lost");
+                break;
+            }
         }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    while let Ok(out) = out_rx.try_recv() {
-        handle_output(out, &mut batch);
     }
     seal(&shared, &mut batch, &handle.latest, &log, &handle.stats);
     delivery_stop.store(true, Ordering::Relaxed);
@@ -424,6 +451,8 @@ pub fn once(config: &Config) -> Result<serde_json::Value, StartError> {
         log,
         now: (epoch_ms() / 1000) as i64,
         mono: started.elapsed().as_secs_f64(),
+        // `once` looks; a check's action is a side effect it does not take.
+        actions: false,
     };
     let mut latest: HashMap<String, Point> = HashMap::new();
     let mut checks = Vec::new();
@@ -434,7 +463,7 @@ pub fn once(config: &Config) -> Result<serde_json::Value, StartError> {
     std::thread::sleep(Duration::from_secs(1));
     for job in all.iter_mut() {
         let out = job.run(&ctx(&log));
-        for p in out.points {
+        for p in out.points.into_iter().filter(|p| p.value.is_finite()) {
             latest.insert(p.name.clone(), p);
         }
         if let Some(c) = out.check {
