@@ -310,15 +310,17 @@ pub fn run(config: &Config, handle: &Handle) -> Result<(), StartError> {
         }
         if spec_refresh.elapsed() >= Duration::from_secs(3600) {
             spec_refresh = Instant::now();
-            let fresh = crate::host::specs(
-                &roots,
-                &rootfs,
-                &host,
-                config.display_name.as_deref(),
-                &config.roles,
-                &checks,
-            );
-            *specs.lock().unwrap_or_else(|e| e.into_inner()) = fresh;
+            // On a thread of its own: reading specs may wait on a slow
+            // mount, and the scheduler must not.
+            let (roots, rootfs, host, checks) =
+                (roots.clone(), rootfs.clone(), host.clone(), checks.clone());
+            let (display, roles) = (config.display_name.clone(), config.roles.clone());
+            let specs = Arc::clone(&specs);
+            std::thread::spawn(move || {
+                let fresh =
+                    crate::host::specs(&roots, &rootfs, &host, display.as_deref(), &roles, &checks);
+                *specs.lock().unwrap_or_else(|e| e.into_inner()) = fresh;
+            });
         }
         let wake = due
             .peek()

@@ -30,6 +30,8 @@ enum Command {
     /// Run a built-in plugin once as a Mackerel-format command (metrics as
     /// `name<TAB>value<TAB>epoch`, meta with MACKEREL_AGENT_PLUGIN_META=1;
     /// checks exit 0/1/2/3). `sonde plugin list` names them.
+    // `--help` after the name is the plugin's to answer.
+    #[command(disable_help_flag = true)]
     Plugin {
         /// The plugin's name, or `list`.
         name: String,
