@@ -181,6 +181,23 @@ fn compile(re: &Option<String>) -> Option<regex::Regex> {
     re.as_deref().and_then(|r| regex::Regex::new(r).ok())
 }
 
+/// A collector's metrics plus `sonde.agent.counter_resets.<collector>`: the
+/// samples it dropped, over the agent's life, because a counter went
+/// backwards (posted, so a misbehaving kernel counter is seen, not hidden).
+fn resets(
+    out: Result<Vec<Metric>, ReadError>,
+    collector: &str,
+    dropped: u64,
+) -> Result<Vec<Metric>, ReadError> {
+    out.map(|mut m| {
+        m.push(Metric::new(
+            format!("sonde.agent.counter_resets.{collector}"),
+            dropped as f64,
+        ));
+        m
+    })
+}
+
 /// The built-in collectors, configured.
 pub fn collectors(config: &Config) -> Vec<Box<dyn Job>> {
     let interval = config.interval();
@@ -194,7 +211,14 @@ pub fn collectors(config: &Config) -> Vec<Box<dyn Job>> {
         }));
     };
     let mut cpu = sonde_metrics::cpu::CpuUsage::default();
-    add("cpu", None, Box::new(move |c| cpu.collect(c.roots)));
+    add(
+        "cpu",
+        None,
+        Box::new(move |c| {
+            let out = cpu.collect(c.roots);
+            resets(out, "cpu", cpu.dropped.0)
+        }),
+    );
     add(
         "loadavg",
         None,
@@ -209,13 +233,19 @@ pub fn collectors(config: &Config) -> Vec<Box<dyn Job>> {
     add(
         "disk",
         compile(&config.disks.ignore),
-        Box::new(move |c| sonde_metrics::disk::collect(c.roots, &mut disk, c.mono)),
+        Box::new(move |c| {
+            let out = sonde_metrics::disk::collect(c.roots, &mut disk, c.mono);
+            resets(out, "disk", disk.dropped.0)
+        }),
     );
     let mut net = Rates::default();
     add(
         "interface",
         compile(&config.interfaces.ignore),
-        Box::new(move |c| sonde_metrics::interface::collect(c.roots, &mut net, c.mono)),
+        Box::new(move |c| {
+            let out = sonde_metrics::interface::collect(c.roots, &mut net, c.mono);
+            resets(out, "interface", net.dropped.0)
+        }),
     );
     let fs = sonde_metrics::filesystem::Filesystems::default();
     add(
@@ -249,7 +279,10 @@ pub fn collectors(config: &Config) -> Vec<Box<dyn Job>> {
     add(
         "netstat",
         None,
-        Box::new(move |c| sonde_metrics::netstat::collect(c.roots, &mut netstat, c.mono)),
+        Box::new(move |c| {
+            let out = sonde_metrics::netstat::collect(c.roots, &mut netstat, c.mono);
+            resets(out, "netstat", netstat.dropped.0)
+        }),
     );
     // inet_diag answers for the agent's own network namespace.
     add(

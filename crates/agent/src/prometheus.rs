@@ -5,7 +5,8 @@
 //! Names: `sonde_` + the Mackerel name with every character Prometheus does
 //! not allow (`[a-zA-Z0-9_:]`) made `_` — `cpu.user.percentage` is
 //! `sonde_cpu_user_percentage`, `custom.mysql.cmd.Com_select` is
-//! `sonde_custom_mysql_cmd_Com_select`. All are gauges (rates are already
+//! `sonde_custom_mysql_cmd_Com_select`; the agent's own `sonde.agent.*` are
+//! `sonde_agent_*`. All are gauges (rates are already
 //! rates). Two names that map to one (`a-b`, `a_b`) keep the first.
 
 use std::collections::{BTreeMap, HashMap};
@@ -19,6 +20,8 @@ use crate::jobs::Point;
 
 /// The Prometheus name of a Mackerel name.
 pub fn name(mackerel: &str) -> String {
+    // The agent's own metrics (`sonde.agent.*`) are not prefixed twice.
+    let mackerel = mackerel.strip_prefix("sonde.").unwrap_or(mackerel);
     let mut out = String::with_capacity(mackerel.len() + 6);
     out.push_str("sonde_");
     out.extend(mackerel.chars().map(|c| {
@@ -130,6 +133,10 @@ mod tests {
     #[test]
     fn names_and_text() {
         assert_eq!(name("cpu.user.percentage"), "sonde_cpu_user_percentage");
+        assert_eq!(
+            name("sonde.agent.queue.dropped"),
+            "sonde_agent_queue_dropped"
+        );
         assert_eq!(
             name("custom.a-b.c"),
             "sonde_custom_a_b_c",

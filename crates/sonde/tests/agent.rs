@@ -856,3 +856,64 @@ command = "[ -n \"$MACKEREL_AGENT_PLUGIN_META\" ] && exit 0; n=$(cat {seen} 2>/d
     assert!(stderr.contains("No space left on device"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The steal regression, end to end: a /proc/stat whose steal counter goes
+/// backwards (the kernel bug behind "CPU steal 100 %") makes the agent drop
+/// that sample and count it; no absurd percentage is ever served.
+#[test]
+fn a_steal_counter_going_backwards_is_dropped_and_counted() {
+    let dir = temp_dir("agent-steal");
+    let proc = dir.join("proc");
+    std::fs::create_dir_all(&proc).expect("proc");
+    let stat = |steal: u64, base: u64| {
+        // user nice system idle iowait irq softirq steal guest guest_nice
+        format!(
+            "cpu  {} 0 {} {} 0 0 0 {steal} 0 0\ncpu0 0 0 0 0 0 0 0 0 0 0\ncpu1 0 0 0 0 0 0 0 0 0 0\n",
+            base,
+            base,
+            base * 2
+        )
+    };
+    std::fs::write(proc.join("stat"), stat(5000, 1000)).expect("stat");
+    let port = free_port();
+    let config = dir.join("agent.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[agent]\ninterval_seconds = 1\nprocfs = \"{}\"\n[prometheus]\nlisten = \"127.0.0.1:{port}\"\n",
+            proc.display()
+        ),
+    )
+    .expect("config");
+    let agent = start_agent(&config, &[]);
+    let addr = format!("127.0.0.1:{port}");
+    let value = |text: &str, name: &str| -> Option<f64> {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name} "))?.parse().ok())
+    };
+    let mut steals = Vec::new();
+    let mut resets = 0.0;
+    // Counters grow every second; at the fourth step steal drops by 4000.
+    for step in 1..=8u64 {
+        let steal = if step < 4 {
+            5000 + step * 10
+        } else {
+            1000 + step * 10
+        };
+        std::fs::write(proc.join("stat"), stat(steal, 1000 + step * 100)).expect("stat");
+        std::thread::sleep(Duration::from_millis(1100));
+        let text = scrape(&addr);
+        if let Some(v) = value(&text, "sonde_cpu_steal_percentage") {
+            steals.push(v);
+        }
+        resets = value(&text, "sonde_agent_counter_resets_cpu").unwrap_or(resets);
+    }
+    stop_agent(agent);
+    assert!(!steals.is_empty(), "steal was served");
+    assert!(
+        steals.iter().all(|v| (0.0..=200.0).contains(v)),
+        "no absurd steal: {steals:?}"
+    );
+    assert!(resets >= 1.0, "the dropped sample is counted: {resets}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
