@@ -252,13 +252,20 @@ pub fn run(config: &Config, handle: &Handle) -> Result<(), StartError> {
     }
     let mut batch: Vec<Point> = Vec::new();
 
+    // When each served value was last given (epoch ms): a value nobody gave
+    // for three intervals (an interface that went away, a plugin that
+    // stopped printing a metric) is no longer served.
+    let seen: Mutex<HashMap<String, u64>> = Mutex::new(HashMap::new());
     let handle_output = |mut out: Output, batch: &mut Vec<Point>| {
         // NaN and infinities are not values (JSON has no word for them).
         out.points.retain(|p| p.value.is_finite());
         if !out.points.is_empty() {
             let mut latest = handle.latest.lock().unwrap_or_else(|e| e.into_inner());
+            let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+            let now = epoch_ms();
             for p in &out.points {
                 latest.insert(p.name.clone(), p.clone());
+                seen.insert(p.name.clone(), now);
             }
         }
         if let Some(shared) = &shared {
@@ -307,6 +314,16 @@ pub fn run(config: &Config, handle: &Handle) -> Result<(), StartError> {
         if now >= next_seal {
             next_seal += seal_every;
             seal(&shared, &mut batch, &handle.latest, &log, &handle.stats);
+            let stale = now.saturating_sub(3 * seal_every);
+            let mut seen = seen.lock().unwrap_or_else(|e| e.into_inner());
+            let mut latest = handle.latest.lock().unwrap_or_else(|e| e.into_inner());
+            seen.retain(|name, at| {
+                let keep = *at >= stale;
+                if !keep {
+                    latest.remove(name);
+                }
+                keep
+            });
         }
         if spec_refresh.elapsed() >= Duration::from_secs(3600) {
             spec_refresh = Instant::now();

@@ -917,3 +917,37 @@ fn a_steal_counter_going_backwards_is_dropped_and_counted() {
     assert!(resets >= 1.0, "the dropped sample is counted: {resets}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A value nobody gives any more (a plugin that stopped printing it) leaves
+/// /metrics after three intervals instead of being served stale for ever.
+#[test]
+fn values_no_longer_given_leave_metrics() {
+    let dir = temp_dir("agent-stale");
+    let port = free_port();
+    let flag = dir.join("printed-once");
+    let config = dir.join("agent.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[agent]\ninterval_seconds = 1\n[prometheus]\nlisten = \"127.0.0.1:{port}\"\n\
+             [plugin.metrics.fading]\ncommand = \"[ -n \\\"$MACKEREL_AGENT_PLUGIN_META\\\" ] && exit 0; \
+             printf 'fading.always\\\\t1\\\\t%s\\\\n' $(date +%s); \
+             [ -e {flag} ] || {{ touch {flag}; printf 'fading.once\\\\t1\\\\t%s\\\\n' $(date +%s); }}\"\n",
+            flag = flag.display()
+        ),
+    )
+    .expect("config");
+    let agent = start_agent(&config, &[]);
+    let addr = format!("127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !get(&addr, "/metrics").is_some_and(|t| t.contains("\nsonde_custom_fading_once 1\n")) {
+        assert!(Instant::now() < deadline, "the value was never served");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_secs(5));
+    let text = scrape(&addr);
+    stop_agent(agent);
+    assert!(!text.contains("sonde_custom_fading_once"), "{text}");
+    assert!(text.contains("\nsonde_custom_fading_always 1\n"), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
