@@ -1,7 +1,7 @@
 //! `memory.*` in bytes from /proc/meminfo, as Mackerel posts them: total,
 //! used (total - MemAvailable when the kernel has it, else total - free -
-//! buffers - cached), swap, and for capacity planning CommitLimit and
-//! Committed_AS.
+//! buffers - cached), mem_available, free, buffers, cached, swap, and for
+//! capacity planning CommitLimit and Committed_AS.
 
 use crate::{Metric, ReadError, Roots};
 
@@ -27,26 +27,27 @@ pub fn parse(text: &str) -> Vec<Metric> {
         return out;
     };
     out.push(Metric::new("memory.total", total));
+    let (free, buffers, cached) = (
+        get("MemFree").unwrap_or(0.0),
+        get("Buffers").unwrap_or(0.0),
+        get("Cached").unwrap_or(0.0),
+    );
     match get("MemAvailable") {
         Some(avail) => {
             out.push(Metric::new("memory.used", (total - avail).max(0.0)));
             out.push(Metric::new("memory.mem_available", avail));
         }
-        None => {
-            let (free, buffers, cached) = (
-                get("MemFree").unwrap_or(0.0),
-                get("Buffers").unwrap_or(0.0),
-                get("Cached").unwrap_or(0.0),
-            );
-            out.push(Metric::new(
-                "memory.used",
-                (total - free - buffers - cached).max(0.0),
-            ));
-            out.push(Metric::new("memory.free", free));
-            out.push(Metric::new("memory.buffers", buffers));
-            out.push(Metric::new("memory.cached", cached));
-        }
+        None => out.push(Metric::new(
+            "memory.used",
+            (total - free - buffers - cached).max(0.0),
+        )),
     }
+    // mackerel-agent posts these three only when the kernel lacks
+    // MemAvailable; they are posted always here (a dashboard that does not
+    // use them loses nothing, one that splits the page cache out needs them).
+    out.push(Metric::new("memory.free", free));
+    out.push(Metric::new("memory.buffers", buffers));
+    out.push(Metric::new("memory.cached", cached));
     for (key, name) in [
         ("SwapTotal", "memory.swap_total"),
         ("SwapCached", "memory.swap_cached"),

@@ -145,6 +145,12 @@ fn loadavg_and_memory_are_named_as_mackerel_names_them() {
         "total - MemAvailable"
     );
     assert_eq!(value(&mem, "memory.mem_available"), kb(6_000_000.0));
+    assert_eq!(value(&mem, "memory.free"), kb(1_000_000.0));
+    assert_eq!(value(&mem, "memory.buffers"), kb(200_000.0));
+    assert_eq!(value(&mem, "memory.cached"), kb(3_000_000.0));
+    assert_eq!(value(&mem, "memory.swap_total"), kb(2_000_000.0));
+    assert_eq!(value(&mem, "memory.swap_cached"), kb(100.0));
+    assert_eq!(value(&mem, "memory.commit_limit"), kb(10_000_000.0));
     assert_eq!(value(&mem, "memory.swap_free"), kb(1_500_000.0));
     assert_eq!(value(&mem, "memory.committed_as"), kb(7_000_000.0));
     // An old kernel without MemAvailable: used = total - free - buffers - cached.

@@ -338,11 +338,16 @@ fn bad_plugins_and_missing_proc_files_are_logged_once_and_the_rest_goes_on() {
     std::fs::create_dir_all(&proc).expect("proc");
     std::fs::write(proc.join("loadavg"), "0.25 0.50 0.75 1/100 12345\n").expect("loadavg");
     let port = free_port();
+    let api = free_port();
+    let got = receiver(TcpListener::bind(("127.0.0.1", api)).expect("api port"));
     let config = dir.join("agent.toml");
     std::fs::write(
         &config,
         format!(
-            r#"[agent]
+            r#"apibase = "http://127.0.0.1:{api}"
+apikey = "k"
+root = "{root}"
+[agent]
 interval_seconds = 1
 procfs = "{proc}"
 [prometheus]
@@ -358,7 +363,8 @@ timeout_seconds = 1
 command = "yes 'flood.x	1	0' | head -c 5000000"
 max_output_bytes = 10000
 "#,
-            proc = proc.display()
+            proc = proc.display(),
+            root = dir.join("state").display()
         ),
     )
     .expect("config");
@@ -375,6 +381,13 @@ max_output_bytes = 10000
         "{metrics}"
     );
     assert!(metrics.contains("\nsonde_loadavg5 0.5\n"), "{metrics}");
+    // ... and delivers them.
+    let delivered = received_values(&got.lock().expect("lock"), "custom.good.value");
+    assert_eq!(
+        delivered,
+        BTreeSet::from([7]),
+        "the good plugin's value was posted"
+    );
     let count = |needle: &str| stderr.matches(needle).count();
     assert_eq!(
         count("plugin.metrics.garbled: 2 malformed line(s) skipped"),
