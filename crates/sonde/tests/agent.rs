@@ -106,7 +106,23 @@ fn free_port() -> u16 {
         .port()
 }
 
-fn start_agent(config: &Path, extra: &[&str]) -> Child {
+/// A running agent; killed if a test fails before it stops the agent.
+struct Running(Option<Child>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.0.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn start_agent(config: &Path, extra: &[&str]) -> Running {
+    Running(Some(spawn_agent(config, extra)))
+}
+
+fn spawn_agent(config: &Path, extra: &[&str]) -> Child {
     Command::new(sonde())
         .args(["agent", "-c"])
         .arg(config)
@@ -118,7 +134,8 @@ fn start_agent(config: &Path, extra: &[&str]) -> Child {
 }
 
 /// Stops an agent with SIGTERM; its stderr.
-fn stop_agent(child: Child) -> String {
+fn stop_agent(mut running: Running) -> String {
+    let child = running.0.take().expect("a running agent");
     signal(&child, "TERM");
     let out = child.wait_with_output().expect("wait");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
