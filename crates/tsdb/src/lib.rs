@@ -1,0 +1,51 @@
+//! `sonde-tsdb`: the sonde server's embedded metrics store.
+//!
+//! A series is a metric name plus sorted string labels (`host`, `service`, ...), interned to a dense
+//! [`SeriesId`]. Samples are `(series, ms timestamp, f64)`. The server calls [`Store::open`],
+//! [`Store::series_id`] / [`Store::append`], [`Store::select`], [`Store::query_range`],
+//! [`Store::last_value`] and [`Store::label_values`].
+//!
+//! # Code map
+//!
+//! - `series.rs` — [`SeriesKey`], [`Matcher`] (`=`, `!=`, `=~`, `!~`), the in-memory index with postings
+//!   per label value, and `series.log`, the append-only file that persists ids.
+//! - `wal.rs` — the write-ahead log: CRC-framed records in numbered segments, group commit (one leader
+//!   writes and fsyncs everyone's queued records), torn-tail cut on replay.
+//! - `head.rs` — acknowledged samples not yet in blocks, per series and block window, raw.
+//! - `codec.rs` — the chunk codec: delta-of-delta timestamps (in seconds when all are whole seconds);
+//!   values as decimal integers (delta or delta-of-delta) or Gorilla XOR, whichever is smaller.
+//! - `table.rs` — immutable table files (entry per series, CRC per entry, compact index, footer), used for
+//!   raw blocks (`blocks/<window start ms>.blk`) and rollups (`rollups/<window start ms>.rup`).
+//! - `rollup.rs` — 5-minute and 1-hour min/max/sum/count buckets, stored with the chunk codec.
+//! - `store.rs` — [`Store`]: open/replay, append, flush (head → blocks, WAL truncation), retention.
+//! - `query.rs` — raw and step-aggregated range queries, rollup use, `last_value`.
+//!
+//! # Invariants
+//!
+//! - `append` returns `Ok` only after its samples (and the records of any series they use) are fsynced;
+//!   if a commit fails, the WAL is cut back so no sample of a failed batch can reappear on replay.
+//! - Every acknowledged sample is in at least one of: the head (and a WAL segment), the frozen set of a
+//!   running flush (and an old WAL segment), or a block file. WAL segments are deleted only after the
+//!   blocks holding their data are durable (written to `*.tmp`, fsynced, renamed, directory fsynced).
+//! - One block file per window; late samples for a flushed window rewrite that block merged, so rollups are
+//!   computed from all of a window's samples exactly once.
+//! - A `(series, ts)` written twice keeps the later value (re-delivery is idempotent).
+//! - No input panics: damaged WAL tails are cut, damaged blocks/chunks are reported with file and offset
+//!   ([`Store::damage`]) and skipped.
+
+mod bits;
+pub mod codec;
+mod error;
+mod head;
+mod query;
+pub mod rollup;
+mod series;
+mod store;
+mod table;
+mod wal;
+
+pub use error::{Error, Result};
+pub use query::{Points, SeriesPoints};
+pub use rollup::Bucket;
+pub use series::{MatchOp, Matcher, NAME_LABEL, SeriesId, SeriesKey};
+pub use store::{DiskUsage, Options, Sample, Store};
