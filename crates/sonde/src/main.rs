@@ -4,6 +4,7 @@
 
 mod agent;
 mod dig;
+mod server;
 
 use std::process::ExitCode;
 
@@ -27,6 +28,8 @@ enum Command {
     /// The host agent: collectors and plugins, delivered to the server and
     /// served on a Prometheus /metrics endpoint.
     Agent(agent::AgentArgs),
+    /// The server: takes what agents send (the /api/v1/ API) and keeps it.
+    Server(server::ServerArgs),
     /// Run a built-in plugin once as a Mackerel-format command (metrics as
     /// `name<TAB>value<TAB>epoch`, meta with MACKEREL_AGENT_PLUGIN_META=1;
     /// checks exit 0/1/2/3). `sonde plugin list` names them.
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Dig(args) => dig::run(args),
         Command::Agent(args) => agent::run(args),
+        Command::Server(args) => server::run(args),
         Command::Plugin { name, args } => plugin(&name, &args),
     }
 }

@@ -1,0 +1,249 @@
+//! The agent API (`/api/v1/`, docs/agent-api.md), server side: keys checked,
+//! bodies validated whole before anything is stored (a bad batch is refused
+//! with a 4xx that says what is wrong, and nothing of it is kept), then
+//! stored in one transaction.
+//!
+//! Begun with issue 5: host registration and specs, check reports, graph
+//! definitions and metadata. Metric batches join when the time-series store
+//! does.
+
+use crate::http::{Handler, Request, Response};
+use crate::state::{CheckReport, KeyKind, State};
+
+/// The server's API.
+pub struct Api {
+    pub state: State,
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// A body as JSON, or the 400 that says why not.
+fn json_body(req: &Request) -> Result<serde_json::Value, Response> {
+    if req.body.is_empty() {
+        return Err(Response::error(400, "the body is empty; send JSON"));
+    }
+    serde_json::from_slice(&req.body)
+        .map_err(|e| Response::error(400, &format!("the body is not valid JSON: {e}")))
+}
+
+/// The longest host name taken.
+const MAX_NAME: usize = 255;
+
+impl Api {
+    /// The key's kind, or the 401 that says what is wrong with it.
+    fn key(&self, req: &Request) -> Result<KeyKind, Response> {
+        let Some(key) = req.header("x-api-key").filter(|k| !k.is_empty()) else {
+            return Err(Response::error(401, "no X-Api-Key header"));
+        };
+        match self.state.key_kind(key) {
+            Ok(Some(kind)) => Ok(kind),
+            Ok(None) => Err(Response::error(401, "unknown API key")),
+            Err(e) => Err(Response::error(500, &e.to_string())),
+        }
+    }
+
+    fn writer(&self, req: &Request) -> Result<(), Response> {
+        if self.key(req)?.can_write() {
+            Ok(())
+        } else {
+            Err(Response::error(
+                403,
+                "this key may only read; agents need a write key",
+            ))
+        }
+    }
+
+    fn register(&self, req: &Request) -> Result<Response, Response> {
+        self.writer(req)?;
+        let specs = json_body(req)?;
+        let name = specs
+            .get("name")
+            .and_then(|n| n.as_str())
+            .filter(|n| !n.trim().is_empty())
+            .ok_or_else(|| Response::error(400, "the host has no \"name\""))?;
+        if name.len() > MAX_NAME {
+            return Err(Response::error(
+                400,
+                &format!("the host name is longer than {MAX_NAME} bytes"),
+            ));
+        }
+        let id = self
+            .state
+            .register_host(name, &specs, now())
+            .map_err(|e| Response::error(500, &e.to_string()))?;
+        Ok(Response::json(200, &serde_json::json!({ "id": id })))
+    }
+
+    fn known_host(&self, id: &str) -> Result<(), Response> {
+        match self.state.touch_host(id, now()) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(Response::error(404, &format!("no host {id:?}"))),
+            Err(e) => Err(Response::error(500, &e.to_string())),
+        }
+    }
+
+    fn host_call(&self, req: &Request, id: &str, rest: &str) -> Result<Response, Response> {
+        if req.method == "GET" {
+            self.key(req)?;
+        } else {
+            self.writer(req)?;
+        }
+        let fail = |e: crate::state::StateError| Response::error(500, &e.to_string());
+        match (req.method.as_str(), rest) {
+            ("GET", "") => match self.state.host(id).map_err(fail)? {
+                Some(h) => Ok(Response::json(
+                    200,
+                    &serde_json::to_value(h).unwrap_or_default(),
+                )),
+                None => Err(Response::error(404, &format!("no host {id:?}"))),
+            },
+            ("GET", "checks") => Ok(Response::json(
+                200,
+                &serde_json::json!({
+                    "checks": serde_json::to_value(self.state.checks(id).map_err(fail)?).unwrap_or_default()
+                }),
+            )),
+            ("GET", "graph-defs") => Ok(Response::json(
+                200,
+                &serde_json::Value::Array(self.state.graph_defs(id).map_err(fail)?),
+            )),
+            ("GET", rest) if rest.starts_with("metadata/") => {
+                match self
+                    .state
+                    .metadata(id, &rest["metadata/".len()..])
+                    .map_err(fail)?
+                {
+                    Some(v) => Ok(Response::json(200, &v)),
+                    None => Err(Response::error(404, "no such metadata")),
+                }
+            }
+            ("PUT", "") => {
+                let specs = json_body(req)?;
+                match self.state.update_host(id, &specs, now()) {
+                    Ok(true) => Ok(Response::json(200, &serde_json::json!({ "id": id }))),
+                    Ok(false) => Err(Response::error(404, &format!("no host {id:?}"))),
+                    Err(e) => Err(Response::error(500, &e.to_string())),
+                }
+            }
+            ("POST", "checks") => {
+                let body = json_body(req)?;
+                let reports: Vec<CheckReport> = body
+                    .get("reports")
+                    .cloned()
+                    .ok_or_else(|| Response::error(400, "no \"reports\" list"))
+                    .and_then(|r| {
+                        serde_json::from_value(r)
+                            .map_err(|e| Response::error(400, &format!("\"reports\": {e}")))
+                    })?;
+                for (i, r) in reports.iter().enumerate() {
+                    if !matches!(r.status.as_str(), "OK" | "WARNING" | "CRITICAL" | "UNKNOWN") {
+                        return Err(Response::error(
+                            400,
+                            &format!(
+                                "reports[{i}]: status {:?} is not OK, WARNING, CRITICAL or UNKNOWN",
+                                r.status
+                            ),
+                        ));
+                    }
+                    if r.name.is_empty() || r.name.len() > MAX_NAME {
+                        return Err(Response::error(
+                            400,
+                            &format!("reports[{i}]: a check needs a name of 1 to {MAX_NAME} bytes"),
+                        ));
+                    }
+                }
+                self.known_host(id)?;
+                self.state
+                    .record_checks(id, &reports)
+                    .map_err(|e| Response::error(500, &e.to_string()))?;
+                Ok(Response::json(
+                    200,
+                    &serde_json::json!({ "accepted": reports.len() }),
+                ))
+            }
+            ("POST", "graph-defs") => {
+                let body = json_body(req)?;
+                let defs = body
+                    .as_array()
+                    .ok_or_else(|| Response::error(400, "graph definitions are a JSON list"))?;
+                let mut named = Vec::with_capacity(defs.len());
+                for (i, d) in defs.iter().enumerate() {
+                    let name = d.get("name").and_then(|n| n.as_str()).ok_or_else(|| {
+                        Response::error(
+                            400,
+                            &format!("[{i}]: a graph definition without a \"name\""),
+                        )
+                    })?;
+                    if d.get("metrics").and_then(|m| m.as_array()).is_none() {
+                        return Err(Response::error(
+                            400,
+                            &format!("[{i}] {name:?}: no \"metrics\" list"),
+                        ));
+                    }
+                    named.push((name.to_string(), d.clone()));
+                }
+                self.known_host(id)?;
+                self.state
+                    .put_graph_defs(id, &named)
+                    .map_err(|e| Response::error(500, &e.to_string()))?;
+                Ok(Response::json(
+                    200,
+                    &serde_json::json!({ "accepted": named.len() }),
+                ))
+            }
+            ("PUT", rest) if rest.starts_with("metadata/") => {
+                let ns = &rest["metadata/".len()..];
+                if ns.is_empty() || ns.contains('/') || ns.len() > MAX_NAME {
+                    return Err(Response::error(
+                        400,
+                        "a metadata namespace is one path segment",
+                    ));
+                }
+                let v = json_body(req)?;
+                self.known_host(id)?;
+                self.state
+                    .put_metadata(id, ns, &v)
+                    .map_err(|e| Response::error(500, &e.to_string()))?;
+                Ok(Response::json(200, &serde_json::json!({})))
+            }
+            (_, "" | "checks" | "graph-defs") => {
+                Err(Response::error(405, "method not allowed here"))
+            }
+            _ => Err(Response::error(404, "no such endpoint")),
+        }
+    }
+
+    fn list_hosts(&self, req: &Request) -> Result<Response, Response> {
+        self.key(req)?;
+        let hosts = self
+            .state
+            .hosts()
+            .map_err(|e| Response::error(500, &e.to_string()))?;
+        Ok(Response::json(
+            200,
+            &serde_json::json!({ "hosts": serde_json::to_value(hosts).unwrap_or_default() }),
+        ))
+    }
+}
+
+impl Handler for Api {
+    fn handle(&self, req: &Request) -> Response {
+        let path = req.path.trim_end_matches('/');
+        let result = match (req.method.as_str(), path) {
+            ("POST", "/api/v1/hosts") => self.register(req),
+            ("GET", "/api/v1/hosts") => self.list_hosts(req),
+            (_, p) if p.starts_with("/api/v1/hosts/") => {
+                let rest = &p["/api/v1/hosts/".len()..];
+                let (id, rest) = rest.split_once('/').unwrap_or((rest, ""));
+                self.host_call(req, id, rest)
+            }
+            _ => Err(Response::error(404, "no such endpoint")),
+        };
+        result.unwrap_or_else(|e| e)
+    }
+}

@@ -1,0 +1,87 @@
+//! Starting the server: the data directory, the state database, the first
+//! keys, the HTTP listener.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::api::Api;
+use crate::http::{Limits, Server};
+use crate::state::{KeyKind, State};
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Where the state (and later the metrics) live.
+    pub data: PathBuf,
+    /// `host:port` to listen on.
+    pub listen: String,
+    /// Write keys to accept besides those in the database (added at start).
+    pub write_keys: Vec<String>,
+    pub limits: Limits,
+}
+
+/// A running server and the keys made at its first start (none after).
+pub struct Running {
+    pub server: Server,
+    pub first_keys: Vec<(KeyKind, String)>,
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Opens the data directory and starts serving.
+pub fn start(o: &Options) -> Result<Running, String> {
+    std::fs::create_dir_all(&o.data).map_err(|e| {
+        format!(
+            "{}: cannot create the data directory: {e}",
+            o.data.display()
+        )
+    })?;
+    let state = State::open(&o.data.join("state.db")).map_err(|e| e.to_string())?;
+    let mut first_keys = Vec::new();
+    if state.key_count().map_err(|e| e.to_string())? == 0 {
+        for (kind, name) in [
+            (KeyKind::Admin, "first admin key"),
+            (KeyKind::Write, "agents"),
+        ] {
+            let key = state
+                .create_key(kind, name, now())
+                .map_err(|e| format!("making the first keys: {e}"))?;
+            first_keys.push((kind, key));
+        }
+        write_first_keys(&o.data, &first_keys)?;
+    }
+    for key in &o.write_keys {
+        state
+            .add_key(key, KeyKind::Write, "from the command line", now())
+            .map_err(|e| e.to_string())?;
+    }
+    let listener =
+        TcpListener::bind(&o.listen).map_err(|e| format!("cannot listen on {}: {e}", o.listen))?;
+    let server = Server::start(listener, Arc::new(Api { state }), o.limits.clone())
+        .map_err(|e| format!("cannot serve on {}: {e}", o.listen))?;
+    Ok(Running { server, first_keys })
+}
+
+/// The first keys, readable by the owner only, for whoever installs.
+fn write_first_keys(data: &Path, keys: &[(KeyKind, String)]) -> Result<(), String> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let path = data.join("first-keys.txt");
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    for (kind, key) in keys {
+        writeln!(f, "{kind:?}\t{key}").map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! `sonde server`: reads the command line and hands it to `sonde_server`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use clap::Args;
+
+#[derive(Args)]
+pub struct ServerArgs {
+    /// The data directory (state database, metrics).
+    #[arg(long, default_value = "/var/lib/sonde/server")]
+    data: PathBuf,
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:7070")]
+    listen: String,
+    /// A write key to accept (agents), besides those the server made; may
+    /// be repeated.
+    #[arg(long = "write-key")]
+    write_keys: Vec<String>,
+}
+
+pub fn run(args: ServerArgs) -> ExitCode {
+    let options = sonde_server::serve::Options {
+        data: args.data,
+        listen: args.listen,
+        write_keys: args.write_keys,
+        limits: sonde_server::http::Limits::default(),
+    };
+    let running = match sonde_server::serve::start(&options) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("sonde server: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    eprintln!("sonde server: listening on http://{}", running.server.addr);
+    for (kind, key) in &running.first_keys {
+        eprintln!(
+            "sonde server: first {kind:?} key: {key} (also in {}/first-keys.txt)",
+            options.data.display()
+        );
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        if let Err(e) = signal_hook::flag::register(sig, Arc::clone(&stop)) {
+            eprintln!("sonde server: cannot handle signal {sig}: {e}");
+            return ExitCode::from(1);
+        }
+    }
+    while !stop.load(Ordering::Relaxed) {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    running.server.stop();
+    eprintln!("sonde server: stopped");
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,324 @@
+//! `sonde server` with the real agent: the agent registers its host, posts
+//! check reports and graph definitions, and the server keeps them
+//! (read back through the API with a key). Bad requests get a clear 4xx and
+//! store nothing.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{signal, sonde, temp_dir};
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+/// A child killed when the test ends, however it ends.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start_server(data: &Path, port: u16, key: &str) -> Running {
+    let child = Command::new(sonde())
+        .args([
+            "server",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--write-key",
+            key,
+            "--data",
+        ])
+        .arg(data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start sonde server");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "the server did not listen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Running(child)
+}
+
+/// One request; (status, body).
+fn call(port: u16, method: &str, path: &str, key: Option<&str>, body: &[u8]) -> (u16, String) {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if let Some(k) = key {
+        head.push_str(&format!("X-Api-Key: {k}\r\n"));
+    }
+    head.push_str("\r\n");
+    s.write_all(head.as_bytes()).expect("send");
+    s.write_all(body).expect("send body");
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    let status = out
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = out
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+#[test]
+fn the_agent_registers_and_its_checks_and_graphs_are_kept() {
+    let dir = temp_dir("server-agent");
+    let port = free_port();
+    let key = "write-key-for-the-test";
+    let _server = start_server(&dir.join("data"), port, key);
+    let plugin = dir.join("plugin.sh");
+    std::fs::write(
+        &plugin,
+        "if [ -n \"$MACKEREL_AGENT_PLUGIN_META\" ]; then echo '# mackerel-agent-plugin'; \
+         echo '{\"graphs\":{\"jobs\":{\"label\":\"Jobs\",\"unit\":\"integer\",\"metrics\":[{\"name\":\"*\",\"label\":\"%1\"}]}}}'; exit 0; fi\n\
+         printf 'jobs.waiting\\t4\\t%s\\n' $(date +%s)\n",
+    )
+    .expect("plugin");
+    let config = dir.join("agent.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"apibase = "http://127.0.0.1:{port}"
+apikey = "{key}"
+root = "{root}"
+display_name = "the test host"
+[agent]
+interval_seconds = 1
+hostname = "server-test-host"
+[prometheus]
+listen = ""
+[plugin.metrics.jobs]
+command = ["sh", "{plugin}"]
+[plugin.checks.queue]
+command = "echo 'queue stuck'; exit 2"
+max_check_attempts = 2
+"#,
+            root = dir.join("agent").display(),
+            plugin = plugin.display()
+        ),
+    )
+    .expect("config");
+    let mut agent = Command::new(sonde())
+        .args(["agent", "-c"])
+        .arg(&config)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("agent");
+    // Wait for the host and its check to arrive.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let id = loop {
+        let (status, body) = call(port, "GET", "/api/v1/hosts", Some(key), b"");
+        assert_eq!(status, 200, "{body}");
+        let hosts = json(&body)["hosts"].clone();
+        if let Some(h) = hosts.as_array().and_then(|a| a.first()) {
+            let id = h["id"].as_str().expect("id").to_string();
+            let (_, checks) = call(
+                port,
+                "GET",
+                &format!("/api/v1/hosts/{id}/checks"),
+                Some(key),
+                b"",
+            );
+            if !json(&checks)["checks"]
+                .as_array()
+                .is_some_and(|c| c.is_empty())
+            {
+                break id;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the host and its check did not arrive"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    std::thread::sleep(Duration::from_millis(500));
+    signal(&agent, "TERM");
+    let _ = agent.wait();
+    let (_, host) = call(port, "GET", &format!("/api/v1/hosts/{id}"), Some(key), b"");
+    let host = json(&host);
+    assert_eq!(host["name"], "server-test-host");
+    assert_eq!(host["specs"]["displayName"], "the test host");
+    assert!(host["specs"]["meta"]["kernel"]["release"].is_string());
+    let (_, checks) = call(
+        port,
+        "GET",
+        &format!("/api/v1/hosts/{id}/checks"),
+        Some(key),
+        b"",
+    );
+    let check = json(&checks)["checks"][0].clone();
+    assert_eq!(
+        (
+            &check["name"],
+            &check["status"],
+            &check["message"],
+            &check["max_check_attempts"]
+        ),
+        (
+            &"queue".into(),
+            &"CRITICAL".into(),
+            &"queue stuck".into(),
+            &2.into()
+        )
+    );
+    let (_, defs) = call(
+        port,
+        "GET",
+        &format!("/api/v1/hosts/{id}/graph-defs"),
+        Some(key),
+        b"",
+    );
+    let defs = json(&defs);
+    assert_eq!(defs[0]["name"], "custom.jobs");
+    assert_eq!(defs[0]["metrics"][0]["name"], "custom.jobs.*");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_requests_get_a_clear_4xx_and_store_nothing() {
+    let dir = temp_dir("server-bad");
+    let port = free_port();
+    let key = "k-bad";
+    let _server = start_server(&dir.join("data"), port, key);
+    let (status, body) = call(port, "POST", "/api/v1/hosts", None, b"{\"name\":\"x\"}");
+    assert_eq!(
+        (status, json(&body)["error"].as_str()),
+        (401, Some("no X-Api-Key header"))
+    );
+    let (status, body) = call(
+        port,
+        "POST",
+        "/api/v1/hosts",
+        Some("wrong"),
+        b"{\"name\":\"x\"}",
+    );
+    assert_eq!(
+        (status, json(&body)["error"].as_str()),
+        (401, Some("unknown API key"))
+    );
+    let (status, body) = call(port, "POST", "/api/v1/hosts", Some(key), b"{\"name\": ");
+    assert_eq!(status, 400);
+    assert!(
+        json(&body)["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("the body is not valid JSON"))
+    );
+    let (status, _) = call(
+        port,
+        "POST",
+        "/api/v1/hosts",
+        Some(key),
+        b"{\"name\": \"\"}",
+    );
+    assert_eq!(status, 400);
+    let (_, body) = call(
+        port,
+        "POST",
+        "/api/v1/hosts",
+        Some(key),
+        b"{\"name\": \"h1\"}",
+    );
+    let id = json(&body)["id"].as_str().expect("id").to_string();
+    // A batch with one bad report is refused whole.
+    let reports = br#"{"reports":[{"name":"a","status":"OK","message":"","occurredAt":1},
+                                  {"name":"b","status":"FINE","message":"","occurredAt":1}]}"#;
+    let (status, body) = call(
+        port,
+        "POST",
+        &format!("/api/v1/hosts/{id}/checks"),
+        Some(key),
+        reports,
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("reports[1]"), "{body}");
+    let (_, checks) = call(
+        port,
+        "GET",
+        &format!("/api/v1/hosts/{id}/checks"),
+        Some(key),
+        b"",
+    );
+    assert_eq!(
+        json(&checks)["checks"],
+        serde_json::json!([]),
+        "nothing stored half-way"
+    );
+    // Metadata is kept as sent, and read back.
+    let (status, _) = call(
+        port,
+        "PUT",
+        &format!("/api/v1/hosts/{id}/metadata/inventory"),
+        Some(key),
+        br#"{"rack": "b7"}"#,
+    );
+    assert_eq!(status, 200);
+    let (_, meta) = call(
+        port,
+        "GET",
+        &format!("/api/v1/hosts/{id}/metadata/inventory"),
+        Some(key),
+        b"",
+    );
+    assert_eq!(json(&meta)["rack"], "b7");
+    let (status, _) = call(
+        port,
+        "PUT",
+        &format!("/api/v1/hosts/{id}/metadata/a/b"),
+        Some(key),
+        b"{}",
+    );
+    assert_eq!(status, 400);
+    let (status, _) = call(
+        port,
+        "POST",
+        "/api/v1/hosts/nope/checks",
+        Some(key),
+        br#"{"reports":[]}"#,
+    );
+    assert_eq!(status, 404);
+    let (status, _) = call(port, "GET", "/api/v1/nothing", Some(key), b"");
+    assert_eq!(status, 404);
+    // The first start made an admin and a write key, readable by the owner only.
+    let keys = dir.join("data/first-keys.txt");
+    let mode = std::fs::metadata(&keys).expect("first keys").permissions();
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
+        0o600
+    );
+    let text = std::fs::read_to_string(&keys).expect("read");
+    let admin = text
+        .lines()
+        .find_map(|l| l.strip_prefix("Admin\t"))
+        .expect("an admin key");
+    let (status, _) = call(port, "GET", "/api/v1/hosts", Some(admin), b"");
+    assert_eq!(status, 200);
+    let _ = std::fs::remove_dir_all(&dir);
+}
