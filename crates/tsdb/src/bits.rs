@@ -99,13 +99,14 @@ impl<'a> BitReader<'a> {
     }
 }
 
-/// Writes a signed integer in one of six size classes; small values (the common case for delta-of-delta
-/// timestamps and deltas of slowly changing gauges) cost one to nine bits.
+/// Writes a signed integer in one of six size classes: 0 costs one bit, [-8, 7] six, [-128, 127] eleven,
+/// 16-bit values twenty. Small values are the common case for delta-of-delta timestamps and deltas of slowly
+/// changing gauges.
 pub(crate) fn write_signed(w: &mut BitWriter, x: i64) {
     const CLASSES: [(u64, u32, u32); 4] = [
-        (0b10, 2, 6),
-        (0b110, 3, 13),
-        (0b1110, 4, 20),
+        (0b10, 2, 4),
+        (0b110, 3, 8),
+        (0b1110, 4, 16),
         (0b11110, 5, 32),
     ];
     if x == 0 {
@@ -133,9 +134,9 @@ pub(crate) fn read_signed(r: &mut BitReader<'_>) -> Result<i64, OutOfBits> {
     }
     let bits = match ones {
         0 => return Ok(0),
-        1 => 6,
-        2 => 13,
-        3 => 20,
+        1 => 4,
+        2 => 8,
+        3 => 16,
         4 => 32,
         _ => return Ok(r.read(64)? as i64),
     };
@@ -191,16 +192,16 @@ mod tests {
             0i64,
             1,
             -1,
-            31,
-            -32,
-            32,
-            -33,
-            4095,
-            -4096,
-            4096,
-            524287,
-            -524288,
-            524288,
+            7,
+            -8,
+            8,
+            -9,
+            127,
+            -128,
+            128,
+            32767,
+            -32768,
+            32768,
             i32::MAX as i64,
             i32::MIN as i64,
             i64::MAX,

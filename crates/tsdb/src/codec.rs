@@ -300,13 +300,30 @@ mod tests {
     }
 
     #[test]
-    fn regular_integer_gauge_costs_about_two_bits_a_sample() {
+    fn regular_slow_gauge_costs_about_three_bits_a_sample() {
         let samples: Vec<(i64, f64)> = (0..120)
-            .map(|i| (1_700_000_000_000 + i * 60_000, 1000.0 + (i % 3) as f64))
+            .map(|i| (1_700_000_000_000 + i * 60_000, 1000.0 + (i / 30) as f64))
             .collect();
         let enc = encode(&samples);
         round_trip(&samples);
-        assert!(enc.len() < 60, "{} bytes for 120 samples", enc.len());
+        assert!(enc.len() <= 48, "{} bytes for 120 samples", enc.len());
+    }
+
+    #[test]
+    fn jittery_two_decimal_gauge_costs_under_a_byte_a_sample() {
+        // Load average-like: two decimals, moving by a few hundredths; timestamps a second off now and then.
+        let samples: Vec<(i64, f64)> = (0..120)
+            .map(|i| {
+                let jitter = if i % 17 == 0 { 1000 } else { 0 };
+                (
+                    1_700_000_000_000 + i * 60_000 + jitter,
+                    (50 + (i * 7) % 5) as f64 / 100.0,
+                )
+            })
+            .collect();
+        let enc = encode(&samples);
+        round_trip(&samples);
+        assert!(enc.len() < 120, "{} bytes for 120 samples", enc.len());
     }
 
     #[test]
