@@ -3,9 +3,9 @@
 //! with a 4xx that says what is wrong, and nothing of it is kept), then
 //! stored in one transaction.
 //!
-//! Begun with issue 5: host registration and specs, check reports, graph
-//! definitions and metadata. Metric batches join when the time-series store
-//! does.
+//! Host registration and specs, metric batches (into the time-series store,
+//! each value a series named as posted with the label `host`), check reports,
+//! graph definitions and metadata.
 
 use crate::http::{Handler, Request, Response};
 use crate::state::{CheckReport, KeyKind, State};
@@ -13,6 +13,25 @@ use crate::state::{CheckReport, KeyKind, State};
 /// The server's API.
 pub struct Api {
     pub state: State,
+    pub metrics: sonde_tsdb::Store,
+}
+
+/// How old a posted value may be: an agent delivers what it queued through
+/// an outage (its queue holds days), up to the raw data's retention.
+const MAX_AGE_SECS: i64 = 30 * 86_400;
+/// How far ahead of the server's clock a value may be.
+const MAX_AHEAD_SECS: i64 = 15 * 60;
+/// Values per batch.
+const MAX_BATCH: usize = 100_000;
+
+/// Whether a metric name is one the API takes (`^[-a-zA-Z0-9_.]+$`, at most
+/// 255 bytes).
+pub fn valid_metric_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= MAX_NAME
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 fn now() -> i64 {
@@ -130,6 +149,8 @@ impl Api {
                     Err(e) => Err(Response::error(500, &e.to_string())),
                 }
             }
+            ("POST", "metrics") => self.post_metrics(req, id),
+            ("GET", "metrics") => self.get_metrics(req, id),
             ("POST", "checks") => {
                 let body = json_body(req)?;
                 let reports: Vec<CheckReport> = body
@@ -216,6 +237,131 @@ impl Api {
             }
             _ => Err(Response::error(404, "no such endpoint")),
         }
+    }
+
+    /// A metric batch: every value checked first (name, finite number, time
+    /// within range); one bad value refuses the batch, naming it. Durable
+    /// (in the store's write-ahead log) before the 200.
+    fn post_metrics(&self, req: &Request, id: &str) -> Result<Response, Response> {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Batch {
+            metrics: Vec<Value>,
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Value {
+            name: String,
+            time: i64,
+            value: f64,
+        }
+        if req.body.is_empty() {
+            return Err(Response::error(400, "the body is empty; send JSON"));
+        }
+        let batch: Batch = serde_json::from_slice(&req.body)
+            .map_err(|e| Response::error(400, &format!("not a metric batch: {e}")))?;
+        if batch.metrics.len() > MAX_BATCH {
+            return Err(Response::error(
+                413,
+                &format!("{} values in one batch; at most {MAX_BATCH}", batch.metrics.len()),
+            ));
+        }
+        let t = now();
+        for (i, m) in batch.metrics.iter().enumerate() {
+            if !valid_metric_name(&m.name) {
+                return Err(Response::error(
+                    400,
+                    &format!(
+                        "metrics[{i}]: name {:?} is not 1 to {MAX_NAME} of [-a-zA-Z0-9_.]",
+                        m.name
+                    ),
+                ));
+            }
+            if !m.value.is_finite() {
+                return Err(Response::error(
+                    400,
+                    &format!("metrics[{i}] {}: the value is not a finite number", m.name),
+                ));
+            }
+            if m.time < t - MAX_AGE_SECS || m.time > t + MAX_AHEAD_SECS {
+                return Err(Response::error(
+                    400,
+                    &format!(
+                        "metrics[{i}] {}: time {} is more than 30 days before or 15 minutes after the server's clock ({t})",
+                        m.name, m.time
+                    ),
+                ));
+            }
+        }
+        self.known_host(id)?;
+        let keyed: Vec<(sonde_tsdb::SeriesKey, i64, f64)> = batch
+            .metrics
+            .iter()
+            .map(|m| {
+                (
+                    sonde_tsdb::SeriesKey::new(m.name.clone(), &[("host", id)]),
+                    m.time * 1000,
+                    m.value,
+                )
+            })
+            .collect();
+        self.metrics.append_keyed(&keyed).map_err(|e| {
+            // Not stored: the agent keeps the batch and tries again.
+            Response::error(503, &format!("the metrics store refused the batch: {e}"))
+        })?;
+        Ok(Response::json(
+            200,
+            &serde_json::json!({ "accepted": keyed.len() }),
+        ))
+    }
+
+    /// `GET /api/v1/hosts/ID/metrics?name=N&from=S&to=S[&step=S]`: a host's
+    /// series named N (a regular expression) between two epoch seconds; raw
+    /// points, or per-step averages.
+    fn get_metrics(&self, req: &Request, id: &str) -> Result<Response, Response> {
+        let name = req
+            .param("name")
+            .ok_or_else(|| Response::error(400, "no name= parameter"))?;
+        let num = |p: &str, default: i64| -> Result<i64, Response> {
+            match req.param(p) {
+                Some(v) => v
+                    .parse()
+                    .map_err(|_| Response::error(400, &format!("{p}={v:?} is not a number"))),
+                None => Ok(default),
+            }
+        };
+        let t = now();
+        let (from, to, step) = (num("from", t - 3600)?, num("to", t + 1)?, num("step", 0)?);
+        let matchers = vec![
+            sonde_tsdb::Matcher::new(
+                sonde_tsdb::NAME_LABEL,
+                sonde_tsdb::MatchOp::Regex,
+                &name,
+            )
+            .map_err(|e| Response::error(400, &e.to_string()))?,
+            sonde_tsdb::Matcher::eq("host", id),
+        ];
+        let series = self
+            .metrics
+            .query_range(&matchers, from * 1000, to * 1000, step * 1000)
+            .map_err(|e| Response::error(500, &e.to_string()))?;
+        let out: Vec<serde_json::Value> = series
+            .into_iter()
+            .map(|s| {
+                let points: Vec<serde_json::Value> = match s.points {
+                    sonde_tsdb::Points::Raw(p) => p
+                        .into_iter()
+                        .map(|(ts, v)| serde_json::json!([ts / 1000, v]))
+                        .collect(),
+                    sonde_tsdb::Points::Buckets(b) => b
+                        .into_iter()
+                        .map(|b| serde_json::json!([b.ts / 1000, b.avg()]))
+                        .collect(),
+                };
+                serde_json::json!({ "name": s.key.name, "points": points })
+            })
+            .collect();
+        Ok(Response::json(200, &serde_json::json!({ "series": out })))
     }
 
     fn list_hosts(&self, req: &Request) -> Result<Response, Response> {

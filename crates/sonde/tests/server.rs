@@ -1,5 +1,6 @@
 //! `sonde server` with the real agent: the agent registers its host, posts
-//! check reports and graph definitions, and the server keeps them
+//! metric batches, check reports and graph definitions, and the server keeps
+//! them
 //! (read back through the API with a key). Bad requests get a clear 4xx and
 //! store nothing.
 
@@ -88,7 +89,7 @@ fn json(text: &str) -> serde_json::Value {
 }
 
 #[test]
-fn the_agent_registers_and_its_checks_and_graphs_are_kept() {
+fn the_agent_registers_and_its_metrics_checks_and_graphs_are_kept() {
     let dir = temp_dir("server-agent");
     let port = free_port();
     let key = "write-key-for-the-test";
@@ -159,7 +160,26 @@ max_check_attempts = 2
         );
         std::thread::sleep(Duration::from_millis(200));
     };
-    std::thread::sleep(Duration::from_millis(500));
+    // Metric batches: the plugin's value and a collector's.
+    let series = |name: &str| -> Vec<serde_json::Value> {
+        let (status, body) = call(
+            port,
+            "GET",
+            &format!("/api/v1/hosts/{id}/metrics?name={name}"),
+            Some(key),
+            b"",
+        );
+        assert_eq!(status, 200, "{body}");
+        json(&body)["series"][0]["points"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    };
+    while series("custom.jobs.waiting").is_empty() || series("loadavg5").is_empty() {
+        assert!(Instant::now() < deadline, "the metrics did not arrive");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(series("custom.jobs.waiting").iter().all(|p| p[1] == 4.0));
     signal(&agent, "TERM");
     let _ = agent.wait();
     let (_, host) = call(port, "GET", &format!("/api/v1/hosts/{id}"), Some(key), b"");
@@ -271,6 +291,57 @@ fn bad_requests_get_a_clear_4xx_and_store_nothing() {
         serde_json::json!([]),
         "nothing stored half-way"
     );
+    // A metric batch with one bad value is refused whole, naming it.
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    for (batch, says) in [
+        (
+            format!(
+                r#"{{"metrics":[{{"name":"ok","time":{t},"value":1}},{{"name":"bad name","time":{t},"value":1}}]}}"#
+            ),
+            "metrics[1]: name \"bad name\"",
+        ),
+        (
+            format!(
+                r#"{{"metrics":[{{"name":"ok","time":{t},"value":1}},{{"name":"late","time":{},"value":1}}]}}"#,
+                t - 40 * 86_400
+            ),
+            "metrics[1] late: time",
+        ),
+        (
+            format!(r#"{{"metrics":[{{"name":"ok","time":{t},"value":"one"}}]}}"#),
+            "not a metric batch",
+        ),
+    ] {
+        let (status, body) = call(
+            port,
+            "POST",
+            &format!("/api/v1/hosts/{id}/metrics"),
+            Some(key),
+            batch.as_bytes(),
+        );
+        assert_eq!(status, 400, "{body}");
+        assert!(
+            json(&body)["error"]
+                .as_str()
+                .is_some_and(|e| e.contains(says)),
+            "{body}"
+        );
+    }
+    let (_, body) = call(
+        port,
+        "GET",
+        &format!("/api/v1/hosts/{id}/metrics?name=ok"),
+        Some(key),
+        b"",
+    );
+    assert_eq!(
+        json(&body)["series"],
+        serde_json::json!([]),
+        "nothing of a refused batch is stored"
+    );
     // Metadata is kept as sent, and read back.
     let (status, _) = call(
         port,
@@ -320,5 +391,103 @@ fn bad_requests_get_a_clear_4xx_and_store_nothing() {
         .expect("an admin key");
     let (status, _) = call(port, "GET", "/api/v1/hosts", Some(admin), b"");
     assert_eq!(status, 200);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `kill -9` of the server while batches are being posted loses no value
+/// whose batch was acknowledged (200): after a restart on the same data
+/// directory every one of them is there.
+#[test]
+fn kill_9_during_ingest_loses_no_acknowledged_value() {
+    let dir = temp_dir("server-kill9");
+    let port = free_port();
+    let key = "k-kill";
+    let data = dir.join("data");
+    let mut server = start_server(&data, port, key);
+    let (_, body) = call(
+        port,
+        "POST",
+        "/api/v1/hosts",
+        Some(key),
+        b"{\"name\": \"k9\"}",
+    );
+    let id = json(&body)["id"].as_str().expect("id").to_string();
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    // Batches of 50 values of one series, each value at its own second.
+    let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::<i64>::new()));
+    let poster = {
+        let (acked, id) = (std::sync::Arc::clone(&acked), id.clone());
+        std::thread::spawn(move || {
+            for b in 0..10_000i64 {
+                let values: Vec<String> = (0..50)
+                    .map(|i| {
+                        let n = b * 50 + i;
+                        format!(
+                            r#"{{"name":"k9.seq","time":{},"value":{n}}}"#,
+                            t - 2_000_000 + n
+                        )
+                    })
+                    .collect();
+                let body = format!(r#"{{"metrics":[{}]}}"#, values.join(","));
+                let (status, _) = std::panic::catch_unwind(|| {
+                    call(
+                        port,
+                        "POST",
+                        &format!("/api/v1/hosts/{id}/metrics"),
+                        Some(key),
+                        body.as_bytes(),
+                    )
+                })
+                .unwrap_or((0, String::new()));
+                if status != 200 {
+                    break;
+                }
+                acked
+                    .lock()
+                    .expect("lock")
+                    .extend((0..50).map(|i| b * 50 + i));
+            }
+        })
+    };
+    std::thread::sleep(Duration::from_millis(1500));
+    let _ = server.0.kill(); // SIGKILL
+    let _ = server.0.wait();
+    let _ = poster.join();
+    let acked = acked.lock().expect("lock").clone();
+    assert!(
+        acked.len() >= 500,
+        "batches were acknowledged before the kill: {}",
+        acked.len()
+    );
+    let _server = start_server(&data, port, key);
+    let (status, body) = call(
+        port,
+        "GET",
+        &format!(
+            "/api/v1/hosts/{id}/metrics?name=k9.seq&from={}&to={}",
+            t - 2_000_001,
+            t
+        ),
+        Some(key),
+        b"",
+    );
+    assert_eq!(status, 200);
+    let stored: std::collections::BTreeSet<i64> = json(&body)["series"][0]["points"]
+        .as_array()
+        .expect("points")
+        .iter()
+        .filter_map(|p| p[1].as_f64().map(|v| v as i64))
+        .collect();
+    let lost: Vec<&i64> = acked.iter().filter(|n| !stored.contains(n)).collect();
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged values lost, e.g. {:?}",
+        lost.len(),
+        &lost[..lost.len().min(5)]
+    );
+    drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }
