@@ -88,7 +88,8 @@ impl Store {
                     let recent_here = &recent[a..b];
                     let from_rollup = match (res, snap.rollups.get(&win)) {
                         (Some(r), Some(t)) if recent_here.is_empty() => {
-                            self.rollup_buckets(t, id, r, start, end)
+                            let has_raw = snap.blocks.contains_key(&win);
+                            self.rollup_buckets(t, id, r, start, end, has_raw)
                         }
                         _ => None,
                     };
@@ -225,11 +226,21 @@ impl Store {
         res: i64,
         start: i64,
         end: i64,
+        has_raw: bool,
     ) -> Option<Vec<Bucket>> {
         match t.get(id) {
             Ok(Some(bytes)) => match rollup::decode(&bytes) {
                 Ok((r5, r1h)) => {
-                    let list = if res == rollup::RES_1H { r1h } else { r5 };
+                    // 5-minute buckets are not stored for sparse series (see rollup.rs): read raw while
+                    // it is kept, the hourly buckets after that.
+                    let list = if res == rollup::RES_1H || (r5.is_empty() && !r1h.is_empty()) {
+                        if res != rollup::RES_1H && has_raw {
+                            return None;
+                        }
+                        r1h
+                    } else {
+                        r5
+                    };
                     Some(
                         list.into_iter()
                             .filter(|b| b.ts >= start && b.ts < end)

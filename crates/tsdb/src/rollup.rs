@@ -106,6 +106,33 @@ pub(crate) fn compute(samples: &[(i64, f64)], res: i64) -> Vec<Bucket> {
     f.finish()
 }
 
+/// Fewest samples per 5-minute bucket, on average over a window, for 5-minute rollups to be stored. A
+/// 60 s series has five: its 5-minute rollup would cost most of what the raw chunk does and save a query
+/// little, so such series are answered from raw samples (and from hourly buckets once raw data is gone).
+pub(crate) const MIN_SAMPLES_PER_5M: usize = 7;
+
+/// The rollup file entry of one series' samples in one window.
+pub(crate) fn entry(samples: &[(i64, f64)]) -> Vec<u8> {
+    let mut r5 = compute(samples, RES_5M);
+    if samples.len() < r5.len() * MIN_SAMPLES_PER_5M {
+        r5.clear();
+    }
+    let mut r1h = compute(samples, RES_1H);
+    // Sums of decimal values (two-decimal gauges, integers) come out of float addition a few ulps off
+    // the decimal they should be (0.1 + 0.2), which defeats the decimal codec and costs 8 bytes a bucket.
+    // Rounding to the inputs' decimals is more exact, not less.
+    if let Some(exp) = codec::decimal_exponent(samples) {
+        let pow = 10f64.powi(exp as i32);
+        for b in r5.iter_mut().chain(r1h.iter_mut()) {
+            let r = (b.sum * pow).round() / pow;
+            if r.is_finite() {
+                b.sum = r;
+            }
+        }
+    }
+    encode(&r5, &r1h)
+}
+
 /// Encodes a series' 5-minute and 1-hour buckets for a rollup file entry.
 pub(crate) fn encode(r5: &[Bucket], r1h: &[Bucket]) -> Vec<u8> {
     let mut out = Vec::new();

@@ -589,13 +589,7 @@ impl Inner {
                 max_ts = max_ts.max(b.0);
             }
             blk.add(id, &codec::encode(&samples));
-            rup.add(
-                id,
-                &rollup::encode(
-                    &rollup::compute(&samples, rollup::RES_5M),
-                    &rollup::compute(&samples, rollup::RES_1H),
-                ),
-            );
+            rup.add(id, &rollup::entry(&samples));
         }
         let bpath = self.block_path(start);
         let rpath = self.dir.join("rollups").join(format!("{start}.rup"));

@@ -166,7 +166,7 @@ fn samples_survive_reopen_from_wal_and_blocks_alike() {
 }
 
 /// Deterministic pseudo-random values (xorshift), some NaN.
-fn series_values(base: i64, seed: u64, n: i64) -> Vec<(i64, f64)> {
+fn series_values(base: i64, seed: u64, n: i64, interval: i64) -> Vec<(i64, f64)> {
     let mut x = seed | 1;
     (0..n)
         .map(|i| {
@@ -178,7 +178,7 @@ fn series_values(base: i64, seed: u64, n: i64) -> Vec<(i64, f64)> {
             } else {
                 (x % 10_000) as f64 / 100.0 - 20.0
             };
-            (base + i * 60_000 + (x % 3) as i64 * 1000, v)
+            (base + i * interval + (x % 3) as i64 * 1000, v)
         })
         .collect()
 }
@@ -197,7 +197,9 @@ fn rollup_answers_equal_raw_aggregation_and_outlive_raw_retention() {
     let mut all = Vec::new();
     for host in ["a", "b", "c"] {
         let id = store.series_id(&key("m", host)).expect("id");
-        let samples = series_values(base, u64::from(id) * 7919 + 1, 3 * 24 * 60);
+        // "c" is dense (every 20 s), so it gets 5-minute rollups; "a" and "b" (60 s) only hourly ones.
+        let interval = if host == "c" { 20_000 } else { 60_000 };
+        let samples = series_values(base, u64::from(id) * 7919 + 1, 72 * H / interval, interval);
         let batch: Vec<Sample> = samples
             .iter()
             .map(|&(t, v)| Sample {
@@ -231,6 +233,7 @@ fn rollup_answers_equal_raw_aggregation_and_outlive_raw_retention() {
     }
     // Raw blocks older than a day go; the hourly view of those days stays, answered from rollups.
     let before = buckets(&store, &[Matcher::name("m")], base, end, H);
+    let before5 = buckets(&store, &[Matcher::name("m")], base, end, 5 * 60_000);
     store.flush().expect("flush the late sample");
     store.apply_retention(end).expect("retention");
     let raw_left = raw(&store, &[Matcher::name("m")], base, end);
@@ -245,6 +248,14 @@ fn rollup_answers_equal_raw_aggregation_and_outlive_raw_retention() {
     for (a, b) in after.iter().zip(&before) {
         assert_buckets_eq(a, b);
     }
+    // The dense series keeps its 5-minute view; the sparse ones answer a 5-minute step from hourly buckets
+    // where raw data is gone.
+    let after5 = buckets(&store, &[Matcher::name("m")], base, end, 5 * 60_000);
+    assert_buckets_eq(&after5[2], &before5[2]);
+    let cut = window_of_oldest_raw(&raw_left[0]);
+    let old: Vec<(i64, f64)> = all[0].iter().copied().filter(|s| s.0 < cut).collect();
+    let old_buckets: Vec<Bucket> = after5[0].iter().copied().filter(|b| b.ts < cut).collect();
+    assert_buckets_eq(&old_buckets, &expected_buckets(&old, H));
     // With rollups past their own retention, nothing is left for that time.
     store.apply_retention(end + 40 * 24 * H).expect("retention");
     assert!(
@@ -252,4 +263,10 @@ fn rollup_answers_equal_raw_aggregation_and_outlive_raw_retention() {
             .iter()
             .all(|b| b.is_empty())
     );
+}
+
+/// Start of the two-hour window holding the oldest remaining raw sample.
+fn window_of_oldest_raw(samples: &[(i64, f64)]) -> i64 {
+    let t = samples.first().expect("some raw data left").0;
+    t - t.rem_euclid(2 * H)
 }
