@@ -56,8 +56,20 @@ const MAX_NAME: usize = 255;
 impl Api {
     /// The key's kind, or the 401 that says what is wrong with it.
     fn key(&self, req: &Request) -> Result<KeyKind, Response> {
-        let Some(key) = req.header("x-api-key").filter(|k| !k.is_empty()) else {
-            return Err(Response::error(401, "no X-Api-Key header"));
+        // `X-Api-Key` (sonde's agents, Mackerel's), or a bearer token (what
+        // Prometheus's remote write and most HTTP clients can send).
+        let bearer = req
+            .header("authorization")
+            .and_then(|a| {
+                a.strip_prefix("Bearer ")
+                    .or_else(|| a.strip_prefix("bearer "))
+            })
+            .map(str::trim);
+        let Some(key) = req.header("x-api-key").or(bearer).filter(|k| !k.is_empty()) else {
+            return Err(Response::error(
+                401,
+                "no X-Api-Key header (or Authorization: Bearer KEY)",
+            ));
         };
         match self.state.key_kind(key) {
             Ok(Some(kind)) => Ok(kind),
@@ -263,7 +275,10 @@ impl Api {
         if batch.metrics.len() > MAX_BATCH {
             return Err(Response::error(
                 413,
-                &format!("{} values in one batch; at most {MAX_BATCH}", batch.metrics.len()),
+                &format!(
+                    "{} values in one batch; at most {MAX_BATCH}",
+                    batch.metrics.len()
+                ),
             ));
         }
         let t = now();
@@ -322,6 +337,21 @@ impl Api {
         let name = req
             .param("name")
             .ok_or_else(|| Response::error(400, "no name= parameter"))?;
+        let matchers = vec![
+            sonde_tsdb::Matcher::new(sonde_tsdb::NAME_LABEL, sonde_tsdb::MatchOp::Regex, &name)
+                .map_err(|e| Response::error(400, &e.to_string()))?,
+            sonde_tsdb::Matcher::eq("host", id),
+        ];
+        self.series_json(req, &matchers)
+    }
+
+    /// The series matching `matchers` between `from` and `to` (epoch
+    /// seconds; the last hour by default), raw or per `step` seconds.
+    fn series_json(
+        &self,
+        req: &Request,
+        matchers: &[sonde_tsdb::Matcher],
+    ) -> Result<Response, Response> {
         let num = |p: &str, default: i64| -> Result<i64, Response> {
             match req.param(p) {
                 Some(v) => v
@@ -332,18 +362,9 @@ impl Api {
         };
         let t = now();
         let (from, to, step) = (num("from", t - 3600)?, num("to", t + 1)?, num("step", 0)?);
-        let matchers = vec![
-            sonde_tsdb::Matcher::new(
-                sonde_tsdb::NAME_LABEL,
-                sonde_tsdb::MatchOp::Regex,
-                &name,
-            )
-            .map_err(|e| Response::error(400, &e.to_string()))?,
-            sonde_tsdb::Matcher::eq("host", id),
-        ];
         let series = self
             .metrics
-            .query_range(&matchers, from * 1000, to * 1000, step * 1000)
+            .query_range(matchers, from * 1000, to * 1000, step * 1000)
             .map_err(|e| Response::error(500, &e.to_string()))?;
         let out: Vec<serde_json::Value> = series
             .into_iter()
@@ -358,10 +379,105 @@ impl Api {
                         .map(|b| serde_json::json!([b.ts / 1000, b.avg()]))
                         .collect(),
                 };
-                serde_json::json!({ "name": s.key.name, "points": points })
+                let labels: serde_json::Map<String, serde_json::Value> = s
+                    .key
+                    .labels
+                    .iter()
+                    .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                    .collect();
+                serde_json::json!({ "name": s.key.name, "labels": labels, "points": points })
             })
             .collect();
         Ok(Response::json(200, &serde_json::json!({ "series": out })))
+    }
+
+    /// Prometheus remote write: a snappy protobuf `WriteRequest`; every
+    /// series and sample checked before any is stored (label names as
+    /// Prometheus allows them, times within 30 days back and 15 minutes
+    /// ahead); 204 once durable. Values are kept as sent (NaN staleness
+    /// markers included).
+    fn remote_write(&self, req: &Request) -> Result<Response, Response> {
+        self.writer(req)?;
+        if req
+            .header("content-encoding")
+            .is_some_and(|e| !e.eq_ignore_ascii_case("snappy"))
+        {
+            return Err(Response::error(
+                415,
+                "remote write bodies are snappy-compressed (Content-Encoding: snappy)",
+            ));
+        }
+        let raw =
+            crate::remote_write::snappy_decode(&req.body).map_err(|e| Response::error(400, &e))?;
+        let series = crate::remote_write::decode(&raw).map_err(|e| Response::error(400, &e))?;
+        let t = now() * 1000;
+        let label_ok = |l: &str| {
+            !l.is_empty()
+                && l.len() <= MAX_NAME
+                && l.bytes().enumerate().all(|(i, b)| {
+                    b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit())
+                })
+        };
+        let mut keyed = Vec::new();
+        for (i, s) in series.iter().enumerate() {
+            if s.name.is_empty() || s.name.len() > MAX_NAME {
+                return Err(Response::error(400, &format!("timeseries[{i}]: bad name")));
+            }
+            if let Some((l, _)) = s.labels.iter().find(|(l, _)| !label_ok(l)) {
+                return Err(Response::error(
+                    400,
+                    &format!(
+                        "timeseries[{i}] {}: label name {l:?} is not [a-zA-Z_][a-zA-Z0-9_]*",
+                        s.name
+                    ),
+                ));
+            }
+            let labels: Vec<(&str, &str)> = s
+                .labels
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let key = sonde_tsdb::SeriesKey::new(s.name.clone(), &labels);
+            for &(ts, v) in &s.samples {
+                if ts < t - MAX_AGE_SECS * 1000 || ts > t + MAX_AHEAD_SECS * 1000 {
+                    return Err(Response::error(
+                        400,
+                        &format!(
+                            "timeseries[{i}] {}: timestamp {ts} ms is out of range",
+                            s.name
+                        ),
+                    ));
+                }
+                keyed.push((key.clone(), ts, v));
+            }
+        }
+        self.metrics.append_keyed(&keyed).map_err(|e| {
+            Response::error(503, &format!("the metrics store refused the batch: {e}"))
+        })?;
+        Ok(Response::new(204, "text/plain", ""))
+    }
+
+    /// `GET /api/v1/metrics?name=REGEX[&from=S&to=S&step=S][&label.K=V...]`:
+    /// any series by name and labels.
+    fn query(&self, req: &Request) -> Result<Response, Response> {
+        self.key(req)?;
+        let name = req
+            .param("name")
+            .ok_or_else(|| Response::error(400, "no name= parameter"))?;
+        let mut matchers = vec![
+            sonde_tsdb::Matcher::new(sonde_tsdb::NAME_LABEL, sonde_tsdb::MatchOp::Regex, &name)
+                .map_err(|e| Response::error(400, &e.to_string()))?,
+        ];
+        for kv in req.query.split('&') {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            if let Some(label) = crate::http::percent_decode(k).strip_prefix("label.") {
+                matchers.push(sonde_tsdb::Matcher::eq(
+                    label,
+                    &crate::http::percent_decode(v),
+                ));
+            }
+        }
+        self.series_json(req, &matchers)
     }
 
     fn list_hosts(&self, req: &Request) -> Result<Response, Response> {
@@ -383,6 +499,8 @@ impl Handler for Api {
         let result = match (req.method.as_str(), path) {
             ("POST", "/api/v1/hosts") => self.register(req),
             ("GET", "/api/v1/hosts") => self.list_hosts(req),
+            ("POST", "/api/v1/write") => self.remote_write(req),
+            ("GET", "/api/v1/metrics") => self.query(req),
             (_, p) if p.starts_with("/api/v1/hosts/") => {
                 let rest = &p["/api/v1/hosts/".len()..];
                 let (id, rest) = rest.split_once('/').unwrap_or((rest, ""));

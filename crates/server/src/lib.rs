@@ -5,5 +5,6 @@
 
 pub mod api;
 pub mod http;
+pub mod remote_write;
 pub mod serve;
 pub mod state;

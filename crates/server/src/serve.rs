@@ -64,7 +64,12 @@ pub fn start(o: &Options) -> Result<Running, String> {
     let listener =
         TcpListener::bind(&o.listen).map_err(|e| format!("cannot listen on {}: {e}", o.listen))?;
     let metrics = sonde_tsdb::Store::open(o.data.join("metrics"), sonde_tsdb::Options::default())
-        .map_err(|e| format!("{}: the metrics store: {e}", o.data.join("metrics").display()))?;
+        .map_err(|e| {
+        format!(
+            "{}: the metrics store: {e}",
+            o.data.join("metrics").display()
+        )
+    })?;
     let server = Server::start(listener, Arc::new(Api { state, metrics }), o.limits.clone())
         .map_err(|e| format!("cannot serve on {}: {e}", o.listen))?;
     Ok(Running { server, first_keys })

@@ -231,8 +231,13 @@ fn bad_requests_get_a_clear_4xx_and_store_nothing() {
     let (status, body) = call(port, "POST", "/api/v1/hosts", None, b"{\"name\":\"x\"}");
     assert_eq!(
         (status, json(&body)["error"].as_str()),
-        (401, Some("no X-Api-Key header"))
+        (
+            401,
+            Some("no X-Api-Key header (or Authorization: Bearer KEY)")
+        )
     );
+    let (status, _) = call(port, "GET", "/api/v1/hosts", None, b"");
+    assert_eq!(status, 401, "reading needs a key too");
     let (status, body) = call(
         port,
         "POST",
@@ -489,5 +494,79 @@ fn kill_9_during_ingest_loses_no_acknowledged_value() {
         &lost[..lost.len().min(5)]
     );
     drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Debian's Prometheus sends to sonde by remote write (snappy protobuf, with
+/// the write key as a bearer token): its own `up` and build info arrive with their
+/// labels.
+#[test]
+fn a_real_prometheus_remote_writes_to_the_server() {
+    let prometheus = Path::new("/usr/bin/prometheus");
+    assert!(
+        prometheus.exists(),
+        "prometheus is missing: `make test` installs it (scripts/setup.sh)"
+    );
+    let dir = temp_dir("server-remote-write");
+    let (port, prom_port) = (free_port(), free_port());
+    let key = "k-remote-write";
+    let _server = start_server(&dir.join("data"), port, key);
+    let config = dir.join("prometheus.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "global:\n  scrape_interval: 1s\n\
+             scrape_configs:\n  - job_name: self\n    static_configs:\n      - targets: ['127.0.0.1:{prom_port}']\n\
+             remote_write:\n  - url: http://127.0.0.1:{port}/api/v1/write\n    authorization:\n      credentials: {key}\n    queue_config:\n      batch_send_deadline: 1s\n"
+        ),
+    )
+    .expect("config");
+    let prom = Command::new(prometheus)
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join("prom").display()
+        ))
+        .arg(format!("--web.listen-address=127.0.0.1:{prom_port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start prometheus");
+    let _prom = Running(prom);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let up = loop {
+        let (status, body) = call(
+            port,
+            "GET",
+            "/api/v1/metrics?name=up&label.job=self",
+            Some(key),
+            b"",
+        );
+        assert_eq!(status, 200, "{body}");
+        let v = json(&body);
+        if let Some(s) = v["series"].as_array().and_then(|a| a.first()).cloned() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "nothing arrived by remote write");
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert_eq!(up["labels"]["instance"], format!("127.0.0.1:{prom_port}"));
+    assert!(
+        up["points"]
+            .as_array()
+            .is_some_and(|p| p.iter().any(|p| p[1] == 1.0)),
+        "{up}"
+    );
+    let (_, body) = call(
+        port,
+        "GET",
+        "/api/v1/metrics?name=prometheus_build_info",
+        Some(key),
+        b"",
+    );
+    assert!(
+        json(&body)["series"][0]["labels"]["version"].is_string(),
+        "{body}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
