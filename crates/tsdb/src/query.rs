@@ -89,7 +89,7 @@ impl Store {
                     let from_rollup = match (res, snap.rollups.get(&win)) {
                         (Some(r), Some(t)) if recent_here.is_empty() => {
                             let has_raw = snap.blocks.contains_key(&win);
-                            self.rollup_buckets(t, id, r, start, end, has_raw)
+                            self.rollup_buckets(t, id, r, (start, end), has_raw, win)
                         }
                         _ => None,
                     };
@@ -224,12 +224,12 @@ impl Store {
         t: &Table,
         id: SeriesId,
         res: i64,
-        start: i64,
-        end: i64,
+        (start, end): (i64, i64),
         has_raw: bool,
+        win: i64,
     ) -> Option<Vec<Bucket>> {
         match t.get(id) {
-            Ok(Some(bytes)) => match rollup::decode(&bytes) {
+            Ok(Some(bytes)) => match rollup::decode(win, &bytes) {
                 Ok((r5, r1h)) => {
                     // 5-minute buckets are not stored for sparse series (see rollup.rs): read raw while
                     // it is kept, the hourly buckets after that.

@@ -6,7 +6,7 @@
 //! NaN samples are left out of every aggregate (sum, count, min, max) — in raw aggregation too, so rollup
 //! answers equal raw ones.
 
-use crate::bits::{get_uvarint, put_uvarint};
+use crate::bits::{get_ivarint, get_uvarint, put_ivarint, put_uvarint};
 use crate::codec::{self, CodecError};
 
 /// Rollup resolutions, milliseconds.
@@ -112,7 +112,7 @@ pub(crate) fn compute(samples: &[(i64, f64)], res: i64) -> Vec<Bucket> {
 pub(crate) const MIN_SAMPLES_PER_5M: usize = 7;
 
 /// The rollup file entry of one series' samples in one window.
-pub(crate) fn entry(samples: &[(i64, f64)]) -> Vec<u8> {
+pub(crate) fn entry(win: i64, samples: &[(i64, f64)]) -> Vec<u8> {
     let mut r5 = compute(samples, RES_5M);
     if samples.len() < r5.len() * MIN_SAMPLES_PER_5M {
         r5.clear();
@@ -130,56 +130,126 @@ pub(crate) fn entry(samples: &[(i64, f64)]) -> Vec<u8> {
             }
         }
     }
-    encode(&r5, &r1h)
+    encode(win, &r5, &r1h)
 }
 
-/// Encodes a series' 5-minute and 1-hour buckets for a rollup file entry.
-pub(crate) fn encode(r5: &[Bucket], r1h: &[Bucket]) -> Vec<u8> {
+/// Marks a bucket list whose values are stored as raw float bits rather than decimals.
+const RAW_FLOATS: u8 = 0xff;
+
+/// Encodes a series' 5-minute and 1-hour buckets of the window starting at `win` for a rollup file entry.
+///
+/// A window holds few buckets (two hourly ones in a two-hour block), so per-column chunk headers would
+/// dominate; instead each bucket is its slot in the window, its count, and min, max - min and
+/// sum - count * min as decimal integers (or raw float bits when the values are not short decimals).
+pub(crate) fn encode(win: i64, r5: &[Bucket], r1h: &[Bucket]) -> Vec<u8> {
     let mut out = Vec::new();
-    for list in [r5, r1h] {
-        let cols: [fn(&Bucket) -> f64; 4] = [|b| b.min, |b| b.max, |b| b.sum, |b| b.count as f64];
-        for col in cols {
-            let samples: Vec<(i64, f64)> = list.iter().map(|b| (b.ts, col(b))).collect();
-            let c = codec::encode(&samples);
-            put_uvarint(&mut out, c.len() as u64);
-            out.extend_from_slice(&c);
+    for (list, res) in [(r5, RES_5M), (r1h, RES_1H)] {
+        put_uvarint(&mut out, list.len() as u64);
+        if list.is_empty() {
+            continue;
+        }
+        let vals: Vec<(i64, f64)> = list
+            .iter()
+            .flat_map(|b| [(0, b.min), (0, b.max), (0, b.sum)])
+            .collect();
+        let exp = codec::decimal_exponent(&vals);
+        out.push(exp.map_or(RAW_FLOATS, |e| e as u8));
+        let pow = 10f64.powi(exp.unwrap_or(0) as i32);
+        for b in list {
+            put_uvarint(&mut out, ((b.ts - win) / res) as u64);
+            put_uvarint(&mut out, b.count);
+            if exp.is_some() {
+                // Exact: `decimal_exponent` checked that each value is n / 10^e with n rounded this way.
+                let int = |v: f64| (v * pow).round() as i64;
+                let (mn, mx, sm) = (int(b.min), int(b.max), int(b.sum));
+                put_ivarint(&mut out, mn);
+                put_ivarint(&mut out, mx.wrapping_sub(mn));
+                put_ivarint(&mut out, sm.wrapping_sub((b.count as i64).wrapping_mul(mn)));
+            } else {
+                for v in [b.min, b.max, b.sum] {
+                    out.extend_from_slice(&v.to_bits().to_le_bytes());
+                }
+            }
         }
     }
     out
 }
 
-/// Decodes an entry written by [`encode`]: `(5-minute, 1-hour)` buckets.
-pub(crate) fn decode(buf: &[u8]) -> Result<(Vec<Bucket>, Vec<Bucket>), CodecError> {
+/// Decodes an entry written by [`encode`] for the window starting at `win`: `(5-minute, 1-hour)` buckets.
+pub(crate) fn decode(win: i64, buf: &[u8]) -> Result<(Vec<Bucket>, Vec<Bucket>), CodecError> {
     let mut pos = 0;
     let mut lists = Vec::with_capacity(2);
-    for _ in 0..2 {
-        let mut cols = Vec::with_capacity(4);
-        for _ in 0..4 {
-            let n = get_uvarint(buf, &mut pos).ok_or(CodecError::Truncated)? as usize;
-            let end = pos
-                .checked_add(n)
-                .filter(|&e| e <= buf.len())
-                .ok_or(CodecError::Truncated)?;
-            cols.push(codec::decode(&buf[pos..end])?);
-            pos = end;
-        }
-        let n = cols[0].len();
-        if cols.iter().any(|c| c.len() != n) {
+    for res in [RES_5M, RES_1H] {
+        let n = get_uvarint(buf, &mut pos).ok_or(CodecError::Truncated)? as usize;
+        if n > buf.len() {
             return Err(CodecError::Truncated);
         }
-        lists.push(
-            (0..n)
-                .map(|i| Bucket {
-                    ts: cols[0][i].0,
-                    min: cols[0][i].1,
-                    max: cols[1][i].1,
-                    sum: cols[2][i].1,
-                    count: cols[3][i].1 as u64,
-                })
-                .collect::<Vec<_>>(),
-        );
+        let mut list = Vec::with_capacity(n);
+        if n > 0 {
+            let exp = *buf.get(pos).ok_or(CodecError::Truncated)?;
+            pos += 1;
+            if exp != RAW_FLOATS && u32::from(exp) > 6 {
+                return Err(CodecError::UnknownEncoding(exp));
+            }
+            let pow = 10f64.powi(i32::from(exp));
+            for _ in 0..n {
+                let slot = get_uvarint(buf, &mut pos).ok_or(CodecError::Truncated)?;
+                let count = get_uvarint(buf, &mut pos).ok_or(CodecError::Truncated)?;
+                let ts = (slot as i64).wrapping_mul(res).wrapping_add(win);
+                let (min, max, sum) = if exp == RAW_FLOATS {
+                    let mut v = [0f64; 3];
+                    for x in &mut v {
+                        let b = buf.get(pos..pos + 8).ok_or(CodecError::Truncated)?;
+                        *x = f64::from_bits(u64::from_le_bytes(
+                            b.try_into().map_err(|_| CodecError::Truncated)?,
+                        ));
+                        pos += 8;
+                    }
+                    (v[0], v[1], v[2])
+                } else {
+                    let mn = get_ivarint(buf, &mut pos).ok_or(CodecError::Truncated)?;
+                    let mx = get_ivarint(buf, &mut pos)
+                        .ok_or(CodecError::Truncated)?
+                        .wrapping_add(mn);
+                    let sm = get_ivarint(buf, &mut pos)
+                        .ok_or(CodecError::Truncated)?
+                        .wrapping_add((count as i64).wrapping_mul(mn));
+                    (mn as f64 / pow, mx as f64 / pow, sm as f64 / pow)
+                };
+                list.push(Bucket {
+                    ts,
+                    min,
+                    max,
+                    sum,
+                    count,
+                });
+            }
+        }
+        lists.push(list);
     }
     let r1h = lists.pop().unwrap_or_default();
     let r5 = lists.pop().unwrap_or_default();
     Ok((r5, r1h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rollup_entries_round_trip_decimal_and_raw() {
+        let win = 1_700_006_400_000;
+        let dec: Vec<(i64, f64)> = (0..240)
+            .map(|i| (win + i * 30_000, (i % 13) as f64 / 4.0 - 1.0))
+            .collect();
+        let raw: Vec<(i64, f64)> = (0..240)
+            .map(|i| (win + i * 30_000, (i as f64).sqrt() * -1e10))
+            .collect();
+        for samples in [dec, raw] {
+            let (r5, r1h) = (compute(&samples, RES_5M), compute(&samples, RES_1H));
+            let (d5, d1h) = decode(win, &encode(win, &r5, &r1h)).expect("decodes");
+            assert_eq!((d5, d1h), (r5, r1h));
+        }
+        assert!(decode(win, &[3, 0]).is_err());
+    }
 }

@@ -589,7 +589,7 @@ impl Inner {
                 max_ts = max_ts.max(b.0);
             }
             blk.add(id, &codec::encode(&samples));
-            rup.add(id, &rollup::entry(&samples));
+            rup.add(id, &rollup::entry(start, &samples));
         }
         let bpath = self.block_path(start);
         let rpath = self.dir.join("rollups").join(format!("{start}.rup"));

@@ -2,8 +2,8 @@
 //!
 //! Data: `hosts` x `series` per host, one sample per series every `interval` seconds over `hours`, with
 //! whole-second timestamps (as the agent posts) and an occasional one-second jitter. Series kinds mimic an
-//! agent: two-decimal gauges (cpu %, load), byte gauges moving in pages, counters, and a share of
-//! full-precision floats. Ingest goes through `append` (WAL + group commit + fsync) from several threads,
+//! agent (per ten series): three two-decimal gauges (cpu %, load) in a random walk, two byte gauges moving
+//! in pages, two counters, two constants (sizes, totals) and one full-precision float (a computed rate). Ingest goes through `append` (WAL + group commit + fsync) from several threads,
 //! one batch per host per interval like agent posts, with the background flush running. Then everything is
 //! flushed and the block/rollup bytes are divided by the sample count. Queries: 24 h x 100 series of one
 //! host, raw and at a 5-minute step.
@@ -86,14 +86,17 @@ enum Gen {
     Counter(i64),
     /// Full-precision float (a computed rate).
     Float(f64),
+    /// A value that does not change (filesystem size, memory total, CPU count).
+    Constant(f64),
 }
 
 impl Gen {
     fn new(i: usize, r: &mut Rng) -> Gen {
         match i % 10 {
-            0..=3 => Gen::Percent((r.next() % 10_000) as i64),
-            4..=6 => Gen::Bytes((r.next() % (1 << 34)) as i64 & !4095),
-            7 | 8 => Gen::Counter((r.next() % 1_000_000_000) as i64),
+            0..=2 => Gen::Percent((r.next() % 10_000) as i64),
+            3 | 4 => Gen::Bytes((r.next() % (1 << 34)) as i64 & !4095),
+            5 | 6 => Gen::Counter((r.next() % 1_000_000_000) as i64),
+            7 | 8 => Gen::Constant(((r.next() % (1 << 30)) * 4096) as f64),
             _ => Gen::Float((r.next() % 1000) as f64 / 7.0),
         }
     }
@@ -115,6 +118,7 @@ impl Gen {
                 *c += 1000 + ((x >> 8) % 5000) as i64;
                 *c as f64
             }
+            Gen::Constant(c) => *c,
             Gen::Float(f) => {
                 *f = (*f * 0.9 + ((x >> 11) as f64 / (1u64 << 53) as f64) * 10.0).abs();
                 *f
