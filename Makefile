@@ -14,34 +14,34 @@ CARGO ?= cargo
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),target)
 # The project's shared material (captures, rules) sits beside the repository.
 SHARED ?= ../shared
-AGENT_PID := $(TARGET_DIR)/sonde-agent.pid
+UP_PID := $(TARGET_DIR)/sonde-up.pid
 
 .PHONY: up down test setup build release fmt-check clippy unit-tests conformance golden clean
 
-## up: set up, build, and start sonde's host agent with its built-in defaults (collectors, /metrics on
-## 127.0.0.1:9464; no server to post to until the server exists), in the background; `make down` stops it
+## up: set up, build, and start `sonde up` (the server and a local agent, embedded defaults, data in
+## target/sonde-data) in the background; `make down` stops it
 up: setup release
-	@if [ -f $(AGENT_PID) ] && kill -0 "$$(cat $(AGENT_PID))" 2>/dev/null; then \
-	  echo "make up: sonde agent is already running (pid $$(cat $(AGENT_PID)))"; \
+	@if [ -f $(UP_PID) ] && kill -0 "$$(cat $(UP_PID))" 2>/dev/null; then \
+	  echo "make up: sonde is already running (pid $$(cat $(UP_PID)))"; \
 	else \
-	  nohup $(TARGET_DIR)/release/sonde agent -c /dev/null >$(TARGET_DIR)/sonde-agent.log 2>&1 & \
-	  echo $$! > $(AGENT_PID); \
-	  for i in $$(seq 1 50); do \
-	    if (exec 3<>/dev/tcp/127.0.0.1/9464) 2>/dev/null; then break; fi; sleep 0.1; \
+	  nohup $(TARGET_DIR)/release/sonde up --data $(TARGET_DIR)/sonde-data >$(TARGET_DIR)/sonde-up.log 2>&1 & \
+	  echo $$! > $(UP_PID); \
+	  for i in $$(seq 1 100); do \
+	    if (exec 3<>/dev/tcp/127.0.0.1/7070) 2>/dev/null; then break; fi; sleep 0.1; \
 	  done; \
-	  if ! kill -0 "$$(cat $(AGENT_PID))" 2>/dev/null; then \
-	    echo "make up: sonde agent did not start:"; cat $(TARGET_DIR)/sonde-agent.log; exit 1; \
+	  if ! kill -0 "$$(cat $(UP_PID))" 2>/dev/null; then \
+	    echo "make up: sonde up did not start:"; cat $(TARGET_DIR)/sonde-up.log; exit 1; \
 	  fi; \
-	  echo "make up: sonde agent running (pid $$(cat $(AGENT_PID)), log $(TARGET_DIR)/sonde-agent.log)"; \
+	  echo "make up: sonde running (pid $$(cat $(UP_PID)), log $(TARGET_DIR)/sonde-up.log)"; \
 	fi
-	@echo "make up: metrics at http://127.0.0.1:9464/metrics; one round as JSON: $(TARGET_DIR)/release/sonde agent once"
-	@echo "make up: stop it with 'make down'"
+	@echo "make up: API at http://127.0.0.1:7070/api/v1/ (keys in $(TARGET_DIR)/sonde-data/server/first-keys.txt);"
+	@echo "make up: the local agent's metrics at http://127.0.0.1:9464/metrics; stop with 'make down'"
 
 ## down: stop what `make up` started
 down:
-	@if [ -f $(AGENT_PID) ] && kill "$$(cat $(AGENT_PID))" 2>/dev/null; then \
-	  echo "make down: sonde agent stopped"; else echo "make down: nothing running"; fi
-	@rm -f $(AGENT_PID)
+	@if [ -f $(UP_PID) ] && kill "$$(cat $(UP_PID))" 2>/dev/null; then \
+	  echo "make down: sonde stopped"; else echo "make down: nothing running"; fi
+	@rm -f $(UP_PID)
 
 ## test: set up, then formatting, lints, build, and every test (conformance with sysdig included)
 test: setup fmt-check clippy build unit-tests

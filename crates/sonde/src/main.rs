@@ -5,6 +5,7 @@
 mod agent;
 mod dig;
 mod server;
+mod up;
 
 use std::process::ExitCode;
 
@@ -30,6 +31,8 @@ enum Command {
     Agent(agent::AgentArgs),
     /// The server: takes what agents send (the /api/v1/ API) and keeps it.
     Server(server::ServerArgs),
+    /// The server and a local agent in one process, with embedded defaults.
+    Up(up::UpArgs),
     /// Run a built-in plugin once as a Mackerel-format command (metrics as
     /// `name<TAB>value<TAB>epoch`, meta with MACKEREL_AGENT_PLUGIN_META=1;
     /// checks exit 0/1/2/3). `sonde plugin list` names them.
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         Command::Dig(args) => dig::run(args),
         Command::Agent(args) => agent::run(args),
         Command::Server(args) => server::run(args),
+        Command::Up(args) => up::run(args),
         Command::Plugin { name, args } => plugin(&name, &args),
     }
 }

@@ -570,3 +570,68 @@ fn a_real_prometheus_remote_writes_to_the_server() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `sonde up`: the server and a local agent in one process; the agent's host
+/// is registered, its /metrics served, the first keys printed, and Ctrl-C
+/// stops both cleanly.
+#[test]
+fn sonde_up_runs_the_server_and_a_local_agent() {
+    let dir = temp_dir("sonde-up");
+    let (port, metrics_port) = (free_port(), free_port());
+    let data = dir.join("data");
+    let up = Command::new(sonde())
+        .args([
+            "up",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--metrics-listen",
+            &format!("127.0.0.1:{metrics_port}"),
+            "--data",
+        ])
+        .arg(&data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sonde up");
+    let up = Running(up);
+    let key_file = data.join("local-agent.key");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(key) = std::fs::read_to_string(&key_file)
+            && std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        {
+            let (status, body) = call(port, "GET", "/api/v1/hosts", Some(key.trim()), b"");
+            if status == 200
+                && json(&body)["hosts"]
+                    .as_array()
+                    .is_some_and(|h| h.len() == 1)
+            {
+                break;
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the local agent's host was not registered"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(
+        std::net::TcpStream::connect(("127.0.0.1", metrics_port)).is_ok(),
+        "/metrics served"
+    );
+    signal(&up.0, "INT");
+    let mut up = up;
+    let status = up.0.wait().expect("wait");
+    let mut stderr = String::new();
+    if let Some(mut e) = up.0.stderr.take() {
+        let _ = e.read_to_string(&mut stderr);
+    }
+    assert!(status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("server on http://127.0.0.1:{port}")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("first Admin key: "), "{stderr}");
+    assert!(stderr.contains("sonde up: stopped"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
