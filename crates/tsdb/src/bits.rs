@@ -128,7 +128,15 @@ pub(crate) fn write_signed(w: &mut BitWriter, x: i64) {
 
 /// Reads what [`write_signed`] wrote.
 pub(crate) fn read_signed(r: &mut BitReader<'_>) -> Result<i64, OutOfBits> {
-    let mut ones = 0;
+    read_signed_from(r, 0)
+}
+
+/// [`read_signed`] when the caller already consumed the first prefix bit and it was a 1.
+pub(crate) fn read_signed_after_one(r: &mut BitReader<'_>) -> Result<i64, OutOfBits> {
+    read_signed_from(r, 1)
+}
+
+fn read_signed_from(r: &mut BitReader<'_>, mut ones: u32) -> Result<i64, OutOfBits> {
     while ones < 5 && r.bit()? {
         ones += 1;
     }

@@ -13,7 +13,7 @@
 
 use crate::bits::{
     BitReader, BitWriter, OutOfBits, get_ivarint, get_uvarint, put_ivarint, put_uvarint,
-    read_signed, write_signed,
+    read_signed, read_signed_after_one, write_signed,
 };
 
 /// A chunk could not be decoded.
@@ -34,15 +34,87 @@ impl From<OutOfBits> for CodecError {
 }
 
 const VALUES_XOR: u8 = 0;
-// Decimal modes: bit 0 of (mode - 1) chooses deltas of deltas over deltas, bit 1 chooses packed groups over
-// size classes.
+// Decimal modes 1..=6: (mode - 1) % 2 chooses deltas of deltas over deltas, (mode - 1) / 2 is the
+// integer coding (classes, zero runs, packed groups).
 const VALUES_DELTA: u8 = 1;
-const VALUES_DOD_PACKED: u8 = 4;
-const VALUES_LAST: u8 = VALUES_DOD_PACKED;
+const VALUES_LAST: u8 = 6;
 /// Values per packed group: small enough to follow changes in volatility, large enough that the group
 /// header (minimum and width) is amortized.
 const GROUP: usize = 16;
 const TS_SECONDS: u8 = 0x10;
+/// Bits 5-6 of the header byte: the integer coding of the timestamp stream.
+const TS_CODING_SHIFT: u8 = 5;
+
+/// Ways to write a stream of small signed integers; the encoder tries each and keeps the shortest.
+#[derive(Clone, Copy)]
+enum Coding {
+    /// [`write_signed`] size classes per value.
+    Classes = 0,
+    /// Like classes, but a run of up to 16 zeros costs five bits: regular timestamps and unchanging
+    /// values are mostly zeros.
+    Runs = 1,
+    /// Frame-of-reference groups ([`write_packed`]): best for noisy values.
+    Packed = 2,
+}
+
+const CODINGS: [Coding; 3] = [Coding::Classes, Coding::Runs, Coding::Packed];
+
+fn write_seq(w: &mut BitWriter, seq: &[i64], coding: Coding) {
+    match coding {
+        Coding::Classes => seq.iter().for_each(|&x| write_signed(w, x)),
+        Coding::Packed => write_packed(w, seq),
+        Coding::Runs => {
+            let mut i = 0;
+            while i < seq.len() {
+                if seq[i] == 0 {
+                    let run = seq[i..].iter().take(16).take_while(|&&x| x == 0).count();
+                    w.bit(false);
+                    w.write(run as u64 - 1, 4);
+                    i += run;
+                } else {
+                    // Non-zero size classes all start with a 1 bit, so they cannot be mistaken for a run.
+                    write_signed(w, seq[i]);
+                    i += 1;
+                }
+            }
+        }
+    }
+}
+
+fn read_seq(
+    r: &mut BitReader<'_>,
+    n: usize,
+    coding: Coding,
+    out: &mut Vec<i64>,
+) -> Result<(), CodecError> {
+    match coding {
+        Coding::Classes => {
+            for _ in 0..n {
+                out.push(read_signed(r)?);
+            }
+        }
+        Coding::Packed => read_packed(r, n, out)?,
+        Coding::Runs => {
+            let end = out.len() + n;
+            while out.len() < end {
+                if r.bit()? {
+                    out.push(read_signed_after_one(r)?);
+                } else {
+                    let run = r.read(4)? as usize + 1;
+                    if out.len() + run > end {
+                        return Err(CodecError::Truncated);
+                    }
+                    out.extend(std::iter::repeat_n(0, run));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn coding_from(bits: u8) -> Option<Coding> {
+    CODINGS.get(usize::from(bits)).copied()
+}
 /// Largest decimal exponent tried; beyond it values are rarely exact decimals and XOR does as well.
 const MAX_EXP: u32 = 6;
 
@@ -74,20 +146,32 @@ pub fn encode(samples: &[(i64, f64)]) -> Vec<u8> {
             dod[i] = scaled[i].wrapping_sub(scaled[i - 1]);
         }
         for mode in VALUES_DELTA..=VALUES_LAST {
-            let seq = if (mode - 1) & 1 == 0 { &scaled } else { &dod };
+            let seq = if (mode - 1) % 2 == 0 { &scaled } else { &dod };
             let mut w = BitWriter::new();
-            if (mode - 1) & 2 == 0 {
-                seq.iter().for_each(|&x| write_signed(&mut w, x));
-            } else {
-                write_packed(&mut w, seq);
-            }
+            write_seq(&mut w, seq, CODINGS[usize::from((mode - 1) / 2)]);
             if w.len_bits() < best.4.len_bits() {
                 best = (mode, exp, ints[0], g, w);
             }
         }
     }
     let (mode, exp, first_int, g, values) = best;
-    out.push(mode | if seconds { TS_SECONDS } else { 0 });
+    let mut seq = Vec::with_capacity(ts.len());
+    let mut prev_delta = 0i64;
+    for i in 1..ts.len() {
+        let delta = ts[i].wrapping_sub(ts[i - 1]);
+        seq.push(delta.wrapping_sub(prev_delta));
+        prev_delta = delta;
+    }
+    let (ts_coding, ts_bits) = CODINGS
+        .iter()
+        .map(|&c| {
+            let mut w = BitWriter::new();
+            write_seq(&mut w, &seq, c);
+            (c, w)
+        })
+        .min_by_key(|(_, w)| w.len_bits())
+        .unwrap_or_else(|| (Coding::Classes, BitWriter::new()));
+    out.push(mode | if seconds { TS_SECONDS } else { 0 } | (ts_coding as u8) << TS_CODING_SHIFT);
     put_uvarint(&mut out, samples.len() as u64);
     put_ivarint(&mut out, ts[0]);
     if mode != VALUES_XOR {
@@ -95,14 +179,7 @@ pub fn encode(samples: &[(i64, f64)]) -> Vec<u8> {
         put_ivarint(&mut out, first_int);
         put_uvarint(&mut out, g);
     }
-    let mut w = BitWriter::new();
-    let mut prev_delta = 0i64;
-    for i in 1..ts.len() {
-        let delta = ts[i].wrapping_sub(ts[i - 1]);
-        write_signed(&mut w, delta.wrapping_sub(prev_delta));
-        prev_delta = delta;
-    }
-    let ts_bytes = w.into_bytes();
+    let ts_bytes = ts_bits.into_bytes();
     put_uvarint(&mut out, ts_bytes.len() as u64);
     out.extend_from_slice(&ts_bytes);
     out.extend_from_slice(&values.into_bytes());
@@ -115,17 +192,18 @@ pub fn decode(buf: &[u8]) -> Result<Vec<(i64, f64)>, CodecError> {
     let head = *buf.first().ok_or(CodecError::Truncated)?;
     pos += 1;
     let mode = head & 0x0f;
-    if head & !(0x0f | TS_SECONDS) != 0 || mode > VALUES_LAST {
+    let ts_coding = coding_from((head >> TS_CODING_SHIFT) & 3);
+    let Some(ts_coding) = ts_coding.filter(|_| head & 0x80 == 0 && mode <= VALUES_LAST) else {
         return Err(CodecError::UnknownEncoding(head));
-    }
+    };
     let scale = if head & TS_SECONDS != 0 { 1000 } else { 1 };
     let count = get_uvarint(buf, &mut pos).ok_or(CodecError::Truncated)? as usize;
     if count == 0 {
         return Ok(Vec::new());
     }
-    // Every sample after the first costs at least two bits, so a count beyond that is damage, not data;
+    // No coding packs more than 16 integers into five bits, so a count beyond that is damage, not data;
     // refusing it also bounds the allocation below.
-    if count > buf.len() * 8 + 1 {
+    if count > buf.len() * 8 * 4 + 1 {
         return Err(CodecError::Truncated);
     }
     let t0 = get_ivarint(buf, &mut pos).ok_or(CodecError::Truncated)?;
@@ -156,11 +234,12 @@ pub fn decode(buf: &[u8]) -> Result<Vec<(i64, f64)>, CodecError> {
     let mut t = t0;
     let mut delta = 0i64;
     let mut times = Vec::with_capacity(count);
-    for i in 0..count {
-        if i > 0 {
-            delta = delta.wrapping_add(read_signed(&mut tr)?);
-            t = t.wrapping_add(delta);
-        }
+    let mut dods = Vec::with_capacity(count - 1);
+    read_seq(&mut tr, count - 1, ts_coding, &mut dods)?;
+    times.push(t.wrapping_mul(scale));
+    for dod in dods {
+        delta = delta.wrapping_add(dod);
+        t = t.wrapping_add(delta);
         times.push(t.wrapping_mul(scale));
     }
     if mode == VALUES_XOR {
@@ -171,14 +250,9 @@ pub fn decode(buf: &[u8]) -> Result<Vec<(i64, f64)>, CodecError> {
         return Ok(out);
     }
     let mut seq = Vec::with_capacity(count - 1);
-    if (mode - 1) & 2 == 0 {
-        for _ in 1..count {
-            seq.push(read_signed(&mut vr)?);
-        }
-    } else {
-        read_packed(&mut vr, count - 1, &mut seq)?;
-    }
-    if (mode - 1) & 1 == 1 {
+    let coding = coding_from((mode - 1) / 2).ok_or(CodecError::UnknownEncoding(head))?;
+    read_seq(&mut vr, count - 1, coding, &mut seq)?;
+    if (mode - 1) % 2 == 1 {
         for i in 1..seq.len() {
             seq[i] = seq[i].wrapping_add(seq[i - 1]);
         }
