@@ -127,6 +127,37 @@ const SCHEMA: &[&str] = &[
         value TEXT NOT NULL,
         PRIMARY KEY (host_id, namespace)
     );",
+    // 2: monitors, alerts (one per monitor and segment while open), silences.
+    "CREATE TABLE monitors (
+        id INTEGER PRIMARY KEY,
+        def TEXT NOT NULL
+    );
+    CREATE TABLE alerts (
+        id INTEGER PRIMARY KEY,
+        monitor_id INTEGER NOT NULL,
+        segment TEXT NOT NULL,
+        status TEXT NOT NULL,
+        opened_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        closed_at INTEGER,
+        value REAL,
+        message TEXT NOT NULL
+    );
+    CREATE INDEX alerts_open ON alerts(monitor_id, segment) WHERE closed_at IS NULL;
+    CREATE TABLE alert_events (
+        alert_id INTEGER NOT NULL REFERENCES alerts(id),
+        at INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        message TEXT NOT NULL
+    );
+    CREATE TABLE silences (
+        id INTEGER PRIMARY KEY,
+        monitor_id INTEGER,
+        segment TEXT,
+        starts_at INTEGER NOT NULL,
+        ends_at INTEGER NOT NULL,
+        comment TEXT NOT NULL
+    );",
 ];
 
 /// SHA-256 of a key, hex.
@@ -432,6 +463,298 @@ impl State {
                 .optional(),
         )?;
         Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+}
+
+/// An alert as stored.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Alert {
+    pub id: i64,
+    pub monitor_id: i64,
+    pub segment: String,
+    pub status: String,
+    pub opened_at: i64,
+    pub updated_at: i64,
+    pub closed_at: Option<i64>,
+    pub value: Option<f64>,
+    pub message: String,
+    /// Muted by a silence now.
+    pub silenced: bool,
+}
+
+/// A silence: mutes a monitor's alerts (one segment's, or all) for a time;
+/// a maintenance window is one set ahead.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Silence {
+    #[serde(default)]
+    pub id: Option<i64>,
+    /// The monitor (none: every monitor).
+    pub monitor_id: Option<i64>,
+    /// One segment (`host=…`), or none for all.
+    pub segment: Option<String>,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    #[serde(default)]
+    pub comment: String,
+}
+
+impl State {
+    pub fn put_monitor(&self, id: Option<i64>, def: &serde_json::Value) -> Result<i64> {
+        let conn = self.conn();
+        match id {
+            Some(id) => {
+                ctx(
+                    "update a monitor",
+                    conn.execute(
+                        "UPDATE monitors SET def = ?2 WHERE id = ?1",
+                        params![id, def.to_string()],
+                    ),
+                )?;
+                Ok(id)
+            }
+            None => {
+                ctx(
+                    "add a monitor",
+                    conn.execute(
+                        "INSERT INTO monitors (def) VALUES (?1)",
+                        params![def.to_string()],
+                    ),
+                )?;
+                Ok(conn.last_insert_rowid())
+            }
+        }
+    }
+
+    pub fn monitor_exists(&self, id: i64) -> Result<bool> {
+        ctx(
+            "find a monitor",
+            self.conn()
+                .query_row(
+                    "SELECT count(*) FROM monitors WHERE id = ?1",
+                    params![id],
+                    |r| r.get::<_, i64>(0),
+                )
+                .map(|n| n > 0),
+        )
+    }
+
+    /// Deletes a monitor and closes its open alerts.
+    pub fn delete_monitor(&self, id: i64, now: i64) -> Result<bool> {
+        let mut conn = self.conn();
+        let tx = ctx("begin", conn.transaction())?;
+        let n = ctx(
+            "delete a monitor",
+            tx.execute("DELETE FROM monitors WHERE id = ?1", params![id]),
+        )?;
+        ctx(
+            "close its alerts",
+            tx.execute(
+                "UPDATE alerts SET closed_at = ?2, status = 'OK', message = 'the monitor was deleted'                  WHERE monitor_id = ?1 AND closed_at IS NULL",
+                params![id, now],
+            ),
+        )?;
+        ctx("commit", tx.commit())?;
+        Ok(n > 0)
+    }
+
+    /// Every monitor: (id, definition).
+    pub fn monitors(&self) -> Result<Vec<(i64, serde_json::Value)>> {
+        let conn = self.conn();
+        let mut st = ctx(
+            "list monitors",
+            conn.prepare("SELECT id, def FROM monitors ORDER BY id"),
+        )?;
+        let rows = ctx(
+            "list monitors",
+            st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))),
+        )?;
+        let list: Vec<(i64, String)> = ctx("list monitors", rows.collect())?;
+        Ok(list
+            .into_iter()
+            .filter_map(|(id, d)| Some((id, serde_json::from_str(&d).ok()?)))
+            .collect())
+    }
+
+    /// Opens an alert; its id.
+    pub fn open_alert(
+        &self,
+        monitor_id: i64,
+        segment: &str,
+        status: &str,
+        value: Option<f64>,
+        message: &str,
+        now: i64,
+    ) -> Result<i64> {
+        let mut conn = self.conn();
+        let tx = ctx("begin", conn.transaction())?;
+        ctx(
+            "open an alert",
+            tx.execute(
+                "INSERT INTO alerts (monitor_id, segment, status, opened_at, updated_at, value, message)                  VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
+                params![monitor_id, segment, status, now, value, message],
+            ),
+        )?;
+        let id = tx.last_insert_rowid();
+        ctx(
+            "note the alert's change",
+            tx.execute(
+                "INSERT INTO alert_events (alert_id, at, status, message) VALUES (?1, ?2, ?3, ?4)",
+                params![id, now, status, message],
+            ),
+        )?;
+        ctx("commit", tx.commit())?;
+        Ok(id)
+    }
+
+    /// Changes an open alert's status (escalation, or `OK` to close it).
+    pub fn update_alert(
+        &self,
+        monitor_id: i64,
+        segment: &str,
+        status: &str,
+        value: Option<f64>,
+        message: &str,
+        now: i64,
+    ) -> Result<Option<i64>> {
+        let mut conn = self.conn();
+        let tx = ctx("begin", conn.transaction())?;
+        let id: Option<i64> = ctx(
+            "find the open alert",
+            tx.query_row(
+                "SELECT id FROM alerts WHERE monitor_id = ?1 AND segment = ?2 AND closed_at IS NULL",
+                params![monitor_id, segment],
+                |r| r.get(0),
+            )
+            .optional(),
+        )?;
+        let Some(id) = id else {
+            return Ok(None);
+        };
+        let closed = (status == "OK").then_some(now);
+        ctx(
+            "update the alert",
+            tx.execute(
+                "UPDATE alerts SET status = ?2, updated_at = ?3, closed_at = ?4, value = ?5, message = ?6 WHERE id = ?1",
+                params![id, status, now, closed, value, message],
+            ),
+        )?;
+        ctx(
+            "note the alert's change",
+            tx.execute(
+                "INSERT INTO alert_events (alert_id, at, status, message) VALUES (?1, ?2, ?3, ?4)",
+                params![id, now, status, message],
+            ),
+        )?;
+        ctx("commit", tx.commit())?;
+        Ok(Some(id))
+    }
+
+    /// Alerts, open ones only or all (newest first), with whether a silence
+    /// mutes them at `now`.
+    pub fn alerts(&self, open_only: bool, now: i64) -> Result<Vec<Alert>> {
+        let conn = self.conn();
+        let sql = if open_only {
+            "SELECT id, monitor_id, segment, status, opened_at, updated_at, closed_at, value, message              FROM alerts WHERE closed_at IS NULL ORDER BY id DESC"
+        } else {
+            "SELECT id, monitor_id, segment, status, opened_at, updated_at, closed_at, value, message              FROM alerts ORDER BY id DESC LIMIT 1000"
+        };
+        let mut st = ctx("list alerts", conn.prepare(sql))?;
+        let rows = ctx(
+            "list alerts",
+            st.query_map([], |r| {
+                Ok(Alert {
+                    id: r.get(0)?,
+                    monitor_id: r.get(1)?,
+                    segment: r.get(2)?,
+                    status: r.get(3)?,
+                    opened_at: r.get(4)?,
+                    updated_at: r.get(5)?,
+                    closed_at: r.get(6)?,
+                    value: r.get(7)?,
+                    message: r.get(8)?,
+                    silenced: false,
+                })
+            }),
+        )?;
+        let mut list: Vec<Alert> = ctx("list alerts", rows.collect())?;
+        drop(st);
+        drop(conn);
+        let silences = self.silences(now)?;
+        for a in &mut list {
+            a.silenced = silences.iter().any(|s| {
+                s.monitor_id.is_none_or(|m| m == a.monitor_id)
+                    && s.segment.as_deref().is_none_or(|seg| seg == a.segment)
+            });
+        }
+        Ok(list)
+    }
+
+    /// The open alerts' (monitor, segment, status), to restore trackers.
+    pub fn open_alerts(&self) -> Result<Vec<(i64, String, String)>> {
+        let conn = self.conn();
+        let mut st = ctx(
+            "list open alerts",
+            conn.prepare("SELECT monitor_id, segment, status FROM alerts WHERE closed_at IS NULL"),
+        )?;
+        let rows = ctx(
+            "list open alerts",
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))),
+        )?;
+        ctx("list open alerts", rows.collect())
+    }
+
+    /// An alert's changes, oldest first: (at, status, message).
+    pub fn alert_events(&self, alert_id: i64) -> Result<Vec<(i64, String, String)>> {
+        let conn = self.conn();
+        let mut st = ctx(
+            "list an alert's changes",
+            conn.prepare(
+                "SELECT at, status, message FROM alert_events WHERE alert_id = ?1 ORDER BY rowid",
+            ),
+        )?;
+        let rows = ctx(
+            "list an alert's changes",
+            st.query_map(params![alert_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))),
+        )?;
+        ctx("list an alert's changes", rows.collect())
+    }
+
+    pub fn add_silence(&self, s: &Silence) -> Result<i64> {
+        let conn = self.conn();
+        ctx(
+            "add a silence",
+            conn.execute(
+                "INSERT INTO silences (monitor_id, segment, starts_at, ends_at, comment) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![s.monitor_id, s.segment, s.starts_at, s.ends_at, s.comment],
+            ),
+        )?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    /// Silences in force at `now`.
+    pub fn silences(&self, now: i64) -> Result<Vec<Silence>> {
+        let conn = self.conn();
+        let mut st = ctx(
+            "list silences",
+            conn.prepare(
+                "SELECT id, monitor_id, segment, starts_at, ends_at, comment FROM silences                  WHERE starts_at <= ?1 AND ends_at > ?1 ORDER BY id",
+            ),
+        )?;
+        let rows = ctx(
+            "list silences",
+            st.query_map(params![now], |r| {
+                Ok(Silence {
+                    id: r.get(0)?,
+                    monitor_id: r.get(1)?,
+                    segment: r.get(2)?,
+                    starts_at: r.get(3)?,
+                    ends_at: r.get(4)?,
+                    comment: r.get(5)?,
+                })
+            }),
+        )?;
+        ctx("list silences", rows.collect())
     }
 }
 

@@ -33,6 +33,10 @@ impl Drop for Running {
 }
 
 fn start_server(data: &Path, port: u16, key: &str) -> Running {
+    start_server_with(data, port, key, &[])
+}
+
+fn start_server_with(data: &Path, port: u16, key: &str, extra: &[&str]) -> Running {
     let child = Command::new(sonde())
         .args([
             "server",
@@ -40,8 +44,9 @@ fn start_server(data: &Path, port: u16, key: &str) -> Running {
             &format!("127.0.0.1:{port}"),
             "--write-key",
             key,
-            "--data",
         ])
+        .args(extra)
+        .arg("--data")
         .arg(data)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -633,5 +638,106 @@ fn sonde_up_runs_the_server_and_a_local_agent() {
     );
     assert!(stderr.contains("first Admin key: "), "{stderr}");
     assert!(stderr.contains("sonde up: stopped"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Monitors through the API: an admin key creates one (a write key may not;
+/// a bad one is refused with the reason), the server evaluates it against
+/// posted metrics and opens an alert, a silence mutes it, deleting the
+/// monitor closes it.
+#[test]
+fn monitors_through_the_api_open_alerts_and_silences_mute_them() {
+    let dir = temp_dir("server-monitors");
+    let port = free_port();
+    let (key, admin) = ("k-w", "k-admin");
+    let _server = start_server_with(
+        &dir.join("data"),
+        port,
+        key,
+        &["--admin-key", admin, "--evaluate-every", "1"],
+    );
+    let (_, body) = call(
+        port,
+        "POST",
+        "/api/v1/hosts",
+        Some(key),
+        b"{\"name\": \"busy\"}",
+    );
+    let id = json(&body)["id"].as_str().expect("id").to_string();
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let batch = format!(r#"{{"metrics":[{{"name":"loadavg5","time":{t},"value":9.5}}]}}"#);
+    let (status, _) = call(
+        port,
+        "POST",
+        &format!("/api/v1/hosts/{id}/metrics"),
+        Some(key),
+        batch.as_bytes(),
+    );
+    assert_eq!(status, 200);
+    let monitor = br#"{"name":"load","type":"metric","metric":"loadavg5","operator":">","warning":2,"critical":4,"duration":120}"#;
+    let (status, _) = call(port, "POST", "/api/v1/monitors", Some(key), monitor);
+    assert_eq!(status, 403, "a write key may not make monitors");
+    let (status, body) = call(
+        port,
+        "POST",
+        "/api/v1/monitors",
+        Some(admin),
+        br#"{"name":"load","type":"metric","metric":"loadavg5","operator":">","warning":5,"critical":4}"#,
+    );
+    assert_eq!(status, 400);
+    assert!(body.contains("past critical"), "{body}");
+    let (status, body) = call(port, "POST", "/api/v1/monitors", Some(admin), monitor);
+    assert_eq!(status, 201, "{body}");
+    let mid = json(&body)["id"].as_i64().expect("monitor id");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let alert = loop {
+        let (_, body) = call(port, "GET", "/api/v1/alerts", Some(key), b"");
+        if let Some(a) = json(&body)["alerts"]
+            .as_array()
+            .and_then(|a| a.first())
+            .cloned()
+        {
+            break a;
+        }
+        assert!(Instant::now() < deadline, "no alert opened");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    assert_eq!(alert["status"], "CRITICAL");
+    assert_eq!(alert["monitor_id"], mid);
+    assert_eq!(alert["segment"], format!("host={id}"));
+    assert_eq!(alert["silenced"], false);
+    assert_eq!(alert["events"][0]["status"], "CRITICAL");
+    let silence = format!(
+        r#"{{"monitor_id":{mid},"starts_at":{},"ends_at":{},"comment":"deploy"}}"#,
+        t - 1,
+        t + 3600
+    );
+    let (status, _) = call(
+        port,
+        "POST",
+        "/api/v1/silences",
+        Some(admin),
+        silence.as_bytes(),
+    );
+    assert_eq!(status, 201);
+    let (_, body) = call(port, "GET", "/api/v1/alerts", Some(key), b"");
+    assert_eq!(json(&body)["alerts"][0]["silenced"], true);
+    let (status, _) = call(
+        port,
+        "DELETE",
+        &format!("/api/v1/monitors/{mid}"),
+        Some(admin),
+        b"",
+    );
+    assert_eq!(status, 204);
+    let (_, body) = call(port, "GET", "/api/v1/alerts", Some(key), b"");
+    assert_eq!(
+        json(&body)["alerts"],
+        serde_json::json!([]),
+        "deleting the monitor closed its alert"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

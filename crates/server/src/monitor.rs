@@ -1,0 +1,765 @@
+//! Monitors and the alerts they raise.
+//!
+//! A monitor is evaluated every few seconds. Each evaluation gives a level
+//! (OK, WARNING, CRITICAL) per *segment* — per host for a host metric, per
+//! `query`/`service` pair for a request-latency metric segmented that way, per
+//! check and host for check results. [`Tracker`] turns those levels into alert
+//! changes with damping: a segment must breach `max_check_attempts` evaluations
+//! in a row before an alert opens, and be OK `recovery_attempts` evaluations in
+//! a row before it resolves, so a value flapping around its threshold does
+//! not open and close an alert every few seconds. An open alert escalates from
+//! WARNING to CRITICAL (and back) at once.
+//!
+//! Kinds (begun with issue 5): `metric` (a series' average over a duration
+//! against warning/critical thresholds, any labels, segmented by labels),
+//! `connectivity` (an agent silent for N minutes), `check` (check-plugin
+//! results as the agents report them). Expressions over several series come
+//! next.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+/// A level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Level {
+    Ok,
+    Warning,
+    Critical,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Ok => "OK",
+            Level::Warning => "WARNING",
+            Level::Critical => "CRITICAL",
+        }
+    }
+}
+
+/// `>` or `<`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Operator {
+    #[serde(rename = ">")]
+    Above,
+    #[serde(rename = "<")]
+    Below,
+}
+
+/// What a monitor watches.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Kind {
+    /// A series (by name and labels), averaged over `duration` seconds, per
+    /// segment.
+    Metric {
+        metric: String,
+        #[serde(default)]
+        labels: BTreeMap<String, String>,
+        /// Labels whose values make a segment (default: `host`).
+        #[serde(default = "default_segment")]
+        segment_by: Vec<String>,
+        operator: Operator,
+        warning: Option<f64>,
+        critical: Option<f64>,
+        /// Seconds averaged (default 300).
+        #[serde(default = "default_duration")]
+        duration: u64,
+    },
+    /// An agent that has not posted for `minutes`.
+    Connectivity {
+        #[serde(default = "default_minutes")]
+        minutes: u64,
+    },
+    /// Check-plugin results (all checks, or the one named).
+    Check {
+        #[serde(default)]
+        check: Option<String>,
+    },
+}
+
+fn default_segment() -> Vec<String> {
+    vec!["host".into()]
+}
+fn default_duration() -> u64 {
+    300
+}
+fn default_minutes() -> u64 {
+    5
+}
+fn one() -> u32 {
+    1
+}
+
+/// A monitor as created through the API (unknown keys are refused by
+/// [`Monitor::parse`]: serde cannot deny them through the flattened kind).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Monitor {
+    #[serde(default)]
+    pub id: Option<i64>,
+    pub name: String,
+    #[serde(flatten)]
+    pub kind: Kind,
+    /// Breaching evaluations in a row before an alert opens.
+    #[serde(default = "one")]
+    pub max_check_attempts: u32,
+    /// OK evaluations in a row before it resolves.
+    #[serde(default = "one")]
+    pub recovery_attempts: u32,
+    #[serde(default)]
+    pub memo: String,
+}
+
+impl Monitor {
+    /// A monitor from JSON: its keys checked against its kind's, then its
+    /// values ([`Monitor::problem`]).
+    pub fn parse(v: &serde_json::Value) -> Result<Monitor, String> {
+        let obj = v.as_object().ok_or("a monitor is a JSON object")?;
+        let common = [
+            "id",
+            "name",
+            "type",
+            "max_check_attempts",
+            "recovery_attempts",
+            "memo",
+        ];
+        let kind: &[&str] = match obj.get("type").and_then(|t| t.as_str()) {
+            Some("metric") => &[
+                "metric",
+                "labels",
+                "segment_by",
+                "operator",
+                "warning",
+                "critical",
+                "duration",
+            ],
+            Some("connectivity") => &["minutes"],
+            Some("check") => &["check"],
+            Some(t) => {
+                return Err(format!(
+                    "type {t:?} is not one of metric, connectivity, check"
+                ));
+            }
+            None => return Err("a monitor needs a \"type\"".into()),
+        };
+        if let Some(k) = obj
+            .keys()
+            .find(|k| !common.contains(&k.as_str()) && !kind.contains(&k.as_str()))
+        {
+            return Err(format!(
+                "unknown key {k:?} (known here: {})",
+                common
+                    .iter()
+                    .chain(kind)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        let m: Monitor = serde_json::from_value(v.clone()).map_err(|e| e.to_string())?;
+        match m.problem() {
+            Some(p) => Err(p),
+            None => Ok(m),
+        }
+    }
+
+    /// What is wrong with it, if anything.
+    pub fn problem(&self) -> Option<String> {
+        if self.name.trim().is_empty() || self.name.len() > 255 {
+            return Some("a monitor needs a name of 1 to 255 bytes".into());
+        }
+        if self.max_check_attempts == 0 || self.recovery_attempts == 0 {
+            return Some("max_check_attempts and recovery_attempts are at least 1".into());
+        }
+        match &self.kind {
+            Kind::Metric {
+                metric,
+                warning,
+                critical,
+                operator,
+                duration,
+                segment_by,
+                ..
+            } => {
+                if metric.is_empty() {
+                    return Some("a metric monitor needs a \"metric\"".into());
+                }
+                if warning.is_none() && critical.is_none() {
+                    return Some("give \"warning\", \"critical\" or both".into());
+                }
+                if let (Some(w), Some(c)) = (warning, critical) {
+                    let ordered = match operator {
+                        Operator::Above => w <= c,
+                        Operator::Below => w >= c,
+                    };
+                    if !ordered {
+                        return Some(format!(
+                            "warning {w} is past critical {c} for operator {}",
+                            if *operator == Operator::Above {
+                                ">"
+                            } else {
+                                "<"
+                            }
+                        ));
+                    }
+                }
+                if *duration == 0 || *duration > 86_400 {
+                    return Some("duration is 1 to 86400 seconds".into());
+                }
+                if segment_by.iter().any(String::is_empty) {
+                    return Some("segment_by holds label names".into());
+                }
+                None
+            }
+            Kind::Connectivity { minutes } => {
+                (*minutes == 0).then(|| "minutes is at least 1".to_string())
+            }
+            Kind::Check { .. } => None,
+        }
+    }
+}
+
+/// The level of `value` against thresholds.
+pub fn level(value: f64, op: Operator, warning: Option<f64>, critical: Option<f64>) -> Level {
+    let past = |t: Option<f64>| {
+        t.is_some_and(|t| match op {
+            Operator::Above => value > t,
+            Operator::Below => value < t,
+        })
+    };
+    if past(critical) {
+        Level::Critical
+    } else if past(warning) {
+        Level::Warning
+    } else {
+        Level::Ok
+    }
+}
+
+/// One segment's reading in one evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    /// The segment's labels (e.g. `host=…`, or `query=…, service=…`).
+    pub segment: BTreeMap<String, String>,
+    pub level: Level,
+    /// The value compared (for metric monitors).
+    pub value: Option<f64>,
+    pub message: String,
+}
+
+/// A change to an alert.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Change {
+    Opened { level: Level },
+    Escalated { from: Level, to: Level },
+    Resolved { was: Level },
+}
+
+/// Where a segment stands.
+#[derive(Debug, Clone, Default)]
+struct SegmentState {
+    /// The open alert's level, if one is open.
+    open: Option<Level>,
+    breaches: u32,
+    oks: u32,
+}
+
+/// Damping and alert state for one monitor.
+#[derive(Debug, Default)]
+pub struct Tracker {
+    segments: HashMap<String, SegmentState>,
+}
+
+/// A segment's key.
+pub fn segment_key(segment: &BTreeMap<String, String>) -> String {
+    segment
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+impl Tracker {
+    /// A segment with an alert open at `level` (after a restart, from the
+    /// database).
+    pub fn restore(&mut self, key: String, level: Level) {
+        self.segments.insert(
+            key,
+            SegmentState {
+                open: Some(level),
+                breaches: 0,
+                oks: 0,
+            },
+        );
+    }
+
+    /// Applies one evaluation. Segments not read this time (a host gone
+    /// quiet, a series no longer sent) count as OK: what is not seen cannot
+    /// be said to breach (the connectivity monitor watches silence).
+    pub fn apply(
+        &mut self,
+        m: &Monitor,
+        readings: &[Reading],
+    ) -> Vec<(String, Change, Option<&'static str>)> {
+        let mut changes = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for r in readings {
+            let key = segment_key(&r.segment);
+            seen.insert(key.clone());
+            let s = self.segments.entry(key.clone()).or_default();
+            if let Some(c) = step(s, r.level, m) {
+                changes.push((key, c, None));
+            }
+        }
+        let unseen: Vec<String> = self
+            .segments
+            .keys()
+            .filter(|k| !seen.contains(*k))
+            .cloned()
+            .collect();
+        for key in unseen {
+            if let Some(s) = self.segments.get_mut(&key) {
+                if let Some(c) = step(s, Level::Ok, m) {
+                    changes.push((key.clone(), c, Some("no longer reported")));
+                }
+                if s.open.is_none() && s.breaches == 0 {
+                    self.segments.remove(&key);
+                }
+            }
+        }
+        changes
+    }
+}
+
+fn step(s: &mut SegmentState, level: Level, m: &Monitor) -> Option<Change> {
+    if level == Level::Ok {
+        s.breaches = 0;
+        s.oks += 1;
+        if let Some(was) = s.open
+            && s.oks >= m.recovery_attempts
+        {
+            s.open = None;
+            return Some(Change::Resolved { was });
+        }
+        return None;
+    }
+    s.oks = 0;
+    s.breaches += 1;
+    match s.open {
+        Some(cur) if cur != level => {
+            s.open = Some(level);
+            Some(Change::Escalated {
+                from: cur,
+                to: level,
+            })
+        }
+        Some(_) => None,
+        None if s.breaches >= m.max_check_attempts => {
+            s.open = Some(level);
+            Some(Change::Opened { level })
+        }
+        None => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn monitor(attempts: u32, recovery: u32) -> Monitor {
+        Monitor {
+            id: Some(1),
+            name: "load".into(),
+            kind: Kind::Metric {
+                metric: "loadavg5".into(),
+                labels: BTreeMap::new(),
+                segment_by: vec!["host".into()],
+                operator: Operator::Above,
+                warning: Some(2.0),
+                critical: Some(4.0),
+                duration: 60,
+            },
+            max_check_attempts: attempts,
+            recovery_attempts: recovery,
+            memo: String::new(),
+        }
+    }
+
+    fn reading(host: &str, level: Level) -> Reading {
+        Reading {
+            segment: BTreeMap::from([("host".to_string(), host.to_string())]),
+            level,
+            value: None,
+            message: String::new(),
+        }
+    }
+
+    #[test]
+    fn thresholds() {
+        assert_eq!(
+            level(5.0, Operator::Above, Some(2.0), Some(4.0)),
+            Level::Critical
+        );
+        assert_eq!(
+            level(3.0, Operator::Above, Some(2.0), Some(4.0)),
+            Level::Warning
+        );
+        assert_eq!(level(2.0, Operator::Above, Some(2.0), Some(4.0)), Level::Ok);
+        assert_eq!(
+            level(1.0, Operator::Below, Some(10.0), Some(5.0)),
+            Level::Critical
+        );
+        assert_eq!(level(7.0, Operator::Below, None, Some(5.0)), Level::Ok);
+    }
+
+    #[test]
+    fn alerts_open_after_the_attempts_escalate_and_resolve() {
+        let m = monitor(2, 1);
+        let mut t = Tracker::default();
+        assert!(
+            t.apply(&m, &[reading("a", Level::Warning)]).is_empty(),
+            "one breach is not enough"
+        );
+        let c = t.apply(&m, &[reading("a", Level::Warning)]);
+        assert_eq!(
+            c[0].1,
+            Change::Opened {
+                level: Level::Warning
+            }
+        );
+        let c = t.apply(&m, &[reading("a", Level::Critical)]);
+        assert_eq!(
+            c[0].1,
+            Change::Escalated {
+                from: Level::Warning,
+                to: Level::Critical
+            }
+        );
+        let c = t.apply(&m, &[reading("a", Level::Ok)]);
+        assert_eq!(
+            c[0].1,
+            Change::Resolved {
+                was: Level::Critical
+            }
+        );
+    }
+
+    #[test]
+    fn flapping_is_damped() {
+        // A value crossing its threshold every evaluation never opens an
+        // alert that needs two breaches in a row ...
+        let m = monitor(2, 2);
+        let mut t = Tracker::default();
+        for i in 0..20 {
+            let l = if i % 2 == 0 {
+                Level::Warning
+            } else {
+                Level::Ok
+            };
+            assert!(t.apply(&m, &[reading("a", l)]).is_empty());
+        }
+        // ... and an open alert needs two OKs in a row to resolve.
+        t.apply(&m, &[reading("a", Level::Warning)]);
+        t.apply(&m, &[reading("a", Level::Warning)]);
+        for i in 0..10 {
+            let l = if i % 2 == 0 {
+                Level::Ok
+            } else {
+                Level::Warning
+            };
+            assert!(t.apply(&m, &[reading("a", l)]).is_empty(), "round {i}");
+        }
+        t.apply(&m, &[reading("a", Level::Ok)]);
+        let c = t.apply(&m, &[reading("a", Level::Ok)]);
+        assert_eq!(
+            c[0].1,
+            Change::Resolved {
+                was: Level::Warning
+            }
+        );
+    }
+
+    #[test]
+    fn segments_are_separate_and_vanished_ones_resolve() {
+        let m = monitor(1, 1);
+        let mut t = Tracker::default();
+        let c = t.apply(
+            &m,
+            &[reading("a", Level::Critical), reading("b", Level::Ok)],
+        );
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].0, "host=a");
+        let c = t.apply(&m, &[reading("b", Level::Ok)]);
+        assert_eq!(
+            c[0].1,
+            Change::Resolved {
+                was: Level::Critical
+            }
+        );
+        assert_eq!(c[0].2, Some("no longer reported"));
+    }
+
+    #[test]
+    fn monitors_are_checked() {
+        let mut m = monitor(1, 1);
+        assert_eq!(m.problem(), None);
+        if let Kind::Metric { warning, .. } = &mut m.kind {
+            *warning = Some(9.0);
+        }
+        assert!(m.problem().is_some_and(|p| p.contains("past critical")));
+        let parsed: Monitor = serde_json::from_str(
+            r#"{"name":"slow queries","type":"metric","metric":"net.sql.request.time.worst",
+                "segment_by":["query","service"],"operator":">","critical":3.8,"duration":60}"#,
+        )
+        .expect("a monitor");
+        assert_eq!(parsed.problem(), None);
+        let bogus = serde_json::json!({"name":"x","type":"metric","metric":"m","operator":">","critical":1,"bogus":1});
+        assert!(Monitor::parse(&bogus).is_err_and(|e| e.starts_with("unknown key \"bogus\"")));
+        let ok = serde_json::json!({"name":"x","type":"connectivity","minutes":3});
+        assert_eq!(
+            Monitor::parse(&ok).map(|m| m.kind),
+            Ok(Kind::Connectivity { minutes: 3 })
+        );
+        assert!(Monitor::parse(&serde_json::json!({"name":"x","type":"nope"})).is_err());
+    }
+}
+
+/// The evaluator: trackers per monitor, restored from the open alerts at
+/// start.
+#[derive(Debug, Default)]
+pub struct Evaluator {
+    trackers: HashMap<i64, Tracker>,
+    restored: bool,
+}
+
+fn worst(op: Operator, a: f64, b: f64) -> f64 {
+    match op {
+        Operator::Above => a.max(b),
+        Operator::Below => a.min(b),
+    }
+}
+
+/// One monitor's readings now.
+pub fn readings(api: &crate::api::Api, m: &Monitor, now: i64) -> Result<Vec<Reading>, String> {
+    match &m.kind {
+        Kind::Metric {
+            metric,
+            labels,
+            segment_by,
+            operator,
+            warning,
+            critical,
+            duration,
+        } => {
+            let mut matchers = vec![sonde_tsdb::Matcher::eq(sonde_tsdb::NAME_LABEL, metric)];
+            for (k, v) in labels {
+                matchers.push(sonde_tsdb::Matcher::eq(k, v));
+            }
+            let from = (now - *duration as i64) * 1000;
+            let series = api
+                .metrics
+                .query_range(&matchers, from, now * 1000 + 1, 0)
+                .map_err(|e| e.to_string())?;
+            let mut by_segment: BTreeMap<String, (BTreeMap<String, String>, f64)> = BTreeMap::new();
+            for s in series {
+                let sonde_tsdb::Points::Raw(points) = s.points else {
+                    continue;
+                };
+                let values: Vec<f64> = points
+                    .iter()
+                    .map(|(_, v)| *v)
+                    .filter(|v| v.is_finite())
+                    .collect();
+                if values.is_empty() {
+                    continue;
+                }
+                let avg = values.iter().sum::<f64>() / values.len() as f64;
+                let segment: BTreeMap<String, String> = segment_by
+                    .iter()
+                    .map(|l| {
+                        let v = s
+                            .key
+                            .labels
+                            .iter()
+                            .find(|(k, _)| k == l)
+                            .map(|(_, v)| v.clone())
+                            .unwrap_or_default();
+                        (l.clone(), v)
+                    })
+                    .collect();
+                let key = segment_key(&segment);
+                by_segment
+                    .entry(key)
+                    .and_modify(|e| e.1 = worst(*operator, e.1, avg))
+                    .or_insert((segment, avg));
+            }
+            Ok(by_segment
+                .into_values()
+                .map(|(segment, v)| {
+                    let l = level(v, *operator, *warning, *critical);
+                    let op = if *operator == Operator::Above {
+                        ">"
+                    } else {
+                        "<"
+                    };
+                    let threshold = match l {
+                        Level::Critical => critical.map(|c| format!(" {op} {c} (critical)")),
+                        Level::Warning => warning.map(|w| format!(" {op} {w} (warning)")),
+                        Level::Ok => None,
+                    }
+                    .unwrap_or_default();
+                    Reading {
+                        message: format!("{metric} = {v}{threshold}, average over {duration} s"),
+                        segment,
+                        level: l,
+                        value: Some(v),
+                    }
+                })
+                .collect())
+        }
+        Kind::Connectivity { minutes } => {
+            let hosts = api.state.hosts().map_err(|e| e.to_string())?;
+            Ok(hosts
+                .into_iter()
+                .map(|h| {
+                    let last = h.last_seen.unwrap_or(h.registered_at);
+                    let silent = now - last;
+                    let l = if silent > *minutes as i64 * 60 {
+                        Level::Critical
+                    } else {
+                        Level::Ok
+                    };
+                    Reading {
+                        segment: BTreeMap::from([("host".to_string(), h.id.clone())]),
+                        level: l,
+                        value: Some(silent as f64),
+                        message: format!("{}: last post {silent} s ago", h.name),
+                    }
+                })
+                .collect())
+        }
+        Kind::Check { check } => {
+            let mut out = Vec::new();
+            for h in api.state.hosts().map_err(|e| e.to_string())? {
+                for c in api.state.checks(&h.id).map_err(|e| e.to_string())? {
+                    if check.as_ref().is_some_and(|n| *n != c.name) {
+                        continue;
+                    }
+                    let l = match c.status.as_str() {
+                        "OK" => Level::Ok,
+                        "CRITICAL" => Level::Critical,
+                        _ => Level::Warning,
+                    };
+                    out.push(Reading {
+                        segment: BTreeMap::from([
+                            ("check".to_string(), c.name.clone()),
+                            ("host".to_string(), h.id.clone()),
+                        ]),
+                        level: l,
+                        value: None,
+                        message: format!("{} on {}: {} {}", c.name, h.name, c.status, c.message),
+                    });
+                }
+            }
+            Ok(out)
+        }
+    }
+}
+
+impl Evaluator {
+    /// Evaluates every monitor once at `now` and records the alert changes;
+    /// returns them as (monitor id, segment, change) for notifications.
+    pub fn run_once(
+        &mut self,
+        api: &crate::api::Api,
+        now: i64,
+    ) -> Result<Vec<(i64, String, Change)>, String> {
+        if !self.restored {
+            for (mid, seg, status) in api.state.open_alerts().map_err(|e| e.to_string())? {
+                let level = if status == "CRITICAL" {
+                    Level::Critical
+                } else {
+                    Level::Warning
+                };
+                self.trackers.entry(mid).or_default().restore(seg, level);
+            }
+            self.restored = true;
+        }
+        let monitors = api.state.monitors().map_err(|e| e.to_string())?;
+        let mut all = Vec::new();
+        let live: std::collections::HashSet<i64> = monitors.iter().map(|(id, _)| *id).collect();
+        self.trackers.retain(|id, _| live.contains(id));
+        for (id, def) in monitors {
+            let Ok(m) = serde_json::from_value::<Monitor>(def) else {
+                continue;
+            };
+            let rs = match readings(api, &m, now) {
+                Ok(r) => r,
+                Err(_) => continue,
+            };
+            let by_key: HashMap<String, &Reading> =
+                rs.iter().map(|r| (segment_key(&r.segment), r)).collect();
+            let changes = self.trackers.entry(id).or_default().apply(&m, &rs);
+            for (key, change, why) in changes {
+                let r = by_key.get(&key);
+                let value = r.and_then(|r| r.value);
+                let message = match (r, why) {
+                    (Some(r), _) => r.message.clone(),
+                    (None, Some(w)) => w.to_string(),
+                    (None, None) => String::new(),
+                };
+                let stored = match &change {
+                    Change::Opened { level } => api
+                        .state
+                        .open_alert(id, &key, level.as_str(), value, &message, now)
+                        .map(|_| ()),
+                    Change::Escalated { to, .. } => api
+                        .state
+                        .update_alert(id, &key, to.as_str(), value, &message, now)
+                        .map(|_| ()),
+                    Change::Resolved { .. } => api
+                        .state
+                        .update_alert(id, &key, "OK", value, &message, now)
+                        .map(|_| ()),
+                };
+                stored.map_err(|e| e.to_string())?;
+                all.push((id, key, change));
+            }
+        }
+        Ok(all)
+    }
+}
+
+/// Evaluates every `every` until `stop`, on a thread of its own.
+pub fn spawn(
+    api: std::sync::Arc<crate::api::Api>,
+    every: std::time::Duration,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let mut ev = Evaluator::default();
+        let mut said = false;
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0);
+            match ev.run_once(&api, now) {
+                Ok(_) => said = false,
+                Err(e) if !said => {
+                    eprintln!("sonde server: evaluating monitors: {e}");
+                    said = true;
+                }
+                Err(_) => {}
+            }
+            let until = std::time::Instant::now() + every;
+            while std::time::Instant::now() < until
+                && !stop.load(std::sync::atomic::Ordering::Relaxed)
+            {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        }
+    })
+}

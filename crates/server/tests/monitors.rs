@@ -1,0 +1,206 @@
+//! Monitors evaluated against a real store and state (temporary files):
+//! segmentation by labels, escalation, resolution, connectivity and check
+//! monitors, alerts surviving a restart of the evaluator.
+
+use std::path::PathBuf;
+
+use sonde_server::api::Api;
+use sonde_server::monitor::{Change, Evaluator, Level};
+use sonde_server::state::{CheckReport, State};
+use sonde_tsdb::SeriesKey;
+
+fn api(name: &str) -> (Api, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("sonde-monitors-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let state = State::open(&dir.join("state.db")).expect("state");
+    let metrics = sonde_tsdb::Store::open(
+        dir.join("metrics"),
+        sonde_tsdb::Options {
+            background_interval: None,
+            ..Default::default()
+        },
+    )
+    .expect("store");
+    (Api { state, metrics }, dir)
+}
+
+const NOW: i64 = 1_800_000_000;
+
+fn latency(api: &Api, query: &str, at: i64, v: f64) {
+    api.metrics
+        .append_keyed(&[(
+            SeriesKey::new(
+                "net.sql.request.time.worst",
+                &[("query", query), ("service", "shop-db")],
+            ),
+            at * 1000,
+            v,
+        )])
+        .expect("append");
+}
+
+/// "Alert when net.sql.request.time.worst > 3.8 s, segmented by query and
+/// service": one alert per query that crosses, none for the others; it
+/// escalates and resolves.
+#[test]
+fn a_latency_monitor_alerts_per_query_and_service() {
+    let (api, dir) = api("latency");
+    let m = serde_json::json!({
+        "name": "slow queries", "type": "metric", "metric": "net.sql.request.time.worst",
+        "segment_by": ["query", "service"], "operator": ">", "warning": 2.0, "critical": 3.8,
+        "duration": 60
+    });
+    let id = api.state.put_monitor(None, &m).expect("monitor");
+    let mut ev = Evaluator::default();
+    latency(&api, "SELECT * FROM orders", NOW - 10, 2.5);
+    latency(&api, "SELECT 1", NOW - 10, 0.01);
+    let c = ev.run_once(&api, NOW).expect("evaluate");
+    assert_eq!(c.len(), 1, "{c:?}");
+    assert_eq!(c[0].1, "query=SELECT * FROM orders,service=shop-db");
+    assert_eq!(
+        c[0].2,
+        Change::Opened {
+            level: Level::Warning
+        }
+    );
+    // Worse: escalates.
+    latency(&api, "SELECT * FROM orders", NOW + 5, 9.0);
+    let c = ev.run_once(&api, NOW + 10).expect("evaluate");
+    assert_eq!(
+        c[0].2,
+        Change::Escalated {
+            from: Level::Warning,
+            to: Level::Critical
+        }
+    );
+    let open = api.state.alerts(true, NOW + 10).expect("alerts");
+    assert_eq!(open.len(), 1);
+    assert_eq!(
+        (open[0].monitor_id, open[0].status.as_str()),
+        (id, "CRITICAL")
+    );
+    assert!(
+        open[0].message.contains("> 3.8 (critical)"),
+        "{}",
+        open[0].message
+    );
+    // A minute later only fast answers are in the window: resolved.
+    latency(&api, "SELECT * FROM orders", NOW + 100, 0.2);
+    let c = ev.run_once(&api, NOW + 120).expect("evaluate");
+    assert_eq!(
+        c[0].2,
+        Change::Resolved {
+            was: Level::Critical
+        }
+    );
+    assert!(
+        api.state
+            .alerts(true, NOW + 120)
+            .expect("alerts")
+            .is_empty()
+    );
+    let all = api.state.alerts(false, NOW + 120).expect("alerts");
+    let events = api.state.alert_events(all[0].id).expect("events");
+    let statuses: Vec<&str> = events.iter().map(|(_, s, _)| s.as_str()).collect();
+    assert_eq!(statuses, ["WARNING", "CRITICAL", "OK"]);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// An agent silent for longer than the monitor's minutes opens a
+/// connectivity alert; posting again resolves it.
+#[test]
+fn a_silent_agent_opens_a_connectivity_alert() {
+    let (api, dir) = api("connectivity");
+    api.state
+        .put_monitor(
+            None,
+            &serde_json::json!({"name": "agents", "type": "connectivity", "minutes": 5}),
+        )
+        .expect("monitor");
+    let h = api
+        .state
+        .register_host("web-1", &serde_json::json!({"name": "web-1"}), NOW)
+        .expect("host");
+    let mut ev = Evaluator::default();
+    assert!(ev.run_once(&api, NOW + 60).expect("evaluate").is_empty());
+    let c = ev.run_once(&api, NOW + 6 * 60).expect("evaluate");
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0].1, format!("host={h}"));
+    assert_eq!(
+        c[0].2,
+        Change::Opened {
+            level: Level::Critical
+        }
+    );
+    api.state.touch_host(&h, NOW + 7 * 60).expect("touch");
+    let c = ev.run_once(&api, NOW + 7 * 60).expect("evaluate");
+    assert_eq!(
+        c[0].2,
+        Change::Resolved {
+            was: Level::Critical
+        }
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Check-plugin results raise alerts per host and check, damped by the
+/// monitor's attempts; an evaluator restarted while an alert is open picks
+/// it up (no second alert, and it resolves).
+#[test]
+fn check_results_raise_alerts_and_survive_a_restart() {
+    let (api, dir) = api("checks");
+    api.state
+        .put_monitor(
+            None,
+            &serde_json::json!({"name": "checks", "type": "check", "max_check_attempts": 2}),
+        )
+        .expect("monitor");
+    let h = api
+        .state
+        .register_host("db-1", &serde_json::json!({"name": "db-1"}), NOW)
+        .expect("host");
+    let report = |status: &str, at: i64| CheckReport {
+        name: "replication".into(),
+        status: status.into(),
+        message: format!("replication {status}"),
+        occurred_at: at,
+        max_check_attempts: None,
+        notification_interval: None,
+        memo: None,
+    };
+    api.state
+        .record_checks(&h, &[report("CRITICAL", NOW)])
+        .expect("report");
+    let mut ev = Evaluator::default();
+    assert!(
+        ev.run_once(&api, NOW).expect("evaluate").is_empty(),
+        "one attempt is not enough"
+    );
+    let c = ev.run_once(&api, NOW + 10).expect("evaluate");
+    assert_eq!(
+        c[0].2,
+        Change::Opened {
+            level: Level::Critical
+        }
+    );
+    // A new evaluator (a restarted server) knows the open alert.
+    let mut ev = Evaluator::default();
+    assert!(ev.run_once(&api, NOW + 20).expect("evaluate").is_empty());
+    api.state
+        .record_checks(&h, &[report("OK", NOW + 25)])
+        .expect("report");
+    let c = ev.run_once(&api, NOW + 30).expect("evaluate");
+    assert_eq!(
+        c[0].2,
+        Change::Resolved {
+            was: Level::Critical
+        }
+    );
+    assert_eq!(
+        api.state.alerts(false, NOW + 30).expect("alerts").len(),
+        1,
+        "one alert in all"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
