@@ -252,4 +252,32 @@ mod tests {
         }
         assert!(decode(win, &[3, 0]).is_err());
     }
+
+    proptest::proptest! {
+        /// Any samples' rollup entry decodes to the buckets computed from them (decimal sums rounded as
+        /// `entry` does), and damaged entries are errors, not panics.
+        #[test]
+        fn rollup_entries_round_trip(vals in proptest::collection::vec(-1_000_000i64..1_000_000, 1..400),
+                                     scale in 0u32..4, raw in proptest::bool::ANY, cut in 0usize..64) {
+            let win = 1_700_006_400_000i64;
+            let pow = 10f64.powi(scale as i32);
+            let samples: Vec<(i64, f64)> = vals
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| (win + i as i64 * 17_000, if raw { n as f64 / 3.0 } else { n as f64 / pow }))
+                .collect();
+            let bytes = entry(win, &samples);
+            let (d5, d1h) = decode(win, &bytes).expect("own entry decodes");
+            let r1h = compute(&samples, RES_1H);
+            proptest::prop_assert_eq!(d1h.len(), r1h.len());
+            for (d, r) in d1h.iter().zip(&r1h) {
+                proptest::prop_assert_eq!((d.ts, d.count, d.min.to_bits(), d.max.to_bits()), (r.ts, r.count, r.min.to_bits(), r.max.to_bits()));
+                proptest::prop_assert!((d.sum - r.sum).abs() <= 1e-9 * r.sum.abs().max(1.0));
+            }
+            if !d5.is_empty() {
+                proptest::prop_assert_eq!(d5.len(), compute(&samples, RES_5M).len());
+            }
+            let _ = decode(win, &bytes[..cut.min(bytes.len())]);
+        }
+    }
 }

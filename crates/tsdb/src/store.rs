@@ -491,11 +491,13 @@ impl Inner {
             if let Err(e) = checkpoint {
                 // The old segments stay (they are only removed below), so nothing is lost; put the data
                 // back so a later flush retries.
-                self.unfreeze(&head, frozen);
+                self.unfreeze(&head, &frozen);
                 return Err(e);
             }
-            *write(&self.frozen) = Some(Arc::new(frozen.clone()));
         }
+        // Shared with queries (no copy: the frozen set can be a whole head's worth of samples).
+        let frozen = Arc::new(frozen);
+        *write(&self.frozen) = Some(frozen.clone());
         let result = frozen
             .iter()
             .try_for_each(|(&start, series)| self.write_window(start, series));
@@ -503,8 +505,8 @@ impl Inner {
             // Lock order as in the exclusive phase above: gate, then head.
             let _gate = write(&self.gate);
             let head = read(&self.head);
-            self.unfreeze(&head, frozen);
             *write(&self.frozen) = None;
+            self.unfreeze(&head, &frozen);
             return Err(e);
         }
         *write(&self.frozen) = None;
@@ -513,13 +515,13 @@ impl Inner {
     }
 
     /// Returns frozen samples to the head after a failed flush.
-    fn unfreeze(&self, head: &[Mutex<SeriesHead>], frozen: Frozen) {
+    fn unfreeze(&self, head: &[Mutex<SeriesHead>], frozen: &Frozen) {
         let mut n = 0;
-        for (_, series) in frozen {
-            for (id, samples) in series {
+        for series in frozen.values() {
+            for (&id, samples) in series {
                 if let Some(h) = head.get(id as usize) {
                     let mut h = lock(h);
-                    for (t, v) in samples {
+                    for &(t, v) in samples {
                         let start = h.push(t, v, self.opts.block_ms);
                         self.min_window.fetch_min(start, Ordering::Relaxed);
                         n += 1;
