@@ -8,3 +8,4 @@ pub mod http;
 pub mod remote_write;
 pub mod serve;
 pub mod state;
+pub mod web;

@@ -25,6 +25,9 @@ pub struct Options {
 pub struct Running {
     pub server: Server,
     pub first_keys: Vec<(KeyKind, String)>,
+    /// The dashboard's first user and password, made at the first start
+    /// (also in `first-login.txt`, mode 0600); `None` after.
+    pub first_login: Option<(String, String)>,
 }
 
 fn now() -> i64 {
@@ -70,9 +73,14 @@ pub fn start(o: &Options) -> Result<Running, String> {
             o.data.join("metrics").display()
         )
     })?;
-    let server = Server::start(listener, Arc::new(Api { state, metrics }), o.limits.clone())
+    let (site, first_login) = crate::web::start(&o.data, Arc::new(Api { state, metrics }))?;
+    let server = Server::start(listener, Arc::new(site), o.limits.clone())
         .map_err(|e| format!("cannot serve on {}: {e}", o.listen))?;
-    Ok(Running { server, first_keys })
+    Ok(Running {
+        server,
+        first_keys,
+        first_login,
+    })
 }
 
 /// The first keys, readable by the owner only, for whoever installs.

@@ -42,6 +42,12 @@ pub fn run(args: ServerArgs) -> ExitCode {
             options.data.display()
         );
     }
+    if let Some((user, password)) = &running.first_login {
+        eprintln!(
+            "sonde server: first login: {user} / {password} (also in {}/first-login.txt)",
+            options.data.display()
+        );
+    }
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         if let Err(e) = signal_hook::flag::register(sig, Arc::clone(&stop)) {

@@ -74,6 +74,12 @@ pub fn run(args: UpArgs) -> ExitCode {
             options.data.display()
         );
     }
+    if let Some((user, password)) = &running.first_login {
+        eprintln!(
+            "sonde up: first login: {user} / {password} (kept in {}/first-login.txt)",
+            options.data.display()
+        );
+    }
     let mut config = sonde_agent::config::Config {
         apibase: Some(format!("http://{addr}")),
         apikey: Some(key),

@@ -1,0 +1,390 @@
+//! The web dashboard: server-rendered pages behind a login, their assets
+//! (the vendored uPlot chart library and a little hand-written JS and CSS)
+//! compiled into the binary, and the JSON the charts draw from.
+//!
+//! [`Site`] is the server's whole handler: `/api/` goes to the agent API
+//! as before; every other path is the dashboard's. Pages need a session
+//! (else a redirect to `/login`); every POST carries the session's CSRF
+//! token (the login form a token of its own, double-submitted in a
+//! cookie). Chart data comes from `/ui/...`, which takes the session, never
+//! an API key.
+
+pub mod auth;
+pub mod graphs;
+mod pages;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::api::Api;
+use crate::http::{Handler, Request, Response};
+use auth::{Auth, Session};
+
+const SESSION_COOKIE: &str = "sonde_session";
+const LOGIN_CSRF_COOKIE: &str = "sonde_login_csrf";
+
+/// The agent API and the dashboard, one handler.
+pub struct Site {
+    pub api: Arc<Api>,
+    pub auth: Auth,
+}
+
+/// The dashboard over `api`, its users in the data directory's `state.db`.
+/// At the first start (no users) it makes `admin` with a random password,
+/// returned and written to `first-login.txt` (mode 0600) for whoever
+/// installs.
+pub fn start(data: &Path, api: Arc<Api>) -> Result<(Site, Option<(String, String)>), String> {
+    let auth = Auth::open(&data.join("state.db")).map_err(|e| e.to_string())?;
+    let mut first_login = None;
+    if auth.user_count().map_err(|e| e.to_string())? == 0 {
+        let password =
+            crate::state::random_hex(12).map_err(|e| format!("making the first password: {e}"))?;
+        auth.set_user("admin", &password, now())
+            .map_err(|e| format!("making the first user: {e}"))?;
+        write_private(
+            &data.join("first-login.txt"),
+            &format!("admin\t{password}\n"),
+        )?;
+        first_login = Some(("admin".to_string(), password));
+    }
+    Ok((Site { api, auth }, first_login))
+}
+
+/// A file only its owner can read (the first password).
+fn write_private(path: &Path, text: &str) -> Result<(), String> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(text.as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// A named cookie's value.
+pub fn cookie<'a>(req: &'a Request, name: &str) -> Option<&'a str> {
+    req.headers
+        .iter()
+        .filter(|(k, _)| k == "cookie")
+        .flat_map(|(_, v)| v.split(';'))
+        .find_map(|c| {
+            let (k, v) = c.trim().split_once('=')?;
+            (k == name).then_some(v)
+        })
+}
+
+/// An `application/x-www-form-urlencoded` body's field.
+pub fn form_field(req: &Request, name: &str) -> Option<String> {
+    let body = std::str::from_utf8(&req.body).ok()?;
+    body.split('&').find_map(|kv| {
+        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+        (crate::http::percent_decode(k) == name).then(|| crate::http::percent_decode(v))
+    })
+}
+
+/// The attributes every cookie of ours has; `Secure` when the request came
+/// over https (a TLS proxy in front says so with `X-Forwarded-Proto`).
+fn cookie_attrs(req: &Request, max_age: i64) -> String {
+    let secure = req
+        .header("x-forwarded-proto")
+        .is_some_and(|p| p.eq_ignore_ascii_case("https"));
+    format!(
+        "HttpOnly; SameSite=Strict; Path=/; Max-Age={max_age}{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+fn redirect(to: &str) -> Response {
+    Response::new(303, "text/plain; charset=utf-8", format!("see {to}\n"))
+        .with_header("Location", to)
+}
+
+/// Headers for every dashboard response: nothing framed, sniffed or loaded
+/// from elsewhere.
+fn hardened(r: Response) -> Response {
+    r.with_header(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+    )
+    .with_header("X-Content-Type-Options", "nosniff")
+    .with_header("X-Frame-Options", "DENY")
+    .with_header("Referrer-Policy", "same-origin")
+}
+
+/// The embedded assets: (path, content type, bytes).
+const ASSETS: &[(&str, &str, &[u8])] = &[
+    (
+        "/assets/uPlot.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/uPlot.iife.min.js"),
+    ),
+    (
+        "/assets/uPlot.min.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../assets/uPlot.min.css"),
+    ),
+    (
+        "/assets/app.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/app.js"),
+    ),
+    (
+        "/assets/app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../assets/app.css"),
+    ),
+];
+
+impl Handler for Site {
+    fn handle(&self, req: &Request) -> Response {
+        if req.path.starts_with("/api/") {
+            return self.api.handle(req);
+        }
+        hardened(self.page(req).unwrap_or_else(|e| e))
+    }
+}
+
+impl Site {
+    /// The session the request's cookie names, if live.
+    fn session(&self, req: &Request) -> Result<Option<(String, Session)>, Response> {
+        let Some(id) = cookie(req, SESSION_COOKIE) else {
+            return Ok(None);
+        };
+        match self.auth.session(id, now()) {
+            Ok(s) => Ok(s.map(|s| (id.to_string(), s))),
+            Err(e) => Err(Response::error(500, &e.to_string())),
+        }
+    }
+
+    fn page(&self, req: &Request) -> Result<Response, Response> {
+        let path = req.path.as_str();
+        if let Some((_, ct, body)) = ASSETS.iter().find(|(p, _, _)| *p == path) {
+            // Named with the version in the pages' links, so a long cache
+            // is safe across upgrades.
+            return Ok(
+                Response::new(200, ct, *body).with_header("Cache-Control", "public, max-age=86400")
+            );
+        }
+        match (req.method.as_str(), path) {
+            ("GET", "/login") => return Ok(self.login_form(req, None, 200)),
+            ("POST", "/login") => return self.login(req),
+            _ => {}
+        }
+        let Some((id, session)) = self.session(req)? else {
+            return Ok(if path.starts_with("/ui/") {
+                Response::error(401, "not logged in")
+            } else {
+                redirect("/login")
+            });
+        };
+        if req.method == "POST" && !session.csrf_ok(form_field(req, "csrf").as_deref()) {
+            return Err(Response::new(
+                403,
+                "text/plain; charset=utf-8",
+                "the form's CSRF token is missing or wrong; reload the page and try again\n",
+            ));
+        }
+        let fail = |e: crate::state::StateError| Response::error(500, &e.to_string());
+        match (req.method.as_str(), path) {
+            ("POST", "/logout") => {
+                self.auth
+                    .end_session(&id)
+                    .map_err(|e| Response::error(500, &e.to_string()))?;
+                Ok(redirect("/login").with_header(
+                    "Set-Cookie",
+                    &format!("{SESSION_COOKIE}=; {}", cookie_attrs(req, 0)),
+                ))
+            }
+            ("GET", "/") => {
+                let hosts = self.api.state.hosts().map_err(fail)?;
+                let mut rows = Vec::with_capacity(hosts.len());
+                for h in hosts {
+                    let checks = self.api.state.checks(&h.id).map_err(fail)?;
+                    rows.push((h, checks));
+                }
+                Ok(pages::hosts(&session, &rows, now()))
+            }
+            ("GET", p) if p.starts_with("/hosts/") => {
+                let host_id = &p["/hosts/".len()..];
+                let Some(host) = self.api.state.host(host_id).map_err(fail)? else {
+                    return Err(pages::not_found(&session, &format!("no host {host_id:?}")));
+                };
+                let checks = self.api.state.checks(host_id).map_err(fail)?;
+                Ok(pages::host(&session, &host, &checks, now()))
+            }
+            ("GET", p) if p.starts_with("/ui/hosts/") && p.ends_with("/graphs") => {
+                let host_id = &p["/ui/hosts/".len()..p.len() - "/graphs".len()];
+                self.graphs_json(req, host_id)
+            }
+            ("GET", _) => Err(pages::not_found(&session, "no such page")),
+            _ => Err(Response::error(405, "method not allowed here")),
+        }
+    }
+
+    fn login_form(&self, req: &Request, message: Option<&str>, status: u16) -> Response {
+        // The login form's own CSRF token: a random value in a cookie and
+        // in the form, which another site can neither read nor set.
+        let token = match auth::random_bytes(32) {
+            Ok(b) => b.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+            Err(e) => return Response::error(500, &format!("/dev/urandom: {e}")),
+        };
+        let mut r = pages::login(&token, message);
+        r.status = status;
+        r.with_header(
+            "Set-Cookie",
+            &format!("{LOGIN_CSRF_COOKIE}={token}; {}", cookie_attrs(req, 3600)),
+        )
+    }
+
+    fn login(&self, req: &Request) -> Result<Response, Response> {
+        let sent = form_field(req, "csrf").unwrap_or_default();
+        let kept = cookie(req, LOGIN_CSRF_COOKIE).unwrap_or_default();
+        if sent.is_empty() || !auth::constant_time_eq(sent.as_bytes(), kept.as_bytes()) {
+            return Ok(self.login_form(
+                req,
+                Some("The form had expired or did not come from this server; try again."),
+                403,
+            ));
+        }
+        let user = form_field(req, "user").unwrap_or_default();
+        let password = form_field(req, "password").unwrap_or_default();
+        let address = req.peer.ip().to_string();
+        let t = Instant::now();
+        if let Some(wait) = self.auth.limiter.blocked(&address, &user, t) {
+            return Ok(self
+                .login_form(
+                    req,
+                    Some(&format!(
+                        "Too many failed logins; try again in {wait} seconds."
+                    )),
+                    429,
+                )
+                .with_header("Retry-After", &wait.to_string()));
+        }
+        let ok = self
+            .auth
+            .check_password(&user, &password)
+            .map_err(|e| Response::error(500, &e.to_string()))?;
+        if !ok {
+            self.auth.limiter.failed(&address, &user, t);
+            return Ok(self.login_form(req, Some("Wrong user name or password."), 401));
+        }
+        self.auth.limiter.succeeded(&address, &user);
+        let (id, _) = self
+            .auth
+            .create_session(&user, now())
+            .map_err(|e| Response::error(500, &e.to_string()))?;
+        Ok(redirect("/")
+            .with_header(
+                "Set-Cookie",
+                &format!(
+                    "{SESSION_COOKIE}={id}; {}",
+                    cookie_attrs(req, auth::SESSION_SECS)
+                ),
+            )
+            .with_header(
+                "Set-Cookie",
+                &format!("{LOGIN_CSRF_COOKIE}=; {}", cookie_attrs(req, 0)),
+            ))
+    }
+
+    /// `/ui/hosts/ID/graphs?from=S&to=S`: the host's charts over a range
+    /// (the last hour by default), each line's points as `[time, value]`;
+    /// raw points up to ~600 per line, per-step averages past that.
+    fn graphs_json(&self, req: &Request, host_id: &str) -> Result<Response, Response> {
+        let num = |p: &str, default: i64| -> Result<i64, Response> {
+            match req.param(p) {
+                Some(v) => v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|f| f.is_finite())
+                    .map(|f| f as i64)
+                    .ok_or_else(|| Response::error(400, &format!("{p}={v:?} is not a number"))),
+                None => Ok(default),
+            }
+        };
+        let t = now();
+        let (from, to) = (num("from", t - 3600)?, num("to", t)?);
+        if to <= from {
+            return Err(Response::error(400, "to= must be after from="));
+        }
+        let span = to - from;
+        let step = if span <= 6 * 3600 {
+            0
+        } else {
+            (span / 600).max(60)
+        };
+        let series = self
+            .api
+            .metrics
+            .query_range(
+                &[sonde_tsdb::Matcher::eq("host", host_id)],
+                from * 1000,
+                to * 1000,
+                step * 1000,
+            )
+            .map_err(|e| Response::error(500, &e.to_string()))?;
+        let mut points: std::collections::HashMap<String, Vec<(i64, f64)>> =
+            std::collections::HashMap::new();
+        for s in series {
+            let p: Vec<(i64, f64)> = match s.points {
+                sonde_tsdb::Points::Raw(p) => p.into_iter().map(|(ts, v)| (ts / 1000, v)).collect(),
+                sonde_tsdb::Points::Buckets(b) => {
+                    b.into_iter().map(|b| (b.ts / 1000, b.avg())).collect()
+                }
+            };
+            if !p.is_empty() {
+                points.entry(s.key.name).or_default().extend(p);
+            }
+        }
+        let mut names: Vec<String> = points.keys().cloned().collect();
+        names.sort();
+        let defs = self
+            .api
+            .state
+            .graph_defs(host_id)
+            .map_err(|e| Response::error(500, &e.to_string()))?;
+        let graphs: Vec<serde_json::Value> = graphs::build(&names, &defs)
+            .into_iter()
+            .map(|g| {
+                let lines: Vec<serde_json::Value> = g
+                    .lines
+                    .iter()
+                    .map(|l| {
+                        let pts: Vec<serde_json::Value> = points
+                            .get(&l.metric)
+                            .map(|p| {
+                                p.iter()
+                                    .filter(|(_, v)| v.is_finite())
+                                    .map(|(t, v)| serde_json::json!([t, v]))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        serde_json::json!({
+                            "metric": l.metric, "label": l.label,
+                            "stacked": l.stacked, "points": pts,
+                        })
+                    })
+                    .collect();
+                serde_json::json!({ "title": g.title, "unit": g.unit, "lines": lines })
+            })
+            .collect();
+        Ok(Response::json(
+            200,
+            &serde_json::json!({ "from": from, "to": to, "step": step, "graphs": graphs }),
+        )
+        .with_header("Cache-Control", "no-store"))
+    }
+}

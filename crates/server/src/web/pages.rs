@@ -1,0 +1,260 @@
+//! The dashboard's HTML, written out by hand: every value from a host or a
+//! user escaped, no inline script (the Content-Security-Policy allows only
+//! our own files), data for scripts in `data-` attributes.
+
+use crate::http::Response;
+use crate::state::{CheckState, Host};
+
+use super::auth::Session;
+
+/// `&<>"'` escaped, for text and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The asset links carry the version, so a new binary's files are fetched
+/// however long the old ones were cached.
+fn head(title: &str) -> String {
+    let v = env!("CARGO_PKG_VERSION");
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{} — sonde</title>\
+         <link rel=\"stylesheet\" href=\"/assets/uPlot.min.css?v={v}\">\
+         <link rel=\"stylesheet\" href=\"/assets/app.css?v={v}\">\
+         <script src=\"/assets/uPlot.min.js?v={v}\" defer></script>\
+         <script src=\"/assets/app.js?v={v}\" defer></script></head>\n",
+        esc(title)
+    )
+}
+
+fn nav(session: &Session) -> String {
+    format!(
+        "<header><a class=\"brand\" href=\"/\">sonde</a><nav><a href=\"/\">Hosts</a></nav>\
+         <form method=\"post\" action=\"/logout\" class=\"logout\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+         <span>{}</span> <button type=\"submit\">Log out</button></form></header>\n",
+        esc(&session.csrf),
+        esc(&session.user)
+    )
+}
+
+fn html(status: u16, body: String) -> Response {
+    Response::new(status, "text/html; charset=utf-8", body).with_header("Cache-Control", "no-store")
+}
+
+pub fn login(csrf: &str, message: Option<&str>) -> Response {
+    let msg = message
+        .map(|m| format!("<p class=\"error\" id=\"login-error\">{}</p>", esc(m)))
+        .unwrap_or_default();
+    html(
+        200,
+        format!(
+            "{}<body class=\"login\"><main><h1>sonde</h1>{msg}\
+             <form method=\"post\" action=\"/login\" id=\"login\">\
+             <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+             <label>User <input name=\"user\" id=\"user\" autocomplete=\"username\" required autofocus></label>\
+             <label>Password <input name=\"password\" id=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
+             <button type=\"submit\">Log in</button></form></main></body></html>\n",
+            head("Log in"),
+            esc(csrf)
+        ),
+    )
+}
+
+pub fn not_found(session: &Session, what: &str) -> Response {
+    html(
+        404,
+        format!(
+            "{}<body>{}<main><h1>Not found</h1><p>{}</p></main></body></html>\n",
+            head("Not found"),
+            nav(session),
+            esc(what)
+        ),
+    )
+}
+
+/// The worst status of a host's checks (CRITICAL > WARNING > UNKNOWN >
+/// OK), or `None` without checks.
+pub fn worst(checks: &[CheckState]) -> Option<&'static str> {
+    checks
+        .iter()
+        .map(|c| match c.status.as_str() {
+            "CRITICAL" => (3, "CRITICAL"),
+            "WARNING" => (2, "WARNING"),
+            "OK" => (0, "OK"),
+            _ => (1, "UNKNOWN"),
+        })
+        .max_by_key(|(rank, _)| *rank)
+        .map(|(_, s)| s)
+}
+
+/// "42 s ago", "3 min ago", "2 h ago", "5 d ago".
+pub fn ago(then: Option<i64>, now: i64) -> String {
+    let Some(then) = then else {
+        return "never".into();
+    };
+    let d = (now - then).max(0);
+    match d {
+        0..60 => format!("{d} s ago"),
+        60..3600 => format!("{} min ago", d / 60),
+        3600..86400 => format!("{} h ago", d / 3600),
+        _ => format!("{} d ago", d / 86400),
+    }
+}
+
+fn spec<'a>(h: &'a Host, path: &[&str]) -> &'a str {
+    let mut v = &h.specs;
+    for p in path {
+        v = &v[*p];
+    }
+    v.as_str().unwrap_or("")
+}
+
+fn status_badge(status: Option<&str>) -> String {
+    match status {
+        Some(s) => format!(
+            "<span class=\"status {}\">{s}</span>",
+            s.to_ascii_lowercase()
+        ),
+        None => "<span class=\"status none\">no checks</span>".into(),
+    }
+}
+
+pub fn hosts(session: &Session, hosts: &[(Host, Vec<CheckState>)], now: i64) -> Response {
+    let mut rows = String::new();
+    for (h, checks) in hosts {
+        rows.push_str(&format!(
+            "<tr><td><a href=\"/hosts/{}\">{}</a></td><td>{}</td><td title=\"{}\">{}</td><td>{}</td><td>{}</td></tr>\n",
+            esc(&h.id),
+            esc(&h.name),
+            status_badge(worst(checks)),
+            h.last_seen.unwrap_or(0),
+            ago(h.last_seen, now),
+            esc(spec(h, &["meta", "agent-version"])),
+            esc(spec(h, &["meta", "kernel", "release"])),
+        ));
+    }
+    if hosts.is_empty() {
+        rows.push_str(
+            "<tr><td colspan=\"5\">No hosts yet: start an agent with this server's write key.</td></tr>\n",
+        );
+    }
+    html(
+        200,
+        format!(
+            "{}<body>{}<main><h1>Hosts</h1><table class=\"hosts\" id=\"hosts\"><thead><tr>\
+             <th>Name</th><th>Status</th><th>Last seen</th><th>Agent</th><th>Kernel</th></tr></thead>\
+             <tbody>{rows}</tbody></table></main></body></html>\n",
+            head("Hosts"),
+            nav(session)
+        ),
+    )
+}
+
+pub fn host(session: &Session, h: &Host, checks: &[CheckState], now: i64) -> Response {
+    let mut check_rows = String::new();
+    for c in checks {
+        check_rows.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td><pre>{}</pre></td></tr>\n",
+            esc(&c.name),
+            status_badge(Some(match c.status.as_str() {
+                "OK" => "OK",
+                "WARNING" => "WARNING",
+                "CRITICAL" => "CRITICAL",
+                _ => "UNKNOWN",
+            })),
+            ago(Some(c.occurred_at), now),
+            esc(&c.message)
+        ));
+    }
+    let checks_html = if checks.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<h2>Checks</h2><table class=\"checks\"><thead><tr><th>Check</th><th>Status</th>\
+             <th>Reported</th><th>Message</th></tr></thead><tbody>{check_rows}</tbody></table>"
+        )
+    };
+    html(
+        200,
+        format!(
+            "{}<body>{}<main><h1>{} {}</h1>\
+             <p class=\"specs\">last seen {} · agent {} · kernel {}</p>{checks_html}\
+             <h2>Metrics</h2>\
+             <div class=\"range\" id=\"range\" data-host=\"{}\">\
+             <button type=\"button\" data-span=\"3600\">1h</button>\
+             <button type=\"button\" data-span=\"21600\">6h</button>\
+             <button type=\"button\" data-span=\"86400\">24h</button>\
+             <button type=\"button\" data-span=\"604800\">7d</button>\
+             <span class=\"custom\"><input type=\"datetime-local\" id=\"range-from\"> – \
+             <input type=\"datetime-local\" id=\"range-to\"> \
+             <button type=\"button\" id=\"range-apply\">Show</button></span>\
+             <span id=\"range-label\"></span></div>\
+             <p class=\"hint\">Drag across a chart to zoom in; double-click to go back.</p>\
+             <div id=\"charts\" class=\"charts\"></div></main></body></html>\n",
+            head(&h.name),
+            nav(session),
+            esc(&h.name),
+            status_badge(worst(checks)),
+            ago(h.last_seen, now),
+            esc(spec(h, &["meta", "agent-version"])),
+            esc(spec(h, &["meta", "kernel", "release"])),
+            esc(&h.id),
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(status: &str) -> CheckState {
+        CheckState {
+            host_id: "h".into(),
+            name: "c".into(),
+            status: status.into(),
+            message: String::new(),
+            occurred_at: 0,
+            max_check_attempts: None,
+        }
+    }
+
+    #[test]
+    fn worst_status_wins() {
+        assert_eq!(worst(&[]), None);
+        assert_eq!(worst(&[check("OK")]), Some("OK"));
+        assert_eq!(worst(&[check("OK"), check("UNKNOWN")]), Some("UNKNOWN"));
+        assert_eq!(
+            worst(&[check("WARNING"), check("UNKNOWN"), check("OK")]),
+            Some("WARNING")
+        );
+        assert_eq!(
+            worst(&[check("WARNING"), check("CRITICAL")]),
+            Some("CRITICAL")
+        );
+    }
+
+    #[test]
+    fn escaping_and_ages() {
+        assert_eq!(
+            esc("<a href=\"x\">&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
+        );
+        assert_eq!(ago(None, 10), "never");
+        assert_eq!(ago(Some(100), 142), "42 s ago");
+        assert_eq!(ago(Some(0), 7200), "2 h ago");
+        assert_eq!(ago(Some(0), 3 * 86400), "3 d ago");
+    }
+}
