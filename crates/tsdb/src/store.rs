@@ -43,6 +43,9 @@ pub struct Options {
     /// How often the background thread checks whether to flush; `None` runs no thread (tests and tools call
     /// [`Store::flush`] themselves). Default one second.
     pub background_interval: Option<Duration>,
+    /// Size of a preallocated WAL segment. Default 16 MiB: a few hundred thousand samples, small enough to
+    /// zero-fill quickly, large enough that rolling to the next segment is rare.
+    pub wal_segment_bytes: u64,
 }
 
 impl Default for Options {
@@ -54,6 +57,7 @@ impl Default for Options {
             raw_retention_ms: 30 * DAY_MS,
             rollup_retention_ms: 400 * DAY_MS,
             background_interval: Some(Duration::from_secs(1)),
+            wal_segment_bytes: 16 << 20,
         }
     }
 }
@@ -198,7 +202,7 @@ impl Store {
         };
         let blocks = tables("blocks", ".blk", BLOCK_MAGIC)?;
         let rollups = tables("rollups", ".rup", ROLLUP_MAGIC)?;
-        let (wal, replay) = Wal::open(&dir.join("wal"))?;
+        let (wal, replay) = Wal::open(&dir.join("wal"), opts.wal_segment_bytes)?;
         damage.extend(replay.damage.iter().map(|e| e.to_string()));
         let head: Vec<Mutex<SeriesHead>> = (0..index.len())
             .map(|_| Mutex::new(SeriesHead::default()))
@@ -245,6 +249,9 @@ impl Store {
                         if let Err(e) = bg.maybe_flush(now_ms()) {
                             lock(&bg.damage).push(format!("background flush: {e}"));
                         }
+                        // Keep preallocated WAL segments ready; failing here (a full disk) only means
+                        // the committer preallocates, and reports, itself.
+                        let _ = bg.wal.ensure_spares(2);
                     }
                 })
                 .map_err(|e| Error::io(Path::new("tsdb-flush thread"), e));

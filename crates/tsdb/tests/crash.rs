@@ -54,9 +54,21 @@ fn a_wal_torn_anywhere_in_its_last_record_keeps_every_complete_record() {
         let id = store.series_id(&key("m", "a")).expect("id");
         store.append(&batch(0, id)).expect("1");
         store.append(&batch(1, id)).expect("2");
-        let len2 = std::fs::metadata(&seg).expect("seg").len();
         store.append(&batch(2, id)).expect("3");
-        (len2, std::fs::metadata(&seg).expect("seg").len())
+        // Segments are preallocated, so record boundaries come from walking the length fields.
+        let bytes = std::fs::read(&seg).expect("seg");
+        let mut ends = Vec::new();
+        let mut pos = 0usize;
+        loop {
+            let len = u32::from_le_bytes(bytes[pos..pos + 4].try_into().expect("4 bytes")) as usize;
+            if len == 0 {
+                break;
+            }
+            pos += 8 + len;
+            ends.push(pos as u64);
+        }
+        assert_eq!(ends.len(), 3, "three records");
+        (ends[1], ends[2])
     };
     let first_two: Vec<(i64, f64)> = batch(0, 0)
         .into_iter()
@@ -64,14 +76,23 @@ fn a_wal_torn_anywhere_in_its_last_record_keeps_every_complete_record() {
         .map(|s| (s.ts_ms, s.value))
         .collect();
     assert!(len3 > len2 + 8);
-    for cut in len2..=len3 {
+    // A torn write leaves the record's tail missing (file cut short), never written (zeros in the
+    // preallocated segment) or half-written garbage.
+    for (cut, tail) in (len2..=len3).flat_map(|c| [(c, None), (c, Some(0u8)), (c, Some(0xa5u8))]) {
         let case = TempDir::new("torn-case");
         copy_dir(dir.path(), case.path());
         let f = std::fs::OpenOptions::new()
             .write(true)
             .open(case.path().join("wal").join("00000001.seg"))
             .expect("seg");
-        f.set_len(cut).expect("truncate");
+        match tail {
+            None => f.set_len(cut).expect("truncate"),
+            Some(b) => {
+                use std::os::unix::fs::FileExt;
+                f.write_all_at(&vec![b; (len3 - cut) as usize], cut)
+                    .expect("overwrite the tail");
+            }
+        }
         drop(f);
         let store =
             Store::open(case.path(), manual()).expect("recovery never fails on a torn tail");
@@ -81,7 +102,7 @@ fn a_wal_torn_anywhere_in_its_last_record_keeps_every_complete_record() {
         } else {
             assert_eq!(
                 got, first_two,
-                "cut at {cut}: exactly the two complete records"
+                "cut at {cut} ({tail:?}): exactly the two complete records"
             );
         }
         // Appends after recovery land after the last good record and survive another reopen.
@@ -116,6 +137,8 @@ fn kill9_child_helper() {
     let opts = Options {
         background_interval: Some(Duration::from_millis(20)),
         flush_grace_ms: 0,
+        // Small segments, so the kill can also land while the log rolls to a new one.
+        wal_segment_bytes: 256 << 10,
         ..Options::default()
     };
     let store = std::sync::Arc::new(Store::open(&dir, opts).expect("child open"));

@@ -112,10 +112,15 @@ fn a_full_disk_fails_append_without_acknowledging_and_reads_go_on() {
     }
     let _guard = Unmount(mnt.clone());
     let data = mnt.join("db");
+    // WAL segments small enough that the disk fills while the log rolls over.
+    let opts = sonde_tsdb::Options {
+        wal_segment_bytes: 16 << 10,
+        ..manual()
+    };
     let mut acked = Vec::new();
     let mut refused = Vec::new();
     {
-        let store = Store::open(&data, manual()).expect("open");
+        let store = Store::open(&data, opts.clone()).expect("open");
         let id = store.series_id(&key("m", "a")).expect("id");
         for i in 0..100_000i64 {
             let batch: Vec<Sample> = (0..50)
@@ -145,7 +150,7 @@ fn a_full_disk_fails_append_without_acknowledging_and_reads_go_on() {
         let got = raw_all(&store);
         assert_eq!(got[0].1.len(), acked.len() * 50);
     }
-    let store = Store::open(&data, manual()).expect("reopen after the disk filled");
+    let store = Store::open(&data, opts).expect("reopen after the disk filled");
     let got = raw_all(&store);
     let want: Vec<i64> = acked
         .iter()

@@ -35,6 +35,8 @@ impl Drop for TempDir {
 pub fn manual() -> Options {
     Options {
         background_interval: None,
+        // Small WAL segments: quick to preallocate, and long tests roll over several.
+        wal_segment_bytes: 256 << 10,
         ..Options::default()
     }
 }
