@@ -480,6 +480,221 @@ impl Api {
         self.series_json(req, &matchers)
     }
 
+    fn admin(&self, req: &Request) -> Result<(), Response> {
+        if self.key(req)? == KeyKind::Admin {
+            Ok(())
+        } else {
+            Err(Response::error(
+                403,
+                "monitors and silences need an admin key",
+            ))
+        }
+    }
+
+    /// `/api/v1/monitors[/ID]`: list (any key), create, replace, delete
+    /// (admin).
+    fn monitors(&self, req: &Request, id: Option<&str>) -> Result<Response, Response> {
+        let fail = |e: crate::state::StateError| Response::error(500, &e.to_string());
+        let id = match id {
+            Some(i) => Some(
+                i.parse::<i64>()
+                    .map_err(|_| Response::error(404, &format!("no monitor {i:?}")))?,
+            ),
+            None => None,
+        };
+        match (req.method.as_str(), id) {
+            ("GET", None) => {
+                self.key(req)?;
+                let list: Vec<serde_json::Value> = self
+                    .state
+                    .monitors()
+                    .map_err(fail)?
+                    .into_iter()
+                    .map(|(id, mut d)| {
+                        d["id"] = id.into();
+                        d
+                    })
+                    .collect();
+                Ok(Response::json(
+                    200,
+                    &serde_json::json!({ "monitors": list }),
+                ))
+            }
+            ("POST", None) | ("PUT", Some(_)) => {
+                self.admin(req)?;
+                let mut v = json_body(req)?;
+                let m = crate::monitor::Monitor::parse(&v).map_err(|e| Response::error(400, &e))?;
+                if let Some(id) = id
+                    && !self.state.monitor_exists(id).map_err(fail)?
+                {
+                    return Err(Response::error(404, &format!("no monitor {id}")));
+                }
+                if let Some(o) = v.as_object_mut() {
+                    o.remove("id");
+                }
+                let new = self.state.put_monitor(id, &v).map_err(fail)?;
+                let mut out = serde_json::to_value(&m).unwrap_or_default();
+                out["id"] = new.into();
+                Ok(Response::json(if id.is_some() { 200 } else { 201 }, &out))
+            }
+            ("DELETE", Some(id)) => {
+                self.admin(req)?;
+                if self.state.delete_monitor(id, now()).map_err(fail)? {
+                    Ok(Response::new(204, "text/plain", ""))
+                } else {
+                    Err(Response::error(404, &format!("no monitor {id}")))
+                }
+            }
+            _ => Err(Response::error(405, "method not allowed here")),
+        }
+    }
+
+    /// `GET /api/v1/alerts[?all=1]`: open alerts (or the last 1000), each with
+    /// its changes and whether a silence mutes it.
+    fn alerts(&self, req: &Request) -> Result<Response, Response> {
+        self.key(req)?;
+        let fail = |e: crate::state::StateError| Response::error(500, &e.to_string());
+        let all = req.param("all").is_some_and(|v| v == "1" || v == "true");
+        let alerts = self.state.alerts(!all, now()).map_err(fail)?;
+        let mut out = Vec::with_capacity(alerts.len());
+        for a in alerts {
+            let events = self.state.alert_events(a.id).map_err(fail)?;
+            let mut v = serde_json::to_value(&a).unwrap_or_default();
+            v["events"] = events
+                .into_iter()
+                .map(|(at, status, message)| serde_json::json!({"at": at, "status": status, "message": message}))
+                .collect();
+            out.push(v);
+        }
+        Ok(Response::json(200, &serde_json::json!({ "alerts": out })))
+    }
+
+    /// `/api/v1/silences`: list those in force (any key), add one (admin).
+    fn silences(&self, req: &Request) -> Result<Response, Response> {
+        let fail = |e: crate::state::StateError| Response::error(500, &e.to_string());
+        match req.method.as_str() {
+            "GET" => {
+                self.key(req)?;
+                let list = self.state.silences(now()).map_err(fail)?;
+                Ok(Response::json(
+                    200,
+                    &serde_json::json!({ "silences": serde_json::to_value(list).unwrap_or_default() }),
+                ))
+            }
+            "POST" => {
+                self.admin(req)?;
+                let s: crate::state::Silence = serde_json::from_slice(&req.body)
+                    .map_err(|e| Response::error(400, &format!("not a silence: {e}")))?;
+                if s.ends_at <= s.starts_at {
+                    return Err(Response::error(400, "ends_at must be after starts_at"));
+                }
+                let id = self.state.add_silence(&s).map_err(fail)?;
+                Ok(Response::json(201, &serde_json::json!({ "id": id })))
+            }
+            _ => Err(Response::error(405, "method not allowed here")),
+        }
+    }
+
+    /// `/api/v1/channels`: list (admin; they hold addresses and passwords),
+    /// add one (admin).
+    fn channels(&self, req: &Request) -> Result<Response, Response> {
+        self.admin(req)?;
+        let fail = |e: crate::state::StateError| Response::error(500, &e.to_string());
+        match req.method.as_str() {
+            "GET" => {
+                let list: Vec<serde_json::Value> = self
+                    .state
+                    .channels()
+                    .map_err(fail)?
+                    .into_iter()
+                    .map(|(id, mut d)| {
+                        d["id"] = id.into();
+                        if d.get("password").is_some() {
+                            d["password"] = "(set)".into();
+                        }
+                        d
+                    })
+                    .collect();
+                Ok(Response::json(
+                    200,
+                    &serde_json::json!({ "channels": list }),
+                ))
+            }
+            "POST" => {
+                let v = json_body(req)?;
+                let c: crate::notify::Channel = serde_json::from_value(v.clone())
+                    .map_err(|e| Response::error(400, &format!("not a channel: {e}")))?;
+                if let Some(p) = c.problem() {
+                    return Err(Response::error(400, &p));
+                }
+                let id = self.state.add_channel(&v).map_err(fail)?;
+                Ok(Response::json(201, &serde_json::json!({ "id": id })))
+            }
+            _ => Err(Response::error(405, "method not allowed here")),
+        }
+    }
+
+    /// `GET /api/v1/incidents` (with timelines), `POST
+    /// /api/v1/incidents/ID/notes` `{"text": ...}`.
+    fn incidents(&self, req: &Request, rest: &str) -> Result<Response, Response> {
+        let fail = |e: crate::state::StateError| Response::error(500, &e.to_string());
+        match (req.method.as_str(), rest) {
+            ("GET", "") => {
+                self.key(req)?;
+                let list = self.state.incidents().map_err(fail)?;
+                Ok(Response::json(
+                    200,
+                    &serde_json::json!({ "incidents": serde_json::to_value(list).unwrap_or_default() }),
+                ))
+            }
+            ("POST", r) if r.ends_with("/notes") => {
+                self.writer(req)?;
+                let id: i64 = r
+                    .trim_end_matches("/notes")
+                    .parse()
+                    .map_err(|_| Response::error(404, "no such incident"))?;
+                let v = json_body(req)?;
+                let text = v
+                    .get("text")
+                    .and_then(|t| t.as_str())
+                    .filter(|t| !t.trim().is_empty() && t.len() <= 10_000)
+                    .ok_or_else(|| {
+                        Response::error(400, "a note is {\"text\": \"1 to 10000 bytes\"}")
+                    })?;
+                if self
+                    .state
+                    .add_incident_event(id, "note", text, None, false, now())
+                    .map_err(fail)?
+                {
+                    Ok(Response::json(201, &serde_json::json!({})))
+                } else {
+                    Err(Response::error(404, &format!("no incident {id}")))
+                }
+            }
+            _ => Err(Response::error(404, "no such endpoint")),
+        }
+    }
+
+    /// `GET /api/v1/notifications`: every delivery and its attempts.
+    fn notifications(&self, req: &Request) -> Result<Response, Response> {
+        self.admin(req)?;
+        let log = self
+            .state
+            .notification_log()
+            .map_err(|e| Response::error(500, &e.to_string()))?;
+        let list: Vec<serde_json::Value> = log
+            .into_iter()
+            .map(|(id, channel, attempts, delivered, failed, error)| {
+                serde_json::json!({"id": id, "channel_id": channel, "attempts": attempts,
+                    "delivered_at": delivered, "failed_at": failed, "last_error": error})
+            })
+            .collect();
+        Ok(Response::json(
+            200,
+            &serde_json::json!({ "notifications": list }),
+        ))
+    }
+
     fn list_hosts(&self, req: &Request) -> Result<Response, Response> {
         self.key(req)?;
         let hosts = self
@@ -501,6 +716,18 @@ impl Handler for Api {
             ("GET", "/api/v1/hosts") => self.list_hosts(req),
             ("POST", "/api/v1/write") => self.remote_write(req),
             ("GET", "/api/v1/metrics") => self.query(req),
+            (_, "/api/v1/monitors") => self.monitors(req, None),
+            (_, p) if p.starts_with("/api/v1/monitors/") => {
+                self.monitors(req, Some(&p["/api/v1/monitors/".len()..]))
+            }
+            ("GET", "/api/v1/alerts") => self.alerts(req),
+            (_, "/api/v1/silences") => self.silences(req),
+            (_, "/api/v1/channels") => self.channels(req),
+            ("GET", "/api/v1/notifications") => self.notifications(req),
+            (_, "/api/v1/incidents") => self.incidents(req, ""),
+            (_, p) if p.starts_with("/api/v1/incidents/") => {
+                self.incidents(req, &p["/api/v1/incidents/".len()..])
+            }
             (_, p) if p.starts_with("/api/v1/hosts/") => {
                 let rest = &p["/api/v1/hosts/".len()..];
                 let (id, rest) = rest.split_once('/').unwrap_or((rest, ""));

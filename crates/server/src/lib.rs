@@ -5,6 +5,8 @@
 
 pub mod api;
 pub mod http;
+pub mod monitor;
+pub mod notify;
 pub mod remote_write;
 pub mod serve;
 pub mod state;

@@ -668,6 +668,18 @@ pub fn readings(api: &crate::api::Api, m: &Monitor, now: i64) -> Result<Vec<Read
     }
 }
 
+/// An alert change, recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertChange {
+    pub monitor_id: i64,
+    pub monitor: String,
+    pub segment: String,
+    pub change: Change,
+    pub alert_id: i64,
+    pub value: Option<f64>,
+    pub message: String,
+}
+
 impl Evaluator {
     /// Evaluates every monitor once at `now` and records the alert changes;
     /// returns them as (monitor id, segment, change) for notifications.
@@ -676,6 +688,20 @@ impl Evaluator {
         api: &crate::api::Api,
         now: i64,
     ) -> Result<Vec<(i64, String, Change)>, String> {
+        Ok(self
+            .evaluate(api, now)?
+            .into_iter()
+            .map(|c| (c.monitor_id, c.segment, c.change))
+            .collect())
+    }
+
+    /// [`Evaluator::run_once`], with everything incidents and notifications
+    /// need.
+    pub fn evaluate(
+        &mut self,
+        api: &crate::api::Api,
+        now: i64,
+    ) -> Result<Vec<AlertChange>, String> {
         if !self.restored {
             for (mid, seg, status) in api.state.open_alerts().map_err(|e| e.to_string())? {
                 let level = if status == "CRITICAL" {
@@ -714,22 +740,104 @@ impl Evaluator {
                     Change::Opened { level } => api
                         .state
                         .open_alert(id, &key, level.as_str(), value, &message, now)
-                        .map(|_| ()),
-                    Change::Escalated { to, .. } => api
-                        .state
-                        .update_alert(id, &key, to.as_str(), value, &message, now)
-                        .map(|_| ()),
-                    Change::Resolved { .. } => api
-                        .state
-                        .update_alert(id, &key, "OK", value, &message, now)
-                        .map(|_| ()),
+                        .map(Some),
+                    Change::Escalated { to, .. } => {
+                        api.state
+                            .update_alert(id, &key, to.as_str(), value, &message, now)
+                    }
+                    Change::Resolved { .. } => {
+                        api.state.update_alert(id, &key, "OK", value, &message, now)
+                    }
                 };
-                stored.map_err(|e| e.to_string())?;
-                all.push((id, key, change));
+                let Some(alert_id) = stored.map_err(|e| e.to_string())? else {
+                    continue;
+                };
+                all.push(AlertChange {
+                    monitor_id: id,
+                    monitor: m.name.clone(),
+                    segment: key,
+                    change,
+                    alert_id,
+                    value,
+                    message,
+                });
             }
         }
         Ok(all)
     }
+}
+
+/// Incidents and notifications for alert changes: an opened alert opens an
+/// incident; every change goes on its timeline and is queued for every
+/// channel, unless a silence mutes it (then the timeline says so).
+pub fn record(api: &crate::api::Api, changes: &[AlertChange], now: i64) -> Result<(), String> {
+    let fail = |e: crate::state::StateError| e.to_string();
+    let silences = api.state.silences(now).map_err(fail)?;
+    for c in changes {
+        let (event, status) = match &c.change {
+            Change::Opened { level } => ("opened", level.as_str()),
+            Change::Escalated { to, .. } => ("changed", to.as_str()),
+            Change::Resolved { .. } => ("resolved", "OK"),
+        };
+        let text = format!("{status}: {}", c.message);
+        let incident = match &c.change {
+            Change::Opened { .. } => Some(
+                api.state
+                    .open_incident(
+                        c.alert_id,
+                        &format!("{}: {}", c.monitor, c.segment),
+                        &text,
+                        now,
+                    )
+                    .map_err(fail)?,
+            ),
+            Change::Escalated { .. } | Change::Resolved { .. } => {
+                let inc = api.state.incident_of(c.alert_id).map_err(fail)?;
+                if let Some(i) = inc {
+                    let resolve = matches!(c.change, Change::Resolved { .. });
+                    api.state
+                        .add_incident_event(i, "alert", &text, None, resolve, now)
+                        .map_err(fail)?;
+                }
+                inc
+            }
+        };
+        let muted = silences.iter().any(|s| {
+            s.monitor_id.is_none_or(|m| m == c.monitor_id)
+                && s.segment.as_deref().is_none_or(|seg| seg == c.segment)
+        });
+        if muted {
+            if let Some(i) = incident {
+                api.state
+                    .add_incident_event(
+                        i,
+                        "notification",
+                        "muted by a silence: not sent",
+                        None,
+                        false,
+                        now,
+                    )
+                    .map_err(fail)?;
+            }
+            continue;
+        }
+        let payload = serde_json::json!({
+            "event": event,
+            "status": status,
+            "monitor": c.monitor,
+            "monitor_id": c.monitor_id,
+            "segment": c.segment,
+            "alert_id": c.alert_id,
+            "incident_id": incident,
+            "value": c.value,
+            "message": c.message,
+            "at": now,
+        });
+        api.state
+            .queue_notifications(incident, &payload, now)
+            .map_err(fail)?;
+    }
+    Ok(())
 }
 
 /// Evaluates every `every` until `stop`, on a thread of its own.
@@ -746,8 +854,11 @@ pub fn spawn(
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs() as i64)
                 .unwrap_or(0);
-            match ev.run_once(&api, now) {
-                Ok(_) => said = false,
+            match ev
+                .evaluate(&api, now)
+                .and_then(|changes| record(&api, &changes, now))
+            {
+                Ok(()) => said = false,
                 Err(e) if !said => {
                     eprintln!("sonde server: evaluating monitors: {e}");
                     said = true;

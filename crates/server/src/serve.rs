@@ -18,7 +18,11 @@ pub struct Options {
     pub listen: String,
     /// Write keys to accept besides those in the database (added at start).
     pub write_keys: Vec<String>,
+    /// Admin keys to accept besides those in the database.
+    pub admin_keys: Vec<String>,
     pub limits: Limits,
+    /// How often monitors are evaluated.
+    pub evaluate_every: std::time::Duration,
 }
 
 /// A running server and the keys made at its first start (none after).
@@ -59,6 +63,11 @@ pub fn start(o: &Options) -> Result<Running, String> {
         }
         write_first_keys(&o.data, &first_keys)?;
     }
+    for key in &o.admin_keys {
+        state
+            .add_key(key, KeyKind::Admin, "from the command line", now())
+            .map_err(|e| e.to_string())?;
+    }
     for key in &o.write_keys {
         state
             .add_key(key, KeyKind::Write, "from the command line", now())
@@ -73,7 +82,16 @@ pub fn start(o: &Options) -> Result<Running, String> {
             o.data.join("metrics").display()
         )
     })?;
-    let (site, first_login) = crate::web::start(&o.data, Arc::new(Api { state, metrics }))?;
+    let api = Arc::new(Api { state, metrics });
+    // Monitors run for the server's life (the process ends them).
+    crate::monitor::spawn(
+        Arc::clone(&api),
+        o.evaluate_every,
+        Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    );
+    // Notifications are delivered for the server's life, beside it.
+    crate::notify::spawn(Arc::clone(&api));
+    let (site, first_login) = crate::web::start(&o.data, api)?;
     let server = Server::start(listener, Arc::new(site), o.limits.clone())
         .map_err(|e| format!("cannot serve on {}: {e}", o.listen))?;
     Ok(Running {

@@ -158,6 +158,39 @@ const SCHEMA: &[&str] = &[
         ends_at INTEGER NOT NULL,
         comment TEXT NOT NULL
     );",
+    // 3: incidents with their timelines, notification channels and the log
+    // of every delivery attempt.
+    "CREATE TABLE incidents (
+        id INTEGER PRIMARY KEY,
+        alert_id INTEGER NOT NULL UNIQUE REFERENCES alerts(id),
+        title TEXT NOT NULL,
+        status TEXT NOT NULL,
+        opened_at INTEGER NOT NULL,
+        resolved_at INTEGER
+    );
+    CREATE TABLE incident_events (
+        incident_id INTEGER NOT NULL REFERENCES incidents(id),
+        at INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        text TEXT NOT NULL,
+        data TEXT
+    );
+    CREATE TABLE channels (
+        id INTEGER PRIMARY KEY,
+        def TEXT NOT NULL
+    );
+    CREATE TABLE notifications (
+        id INTEGER PRIMARY KEY,
+        channel_id INTEGER NOT NULL,
+        incident_id INTEGER,
+        payload TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at INTEGER NOT NULL,
+        delivered_at INTEGER,
+        failed_at INTEGER,
+        last_error TEXT
+    );",
 ];
 
 /// SHA-256 of a key, hex.
@@ -755,6 +788,301 @@ impl State {
             }),
         )?;
         ctx("list silences", rows.collect())
+    }
+}
+
+/// An incident with its timeline.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Incident {
+    pub id: i64,
+    pub alert_id: i64,
+    pub title: String,
+    pub status: String,
+    pub opened_at: i64,
+    pub resolved_at: Option<i64>,
+    /// (at, kind, text, data).
+    pub timeline: Vec<(i64, String, String, Option<serde_json::Value>)>,
+}
+
+/// A notification waiting to be delivered (or retried).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pending {
+    pub id: i64,
+    pub channel: serde_json::Value,
+    pub payload: serde_json::Value,
+    pub attempts: i64,
+}
+
+impl State {
+    /// The incident of an alert, made when it opens; its id.
+    pub fn open_incident(&self, alert_id: i64, title: &str, text: &str, now: i64) -> Result<i64> {
+        let mut conn = self.conn();
+        let tx = ctx("begin", conn.transaction())?;
+        let known: Option<i64> = ctx(
+            "find the incident",
+            tx.query_row(
+                "SELECT id FROM incidents WHERE alert_id = ?1",
+                params![alert_id],
+                |r| r.get(0),
+            )
+            .optional(),
+        )?;
+        let id = match known {
+            Some(id) => id,
+            None => {
+                ctx(
+                    "open an incident",
+                    tx.execute(
+                        "INSERT INTO incidents (alert_id, title, status, opened_at) VALUES (?1, ?2, 'open', ?3)",
+                        params![alert_id, title, now],
+                    ),
+                )?;
+                tx.last_insert_rowid()
+            }
+        };
+        ctx(
+            "add to the timeline",
+            tx.execute(
+                "INSERT INTO incident_events (incident_id, at, kind, text) VALUES (?1, ?2, 'alert', ?3)",
+                params![id, now, text],
+            ),
+        )?;
+        ctx("commit", tx.commit())?;
+        Ok(id)
+    }
+
+    /// The incident of an alert, if it has one.
+    pub fn incident_of(&self, alert_id: i64) -> Result<Option<i64>> {
+        ctx(
+            "find an incident",
+            self.conn()
+                .query_row(
+                    "SELECT id FROM incidents WHERE alert_id = ?1",
+                    params![alert_id],
+                    |r| r.get(0),
+                )
+                .optional(),
+        )
+    }
+
+    /// Adds to an incident's timeline (`alert`, `note`, `attachment`,
+    /// `notification`); `resolve` closes it.
+    pub fn add_incident_event(
+        &self,
+        incident_id: i64,
+        kind: &str,
+        text: &str,
+        data: Option<&serde_json::Value>,
+        resolve: bool,
+        now: i64,
+    ) -> Result<bool> {
+        let mut conn = self.conn();
+        let tx = ctx("begin", conn.transaction())?;
+        let n = ctx(
+            "add to the timeline",
+            tx.execute(
+                "INSERT INTO incident_events (incident_id, at, kind, text, data)                  SELECT id, ?2, ?3, ?4, ?5 FROM incidents WHERE id = ?1",
+                params![incident_id, now, kind, text, data.map(|d| d.to_string())],
+            ),
+        )?;
+        if resolve {
+            ctx(
+                "resolve the incident",
+                tx.execute(
+                    "UPDATE incidents SET status = 'resolved', resolved_at = ?2 WHERE id = ?1",
+                    params![incident_id, now],
+                ),
+            )?;
+        }
+        ctx("commit", tx.commit())?;
+        Ok(n > 0)
+    }
+
+    /// Incidents, newest first, with their timelines.
+    pub fn incidents(&self) -> Result<Vec<Incident>> {
+        let conn = self.conn();
+        let mut st = ctx(
+            "list incidents",
+            conn.prepare(
+                "SELECT id, alert_id, title, status, opened_at, resolved_at FROM incidents ORDER BY id DESC LIMIT 500",
+            ),
+        )?;
+        let rows = ctx(
+            "list incidents",
+            st.query_map([], |r| {
+                Ok(Incident {
+                    id: r.get(0)?,
+                    alert_id: r.get(1)?,
+                    title: r.get(2)?,
+                    status: r.get(3)?,
+                    opened_at: r.get(4)?,
+                    resolved_at: r.get(5)?,
+                    timeline: Vec::new(),
+                })
+            }),
+        )?;
+        let mut list: Vec<Incident> = ctx("list incidents", rows.collect())?;
+        let mut ev = ctx(
+            "read timelines",
+            conn.prepare("SELECT at, kind, text, data FROM incident_events WHERE incident_id = ?1 ORDER BY rowid"),
+        )?;
+        for i in &mut list {
+            let rows = ctx(
+                "read a timeline",
+                ev.query_map(params![i.id], |r| {
+                    let data: Option<String> = r.get(3)?;
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        data.and_then(|d| serde_json::from_str(&d).ok()),
+                    ))
+                }),
+            )?;
+            i.timeline = ctx("read a timeline", rows.collect())?;
+        }
+        Ok(list)
+    }
+
+    pub fn add_channel(&self, def: &serde_json::Value) -> Result<i64> {
+        let conn = self.conn();
+        ctx(
+            "add a channel",
+            conn.execute(
+                "INSERT INTO channels (def) VALUES (?1)",
+                params![def.to_string()],
+            ),
+        )?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    pub fn channels(&self) -> Result<Vec<(i64, serde_json::Value)>> {
+        let conn = self.conn();
+        let mut st = ctx(
+            "list channels",
+            conn.prepare("SELECT id, def FROM channels ORDER BY id"),
+        )?;
+        let rows = ctx(
+            "list channels",
+            st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))),
+        )?;
+        let list: Vec<(i64, String)> = ctx("list channels", rows.collect())?;
+        Ok(list
+            .into_iter()
+            .filter_map(|(id, d)| Some((id, serde_json::from_str(&d).ok()?)))
+            .collect())
+    }
+
+    /// Queues a notification for every channel.
+    pub fn queue_notifications(
+        &self,
+        incident_id: Option<i64>,
+        payload: &serde_json::Value,
+        now: i64,
+    ) -> Result<usize> {
+        let channels = self.channels()?;
+        let conn = self.conn();
+        for (cid, _) in &channels {
+            ctx(
+                "queue a notification",
+                conn.execute(
+                    "INSERT INTO notifications (channel_id, incident_id, payload, created_at, next_at)                      VALUES (?1, ?2, ?3, ?4, ?4)",
+                    params![cid, incident_id, payload.to_string(), now],
+                ),
+            )?;
+        }
+        Ok(channels.len())
+    }
+
+    /// Notifications due at `now`.
+    pub fn due_notifications(&self, now: i64) -> Result<Vec<Pending>> {
+        let conn = self.conn();
+        let mut st = ctx(
+            "list due notifications",
+            conn.prepare(
+                "SELECT n.id, c.def, n.payload, n.attempts FROM notifications n JOIN channels c ON c.id = n.channel_id                  WHERE n.delivered_at IS NULL AND n.failed_at IS NULL AND n.next_at <= ?1 ORDER BY n.id LIMIT 100",
+            ),
+        )?;
+        let rows = ctx(
+            "list due notifications",
+            st.query_map(params![now], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            }),
+        )?;
+        let list: Vec<(i64, String, String, i64)> = ctx("list due notifications", rows.collect())?;
+        Ok(list
+            .into_iter()
+            .filter_map(|(id, c, p, attempts)| {
+                Some(Pending {
+                    id,
+                    channel: serde_json::from_str(&c).ok()?,
+                    payload: serde_json::from_str(&p).ok()?,
+                    attempts,
+                })
+            })
+            .collect())
+    }
+
+    /// Records a delivery attempt: delivered, retry at `next_at`, or given
+    /// up (`next_at` none).
+    pub fn notification_attempt(
+        &self,
+        id: i64,
+        error: Option<&str>,
+        next_at: Option<i64>,
+        now: i64,
+    ) -> Result<()> {
+        let conn = self.conn();
+        let done = match (error, next_at) {
+            (None, _) => conn.execute(
+                "UPDATE notifications SET attempts = attempts + 1, delivered_at = ?2, last_error = NULL WHERE id = ?1",
+                params![id, now],
+            ),
+            (Some(e), Some(next)) => conn.execute(
+                "UPDATE notifications SET attempts = attempts + 1, next_at = ?3, last_error = ?2 WHERE id = ?1",
+                params![id, e, next],
+            ),
+            (Some(e), None) => conn.execute(
+                "UPDATE notifications SET attempts = attempts + 1, failed_at = ?2, last_error = ?3 WHERE id = ?1",
+                params![id, now, e],
+            ),
+        };
+        ctx("record a delivery attempt", done)?;
+        Ok(())
+    }
+
+    /// The delivery log: (id, channel id, attempts, delivered_at, failed_at,
+    /// last_error).
+    #[allow(clippy::type_complexity)]
+    pub fn notification_log(
+        &self,
+    ) -> Result<Vec<(i64, i64, i64, Option<i64>, Option<i64>, Option<String>)>> {
+        let conn = self.conn();
+        let mut st = ctx(
+            "read the delivery log",
+            conn.prepare(
+                "SELECT id, channel_id, attempts, delivered_at, failed_at, last_error FROM notifications ORDER BY id DESC LIMIT 1000",
+            ),
+        )?;
+        let rows = ctx(
+            "read the delivery log",
+            st.query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            }),
+        )?;
+        ctx("read the delivery log", rows.collect())
     }
 }
 

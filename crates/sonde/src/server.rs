@@ -19,6 +19,12 @@ pub struct ServerArgs {
     /// be repeated.
     #[arg(long = "write-key")]
     write_keys: Vec<String>,
+    /// An admin key to accept (monitors, silences); may be repeated.
+    #[arg(long = "admin-key")]
+    admin_keys: Vec<String>,
+    /// Seconds between evaluations of the monitors.
+    #[arg(long, default_value_t = 10)]
+    evaluate_every: u64,
 }
 
 pub fn run(args: ServerArgs) -> ExitCode {
@@ -26,7 +32,9 @@ pub fn run(args: ServerArgs) -> ExitCode {
         data: args.data,
         listen: args.listen,
         write_keys: args.write_keys,
+        admin_keys: args.admin_keys,
         limits: sonde_server::http::Limits::default(),
+        evaluate_every: std::time::Duration::from_secs(args.evaluate_every.max(1)),
     };
     let running = match sonde_server::serve::start(&options) {
         Ok(r) => r,

@@ -60,7 +60,9 @@ pub fn run(args: UpArgs) -> ExitCode {
         data: args.data.join("server"),
         listen: args.listen.clone(),
         write_keys: vec![key.clone()],
+        admin_keys: Vec::new(),
         limits: sonde_server::http::Limits::default(),
+        evaluate_every: std::time::Duration::from_secs(10),
     };
     let running = match sonde_server::serve::start(&options) {
         Ok(r) => r,
