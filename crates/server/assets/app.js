@@ -89,7 +89,14 @@
       total += points;
       box.dataset.points = points;
       var series = [{}];
+      // Each stacked line fills the band down to the stacked line below it.
+      var bands = [];
+      var below = 0;
       g.lines.forEach(function (l, i) {
+        if (l.stacked) {
+          if (below) bands.push({ series: [i + 1, below] });
+          below = i + 1;
+        }
         var c = colors[i % colors.length];
         series.push({
           label: l.label,
@@ -104,6 +111,7 @@
         width: width,
         height: 220,
         series: series,
+        bands: bands,
         scales: { x: { time: true, min: data.from, max: data.to } },
         axes: [{}, { size: 70, values: function (u, vals) { return vals.map(function (v) { return fmt(g.unit, v); }); } }],
         cursor: { drag: { x: true, y: false, setScale: false } },

@@ -196,6 +196,19 @@ fn pages_need_a_session_and_posts_a_csrf_token() {
             .is_some_and(|c| c.contains("max-age"))
     );
 
+    // A second load of the form (another tab, a favicon request sent to
+    // the login) keeps the browser's token, so the first form still works.
+    let first = call(addr, "GET", "/login", &[], "");
+    let t = first.cookie("sonde_login_csrf").expect("token");
+    let again = call(
+        addr,
+        "GET",
+        "/login",
+        &[("Cookie", &format!("sonde_login_csrf={t}"))],
+        "",
+    );
+    assert_eq!(csrf_in(&again.body), t);
+
     // The login form refuses a POST without its token.
     let r = call(
         addr,

@@ -236,9 +236,17 @@ impl Site {
     fn login_form(&self, req: &Request, message: Option<&str>, status: u16) -> Response {
         // The login form's own CSRF token: a random value in a cookie and
         // in the form, which another site can neither read nor set.
-        let token = match auth::random_bytes(32) {
-            Ok(b) => b.iter().map(|b| format!("{b:02x}")).collect::<String>(),
-            Err(e) => return Response::error(500, &format!("/dev/urandom: {e}")),
+        // One token per browser, kept while its cookie lives: a second
+        // load of the page (another tab, a redirected favicon request) must
+        // not invalidate the form already shown.
+        let kept = cookie(req, LOGIN_CSRF_COOKIE)
+            .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()));
+        let token = match kept {
+            Some(t) => t.to_string(),
+            None => match auth::random_bytes(32) {
+                Ok(b) => b.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+                Err(e) => return Response::error(500, &format!("/dev/urandom: {e}")),
+            },
         };
         let mut r = pages::login(&token, message);
         r.status = status;
