@@ -23,7 +23,8 @@ pub(crate) struct SeriesHead {
 
 /// Floor of `ts` to a multiple of `window` (also for negative times).
 pub(crate) fn window_start(ts: i64, window: i64) -> i64 {
-    ts.div_euclid(window) * window
+    // Saturating: a timestamp near i64::MIN must not overflow (no input may panic).
+    ts.div_euclid(window).saturating_mul(window)
 }
 
 impl SeriesHead {

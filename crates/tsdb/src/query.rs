@@ -81,8 +81,17 @@ impl Store {
                 Points::Raw(all)
             } else {
                 let mut folder = Folder::new(step);
-                let mut win = window_start(start, w);
-                while win < end {
+                // Only windows that hold something: a range may span the whole i64 line.
+                let mut wins: Vec<i64> = snap
+                    .blocks
+                    .keys()
+                    .chain(snap.rollups.keys())
+                    .copied()
+                    .collect();
+                wins.extend(recent.iter().map(|s| window_start(s.0, w)));
+                wins.sort_unstable();
+                wins.dedup();
+                for win in wins {
                     let a = recent.partition_point(|s| s.0 < win);
                     let b = recent.partition_point(|s| s.0 < win.saturating_add(w));
                     let recent_here = &recent[a..b];
@@ -108,7 +117,6 @@ impl Store {
                             raw.iter().for_each(|&(t, v)| folder.add(t, v));
                         }
                     }
-                    win = win.saturating_add(w);
                 }
                 Points::Buckets(folder.finish())
             };
@@ -142,7 +150,7 @@ impl Store {
                 break;
             }
             let mut s = Vec::new();
-            self.block_samples(&t, id, i64::MIN, i64::MAX, &mut s);
+            self.block_samples_where(&t, id, |_| true, &mut s);
             if let Some(&last) = s.last() {
                 if best.is_none_or(|b| last.0 > b.0) {
                     best = Some(last);
@@ -205,9 +213,19 @@ impl Store {
         end: i64,
         out: &mut Vec<(i64, f64)>,
     ) {
+        self.block_samples_where(t, id, |ts| ts >= start && ts < end, out);
+    }
+
+    fn block_samples_where(
+        &self,
+        t: &Table,
+        id: SeriesId,
+        keep: impl Fn(i64) -> bool,
+        out: &mut Vec<(i64, f64)>,
+    ) {
         match t.get(id) {
             Ok(Some(chunk)) => match codec::decode(&chunk) {
-                Ok(s) => out.extend(s.into_iter().filter(|x| x.0 >= start && x.0 < end)),
+                Ok(s) => out.extend(s.into_iter().filter(|x| keep(x.0))),
                 Err(e) => self.report(&crate::error::Error::Corrupt {
                     path: t.path.clone(),
                     offset: 0,

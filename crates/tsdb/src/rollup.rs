@@ -73,7 +73,7 @@ impl Folder {
     }
 
     pub(crate) fn add_bucket(&mut self, b: &Bucket) {
-        let start = b.ts.div_euclid(self.step) * self.step;
+        let start = b.ts.div_euclid(self.step).saturating_mul(self.step);
         match self.out.last_mut() {
             Some(last) if last.ts == start => last.merge(b),
             _ => self.out.push(Bucket { ts: start, ..*b }),
@@ -156,7 +156,7 @@ pub(crate) fn encode(win: i64, r5: &[Bucket], r1h: &[Bucket]) -> Vec<u8> {
         out.push(exp.map_or(RAW_FLOATS, |e| e as u8));
         let pow = 10f64.powi(exp.unwrap_or(0) as i32);
         for b in list {
-            put_uvarint(&mut out, ((b.ts - win) / res) as u64);
+            put_uvarint(&mut out, (b.ts.wrapping_sub(win) / res) as u64);
             put_uvarint(&mut out, b.count);
             if exp.is_some() {
                 // Exact: `decimal_exponent` checked that each value is n / 10^e with n rounded this way.

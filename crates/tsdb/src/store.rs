@@ -420,19 +420,27 @@ impl Inner {
         let w = self.opts.block_ms;
         let mut min_window = i64::MAX;
         let mut max_ts = i64::MIN;
+        let mut unknown = None;
+        let mut n = 0;
         for s in samples {
-            let h = head
-                .get(s.series as usize)
-                .ok_or(Error::UnknownSeries(s.series))?;
+            // `append` checked ids; only a WAL replayed against a damaged series log gets here. Keep the
+            // rest of the record rather than stop at the first unknown id.
+            let Some(h) = head.get(s.series as usize) else {
+                unknown = Some(s.series);
+                continue;
+            };
             let start = lock(h).push(s.ts_ms, s.value, w);
             min_window = min_window.min(start);
             max_ts = max_ts.max(s.ts_ms);
+            n += 1;
         }
-        self.head_samples
-            .fetch_add(samples.len(), Ordering::Relaxed);
+        self.head_samples.fetch_add(n, Ordering::Relaxed);
         self.min_window.fetch_min(min_window, Ordering::Relaxed);
         self.max_ts.fetch_max(max_ts, Ordering::Relaxed);
-        Ok(())
+        match unknown {
+            Some(id) => Err(Error::UnknownSeries(id)),
+            None => Ok(()),
+        }
     }
 
     fn maybe_flush(&self, now: i64) -> Result<()> {
