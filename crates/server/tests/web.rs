@@ -350,6 +350,23 @@ fn pages_need_a_session_and_posts_a_csrf_token() {
         .expect("points");
     assert_eq!(points.len(), 10);
     assert_eq!(points[3], serde_json::json!([t - 600 + 180, 0.3]));
+    // A day: per-step averages over whole 5 minutes.
+    let day = call(
+        addr,
+        "GET",
+        &format!("/ui/hosts/{host}/graphs?from={}&to={}", t - 86400, t),
+        &[("Cookie", &cookie)],
+        "",
+    );
+    let v: serde_json::Value = serde_json::from_str(&day.body).expect("json");
+    assert_eq!(v["step"], 300);
+    let buckets = v["graphs"][0]["lines"][0]["points"]
+        .as_array()
+        .expect("points");
+    assert!((2..=3).contains(&buckets.len()), "{buckets:?}");
+    for b in buckets {
+        assert_eq!(b[0].as_i64().expect("time") % 300, 0, "{b}");
+    }
     let bad = call(
         addr,
         "GET",

@@ -164,6 +164,10 @@ impl Session {
 pub struct Auth {
     conn: Mutex<Connection>,
     pub limiter: Limiter,
+    /// One password hash at a time: each takes 19 MiB, and the server's
+    /// connection threads (64) hashing at once would take over a GiB.
+    /// Logins queue for a few tens of milliseconds instead.
+    hashing: Mutex<()>,
 }
 
 impl Auth {
@@ -195,6 +199,7 @@ impl Auth {
         Ok(Auth {
             conn: Mutex::new(conn),
             limiter: Limiter::default(),
+            hashing: Mutex::new(()),
         })
     }
 
@@ -212,7 +217,11 @@ impl Auth {
 
     /// Creates a user, or sets the password of an existing one.
     pub fn set_user(&self, name: &str, password: &str, now: i64) -> Result<(), AuthError> {
-        let hash = hash_password(password).map_err(|e| AuthError {
+        let hash = {
+            let _one = self.hashing.lock().unwrap_or_else(|e| e.into_inner());
+            hash_password(password)
+        }
+        .map_err(|e| AuthError {
             what: "hash a password".into(),
             source: e.into(),
         })?;
@@ -240,6 +249,7 @@ impl Auth {
                 )
                 .optional(),
         )?;
+        let _one = self.hashing.lock().unwrap_or_else(|e| e.into_inner());
         match stored {
             Some(h) => Ok(verify_password(password, &h)),
             None => {
