@@ -457,6 +457,53 @@ impl Api {
         Ok(Response::new(204, "text/plain", ""))
     }
 
+    /// `POST /api/v1/import/prometheus`: Prometheus text lines with
+    /// timestamps (the format VictoriaMetrics imports), checked whole, then
+    /// stored; 204 once durable.
+    fn import(&self, req: &Request) -> Result<Response, Response> {
+        self.writer(req)?;
+        let text = std::str::from_utf8(&req.body)
+            .map_err(|e| Response::error(400, &format!("the body is not UTF-8: {e}")))?;
+        let lines = crate::import::parse(text).map_err(|e| Response::error(400, &e))?;
+        let t = now() * 1000;
+        let mut keyed = Vec::with_capacity(lines.len());
+        for (i, (name, labels, value, ts)) in lines.into_iter().enumerate() {
+            let ts = ts.unwrap_or(t);
+            if ts < t - MAX_AGE_SECS * 1000 || ts > t + MAX_AHEAD_SECS * 1000 {
+                return Err(Response::error(
+                    400,
+                    &format!(
+                        "sample {} ({name}): timestamp {ts} ms is out of range",
+                        i + 1
+                    ),
+                ));
+            }
+            let l: Vec<(&str, &str)> = labels
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            keyed.push((sonde_tsdb::SeriesKey::new(name, &l), ts, value));
+        }
+        self.metrics.append_keyed(&keyed).map_err(|e| {
+            Response::error(503, &format!("the metrics store refused the batch: {e}"))
+        })?;
+        Ok(Response::new(204, "text/plain", ""))
+    }
+
+    /// `POST /api/v1/admin/flush`: writes the store's recent data to its
+    /// blocks now (for measuring bytes per sample, and before backups).
+    fn flush(&self, req: &Request) -> Result<Response, Response> {
+        self.admin(req)?;
+        self.metrics
+            .flush()
+            .map_err(|e| Response::error(500, &e.to_string()))?;
+        let u = self.metrics.disk_usage();
+        Ok(Response::json(
+            200,
+            &serde_json::json!({ "blocks": u.blocks, "rollups": u.rollups, "wal": u.wal }),
+        ))
+    }
+
     /// `GET /api/v1/metrics?name=REGEX[&from=S&to=S&step=S][&label.K=V...]`:
     /// any series by name and labels.
     fn query(&self, req: &Request) -> Result<Response, Response> {
@@ -715,6 +762,8 @@ impl Handler for Api {
             ("POST", "/api/v1/hosts") => self.register(req),
             ("GET", "/api/v1/hosts") => self.list_hosts(req),
             ("POST", "/api/v1/write") => self.remote_write(req),
+            ("POST", "/api/v1/import/prometheus") => self.import(req),
+            ("POST", "/api/v1/admin/flush") => self.flush(req),
             ("GET", "/api/v1/metrics") => self.query(req),
             (_, "/api/v1/monitors") => self.monitors(req, None),
             (_, p) if p.starts_with("/api/v1/monitors/") => {

@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod http;
+pub mod import;
 pub mod monitor;
 pub mod notify;
 pub mod remote_write;

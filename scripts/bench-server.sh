@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The server's store beside VictoriaMetrics (issue 5, point 9), in one run:
+#
+#     scripts/bench-server.sh
+#
+# Starts Debian's victoria-metrics (single node) and `sonde server`, each on a fresh data directory, then
+# `tools/ingest-bench` posts the same generated data to both (Prometheus text import, BENCH_THREADS
+# keep-alive connections; BENCH_HOSTS x BENCH_METRICS series of BENCH_POINTS samples, one per 120 s),
+# prints samples/s acknowledged by each, then 60 dashboard-style queries (one metric on every host over
+# 24 h, step 300 s) against both: p50/p99. Finally both are flushed to disk and their data directories
+# measured: bytes per stored sample. Targets: sonde ingest >= 1.5x VictoriaMetrics', bytes per sample no more
+# than VictoriaMetrics', p99 query under 50 ms.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+export PATH="$HOME/.cargo/bin:$PATH" LC_ALL=C
+
+hosts=${BENCH_HOSTS:-100}
+metrics=${BENCH_METRICS:-50}
+points=${BENCH_POINTS:-720}
+threads=${BENCH_THREADS:-4}
+dir=${BENCH_DIR:-${TMPDIR:-/tmp}/sonde-bench-server}
+target=${CARGO_TARGET_DIR:-$root/target}
+sonde_port=17170
+vm_port=18428
+
+log() { printf 'bench-server: %s\n' "$*" >&2; }
+
+command -v victoria-metrics >/dev/null || bash scripts/setup.sh victoria-metrics
+cargo build --release -p sonde -p ingest-bench >&2
+rm -rf "$dir"
+mkdir -p "$dir/vm" "$dir/sonde"
+
+victoria-metrics -storageDataPath="$dir/vm" -httpListenAddr="127.0.0.1:$vm_port" -retentionPeriod=1y \
+  > "$dir/vm.log" 2>&1 &
+vm_pid=$!
+"$target/release/sonde" server --data "$dir/sonde" --listen "127.0.0.1:$sonde_port" \
+  --write-key bench-key --admin-key bench-admin > "$dir/sonde.log" 2>&1 &
+sonde_pid=$!
+trap 'kill $vm_pid $sonde_pid 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+for port in $vm_port $sonde_port; do
+  for _ in $(seq 1 100); do
+    (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break
+    sleep 0.1
+  done
+done
+
+log "ingest and queries: $hosts hosts x $metrics metrics x $points points, $threads connections each"
+"$target/release/ingest-bench" "http://127.0.0.1:$sonde_port" bench-key "http://127.0.0.1:$vm_port" \
+  "$hosts" "$metrics" "$points" "$threads" | tee "$dir/figures.txt"
+
+# On disk, after each has written what it holds.
+curl -s "http://127.0.0.1:$vm_port/internal/force_flush" > /dev/null
+curl -s -X POST -H "X-Api-Key: bench-admin" "http://127.0.0.1:$sonde_port/api/v1/admin/flush" > /dev/null
+sleep 2
+samples=$(awk '$1 == "samples" { print $2 }' "$dir/figures.txt")
+vm_bytes=$(du -sb "$dir/vm" | cut -f1)
+# sonde's write-ahead log is preallocated, recycled segments (empty after the flush): what is stored is the
+# rest, and the log is printed beside it.
+sonde_bytes=$(du -sb --exclude=wal "$dir/sonde/metrics" | cut -f1)
+log "sonde's WAL directory: $(du -sb "$dir/sonde/metrics/wal" 2>/dev/null | cut -f1) bytes (preallocated segments)"
+awk -v s="$samples" -v v="$vm_bytes" -v o="$sonde_bytes" 'BEGIN {
+  printf "vm_bytes %d\nsonde_bytes %d\nvm_bytes_per_sample %.3f\nsonde_bytes_per_sample %.3f\nbytes_ratio %.2f\n",
+    v, o, v / s, o / s, o / v }' | tee -a "$dir/figures.txt"
