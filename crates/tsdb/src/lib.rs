@@ -9,14 +9,18 @@
 //!
 //! - `series.rs` — [`SeriesKey`], [`Matcher`] (`=`, `!=`, `=~`, `!~`), the in-memory index with postings
 //!   per label value, and `series.log`, the append-only file that persists ids.
-//! - `wal.rs` — the write-ahead log: CRC-framed records in numbered segments, group commit (one leader
-//!   writes and fsyncs everyone's queued records), torn-tail cut on replay.
+//! - `wal.rs` — the write-ahead log: CRC-framed records in numbered, preallocated segments that are
+//!   recycled after a flush (CRCs seeded by segment number so a recycled file's old records never replay;
+//!   finished segments end in a seal record), group commit (one leader writes and fsyncs everyone's queued
+//!   records), torn tail zeroed on replay.
 //! - `head.rs` — acknowledged samples not yet in blocks, per series and block window, raw.
 //! - `codec.rs` — the chunk codec: delta-of-delta timestamps (in seconds when all are whole seconds);
-//!   values as decimal integers (delta or delta-of-delta) or Gorilla XOR, whichever is smaller.
+//!   values as decimal integers (delta or delta-of-delta, common factor divided out) or Gorilla XOR; each
+//!   integer stream in size classes, zero runs or packed groups — whichever is smallest.
 //! - `table.rs` — immutable table files (entry per series, CRC per entry, compact index, footer), used for
 //!   raw blocks (`blocks/<window start ms>.blk`) and rollups (`rollups/<window start ms>.rup`).
-//! - `rollup.rs` — 5-minute and 1-hour min/max/sum/count buckets, stored with the chunk codec.
+//! - `rollup.rs` — 5-minute (for series denser than one sample a minute) and 1-hour min/max/sum/count
+//!   buckets per series and window, in compact decimal form.
 //! - `store.rs` — [`Store`]: open/replay, append, flush (head → blocks, WAL truncation), retention.
 //! - `query.rs` — raw and step-aggregated range queries, rollup use, `last_value`.
 //!
@@ -30,6 +34,8 @@
 //! - One block file per window; late samples for a flushed window rewrite that block merged, so rollups are
 //!   computed from all of a window's samples exactly once.
 //! - A `(series, ts)` written twice keeps the later value (re-delivery is idempotent).
+//! - Queries see every acknowledged sample even while a flush runs: they snapshot head, frozen set and
+//!   tables under the flush gate, and a flush installs new block files before dropping its frozen set.
 //! - No input panics: damaged WAL tails are cut, damaged blocks/chunks are reported with file and offset
 //!   ([`Store::damage`]) and skipped.
 
