@@ -519,5 +519,15 @@ fn log_in_open_a_host_and_see_its_charts() {
         "the charts zoom to the dragged range",
     );
     cdp.screenshot(&shots, "04-zoomed.png");
+    // The range selector: 6 hours holds the whole hour posted again.
+    cdp.eval("document.querySelector('#range button[data-span=\"21600\"]').click(); true");
+    cdp.wait_for(
+        &format!(
+            "document.body.dataset.loading === '0' && Number(document.body.dataset.points) === {}",
+            60 * names.len()
+        ),
+        "the 6-hour range shows every point",
+    );
+    cdp.screenshot(&shots, "05-six-hours.png");
     drop(server);
 }

@@ -407,3 +407,49 @@ impl Site {
         .with_header("Cache-Control", "no-store"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(headers: &[(&str, &str)], body: &str) -> Request {
+        Request {
+            method: "POST".into(),
+            path: "/".into(),
+            query: String::new(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: body.as_bytes().to_vec(),
+            peer: std::net::SocketAddr::from(([127, 0, 0, 1], 1)),
+        }
+    }
+
+    #[test]
+    fn cookies_and_form_fields() {
+        let r = req(
+            &[("cookie", "a=1; sonde_session=abc"), ("cookie", "b=2")],
+            "user=ad%20min&password=p%26w%3D&csrf=",
+        );
+        assert_eq!(cookie(&r, "sonde_session"), Some("abc"));
+        assert_eq!(cookie(&r, "b"), Some("2"));
+        assert_eq!(cookie(&r, "session"), None);
+        assert_eq!(form_field(&r, "user").as_deref(), Some("ad min"));
+        assert_eq!(form_field(&r, "password").as_deref(), Some("p&w="));
+        assert_eq!(form_field(&r, "csrf").as_deref(), Some(""));
+        assert_eq!(form_field(&r, "nope"), None);
+        // Not UTF-8: no fields, no panic.
+        let mut bad = req(&[], "");
+        bad.body = vec![0xff, 0xfe, b'='];
+        assert_eq!(form_field(&bad, "user"), None);
+    }
+
+    #[test]
+    fn cookies_are_secure_behind_tls() {
+        let plain = cookie_attrs(&req(&[], ""), 60);
+        assert_eq!(plain, "HttpOnly; SameSite=Strict; Path=/; Max-Age=60");
+        let tls = cookie_attrs(&req(&[("x-forwarded-proto", "https")], ""), 60);
+        assert!(tls.ends_with("; Secure"), "{tls}");
+    }
+}
