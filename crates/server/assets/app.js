@@ -104,7 +104,15 @@
           width: 1.5,
           fill: l.stacked ? c + "55" : undefined,
           spanGaps: false,
-          value: function (u, v, si, idx) { return fmt(g.unit, idx == null ? null : a.raw[si - 1][idx]); },
+          // The line's own value under the cursor; away from the chart,
+          // its latest.
+          value: function (u, v, si, idx) {
+            var ys = a.raw[si - 1];
+            if (idx == null) {
+              for (idx = ys.length - 1; idx >= 0 && ys[idx] == null; idx--);
+            }
+            return fmt(g.unit, idx >= 0 ? ys[idx] : null);
+          },
         });
       });
       var opts = {
@@ -149,6 +157,15 @@
       .catch(function (e) { charts.textContent = "Could not load the metrics: " + e.message; })
       .then(function () { document.body.dataset.loading = "0"; });
   }
+
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () {
+      var width = Math.max(320, Math.min(charts.clientWidth || 900, 1400));
+      plots.forEach(function (p) { p.setSize({ width: width, height: 220 }); });
+    }, 150);
+  });
 
   range.addEventListener("click", function (e) {
     var span = e.target.dataset && e.target.dataset.span;
