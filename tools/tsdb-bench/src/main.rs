@@ -9,7 +9,8 @@
 //! host, raw and at a 5-minute step.
 //!
 //! Usage: `tsdb-bench [--hosts N] [--series N] [--interval S] [--hours H] [--threads N] [--queries N]
-//! [--dir PATH] [--keep]`. High-rate variant: `--hosts 100 --interval 10`.
+//! [--dir PATH] [--keep] [--export FILE]`. High-rate variant: `--hosts 100 --interval 10`. `--export` writes
+//! the same samples as Prometheus text (for VictoriaMetrics' `/api/v1/import/prometheus`) and exits.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -26,6 +27,8 @@ struct Args {
     queries: usize,
     dir: Option<std::path::PathBuf>,
     keep: bool,
+    /// Write the data as Prometheus text to this file instead of running the benchmark.
+    export: Option<std::path::PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -38,6 +41,7 @@ fn parse_args() -> Result<Args, String> {
         queries: 200,
         dir: None,
         keep: false,
+        export: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -55,6 +59,7 @@ fn parse_args() -> Result<Args, String> {
             "--threads" => a.threads = num()? as usize,
             "--queries" => a.queries = num()? as usize,
             "--dir" => a.dir = Some(v.into()),
+            "--export" => a.export = Some(v.into()),
             _ => return Err(format!("unknown flag {flag}")),
         }
     }
@@ -109,7 +114,7 @@ impl Gen {
                 *c as f64 / 100.0
             }
             Gen::Bytes(b) => {
-                if x % 4 == 0 {
+                if x.is_multiple_of(4) {
                     *b = (*b + ((x >> 8) % 64) as i64 * 4096 - 32 * 4096).max(0);
                 }
                 *b as f64
@@ -125,6 +130,60 @@ impl Gen {
             }
         }
     }
+}
+
+/// The data's shape, shared by the generator threads.
+#[derive(Clone, Copy)]
+struct Shape {
+    hosts: usize,
+    series: usize,
+    interval_s: i64,
+    threads: usize,
+    steps: i64,
+}
+
+/// Generates generator-thread `th`'s share of the data (every `threads`-th host), calling
+/// `emit(host, ts_ms, values)` per host per interval, in time order. Deterministic per `th`, so an export
+/// holds exactly what the ingest appends.
+fn generate<E>(
+    th: usize,
+    shape: Shape,
+    start_s: i64,
+    mut emit: impl FnMut(usize, i64, &[f64]) -> Result<(), E>,
+) -> Result<(), E> {
+    let mine: Vec<usize> = (th..shape.hosts).step_by(shape.threads).collect();
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (th as u64 + 1));
+    let mut gens: Vec<Vec<Gen>> = mine
+        .iter()
+        .map(|_| (0..shape.series).map(|i| Gen::new(i, &mut rng)).collect())
+        .collect();
+    let mut values = Vec::with_capacity(shape.series);
+    for k in 0..shape.steps {
+        for (hi, &h) in mine.iter().enumerate() {
+            let jitter = if rng.next().is_multiple_of(20) { 1 } else { 0 };
+            let ts = (start_s + k * shape.interval_s + jitter) * 1000;
+            values.clear();
+            values.extend(gens[hi].iter_mut().map(|g| g.step(&mut rng)));
+            emit(h, ts, &values)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the data as Prometheus text exposition lines with millisecond timestamps (what
+/// VictoriaMetrics' `/api/v1/import/prometheus` takes), for a side-by-side run on the same samples.
+fn export(path: &std::path::Path, shape: Shape, start_s: i64) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
+    for th in 0..shape.threads {
+        generate(th, shape, start_s, |h, ts, values| {
+            for (s, v) in values.iter().enumerate() {
+                writeln!(out, "g{s}{{host=\"host-{h:04}\"}} {v} {ts}")?;
+            }
+            Ok::<(), std::io::Error>(())
+        })?;
+    }
+    out.flush()
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -153,13 +212,33 @@ fn run(args: &Args) -> Result<(), sonde_tsdb::Error> {
         .dir
         .clone()
         .unwrap_or_else(|| std::env::temp_dir().join(format!("tsdb-bench-{}", std::process::id())));
-    let _ = std::fs::remove_dir_all(&dir);
-    let store = Arc::new(Store::open(&dir, Options::default())?);
     let now_s = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
     let start_s = now_s - args.hours * 3600;
     let steps = args.hours * 3600 / args.interval_s;
+    let shape = Shape {
+        hosts: args.hosts,
+        series: args.series,
+        interval_s: args.interval_s,
+        threads: args.threads,
+        steps,
+    };
+    if let Some(path) = &args.export {
+        export(path, shape, start_s).map_err(|e| sonde_tsdb::Error::Io {
+            path: path.clone(),
+            source: e,
+        })?;
+        println!(
+            "exported {} samples to {}",
+            args.hosts as i64 * args.series as i64 * steps,
+            path.display()
+        );
+        return Ok(());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = Arc::new(Store::open(&dir, Options::default())?);
+
     println!(
         "data: {} hosts x {} series, every {} s for {} h = {} samples; {} threads; dir {}",
         args.hosts,
@@ -194,34 +273,20 @@ fn run(args: &Args) -> Result<(), sonde_tsdb::Error> {
     let mut handles = Vec::new();
     for th in 0..args.threads {
         let (store, ids, total) = (store.clone(), ids.clone(), total.clone());
-        let (hosts, series, interval, threads) =
-            (args.hosts, args.series, args.interval_s, args.threads);
         handles.push(std::thread::spawn(
             move || -> Result<(), sonde_tsdb::Error> {
-                let mine: Vec<usize> = (th..hosts).step_by(threads).collect();
-                let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (th as u64 + 1));
-                let mut gens: Vec<Vec<Gen>> = mine
-                    .iter()
-                    .map(|_| (0..series).map(|i| Gen::new(i, &mut rng)).collect())
-                    .collect();
-                let mut batch = Vec::with_capacity(series);
-                for k in 0..steps {
-                    for (hi, &h) in mine.iter().enumerate() {
-                        let jitter = if rng.next() % 20 == 0 { 1 } else { 0 };
-                        let ts = (start_s + k * interval + jitter) * 1000;
-                        batch.clear();
-                        for (s, g) in gens[hi].iter_mut().enumerate() {
-                            batch.push(Sample {
-                                series: ids[h][s],
-                                ts_ms: ts,
-                                value: g.step(&mut rng),
-                            });
-                        }
-                        store.append(&batch)?;
-                        total.fetch_add(batch.len() as u64, Ordering::Relaxed);
-                    }
-                }
-                Ok(())
+                let mut batch = Vec::with_capacity(shape.series);
+                generate(th, shape, start_s, |h, ts, values| {
+                    batch.clear();
+                    batch.extend(values.iter().zip(&ids[h]).map(|(&value, &series)| Sample {
+                        series,
+                        ts_ms: ts,
+                        value,
+                    }));
+                    store.append(&batch)?;
+                    total.fetch_add(batch.len() as u64, Ordering::Relaxed);
+                    Ok(())
+                })
             },
         ));
     }
