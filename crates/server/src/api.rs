@@ -14,6 +14,18 @@ use crate::state::{CheckReport, KeyKind, State};
 pub struct Api {
     pub state: State,
     pub metrics: sonde_tsdb::Store,
+    /// Series of text imports by their text (see `import`).
+    pub series_cache: std::sync::RwLock<std::collections::HashMap<String, sonde_tsdb::SeriesId>>,
+}
+
+impl Api {
+    pub fn new(state: State, metrics: sonde_tsdb::Store) -> Api {
+        Api {
+            state,
+            metrics,
+            series_cache: Default::default(),
+        }
+    }
 }
 
 /// How old a posted value may be: an agent delivers what it queued through
@@ -464,27 +476,71 @@ impl Api {
         self.writer(req)?;
         let text = std::str::from_utf8(&req.body)
             .map_err(|e| Response::error(400, &format!("the body is not UTF-8: {e}")))?;
-        let lines = crate::import::parse(text).map_err(|e| Response::error(400, &e))?;
         let t = now() * 1000;
-        let mut keyed = Vec::with_capacity(lines.len());
-        for (i, (name, labels, value, ts)) in lines.into_iter().enumerate() {
+        // Series already seen are looked up by their text, so a known series
+        // costs a hash lookup, not a parse and an index lookup. New series are
+        // parsed in the first pass and made only after every line passed, so
+        // a refused body leaves nothing behind.
+        let cache = self.series_cache.read().unwrap_or_else(|e| e.into_inner());
+        enum Series<'a> {
+            Known(sonde_tsdb::SeriesId),
+            New(&'a str, sonde_tsdb::SeriesKey),
+        }
+        let mut lines = Vec::with_capacity(text.len() / 48);
+        for (n, line) in text.lines().enumerate() {
+            let l = line.trim();
+            if l.is_empty() || l.starts_with('#') {
+                continue;
+            }
+            let bad = |e: String| Response::error(400, &format!("line {}: {e}", n + 1));
+            let (series, value, ts) = crate::import::split_line(l).map_err(bad)?;
             let ts = ts.unwrap_or(t);
             if ts < t - MAX_AGE_SECS * 1000 || ts > t + MAX_AHEAD_SECS * 1000 {
-                return Err(Response::error(
-                    400,
-                    &format!(
-                        "sample {} ({name}): timestamp {ts} ms is out of range",
-                        i + 1
-                    ),
-                ));
+                return Err(bad(format!("timestamp {ts} ms is out of range")));
             }
-            let l: Vec<(&str, &str)> = labels
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str()))
-                .collect();
-            keyed.push((sonde_tsdb::SeriesKey::new(name, &l), ts, value));
+            let s = match cache.get(series) {
+                Some(id) => Series::Known(*id),
+                None => {
+                    let (name, labels, _, _) =
+                        crate::import::parse_line(&format!("{series} 0")).map_err(bad)?;
+                    let l: Vec<(&str, &str)> = labels
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.as_str()))
+                        .collect();
+                    Series::New(series, sonde_tsdb::SeriesKey::new(name, &l))
+                }
+            };
+            lines.push((s, ts, value));
         }
-        self.metrics.append_keyed(&keyed).map_err(|e| {
+        drop(cache);
+        let mut cache = None;
+        let mut samples = Vec::with_capacity(lines.len());
+        for (s, ts, value) in lines {
+            let id = match s {
+                Series::Known(id) => id,
+                Series::New(text, key) => {
+                    let id = self
+                        .metrics
+                        .series_id(&key)
+                        .map_err(|e| Response::error(503, &e.to_string()))?;
+                    let c = cache.get_or_insert_with(|| {
+                        self.series_cache.write().unwrap_or_else(|e| e.into_inner())
+                    });
+                    if c.len() > 1_000_000 {
+                        c.clear();
+                    }
+                    c.insert(text.to_string(), id);
+                    id
+                }
+            };
+            samples.push(sonde_tsdb::Sample {
+                series: id,
+                ts_ms: ts,
+                value,
+            });
+        }
+        drop(cache);
+        self.metrics.append(&samples).map_err(|e| {
             Response::error(503, &format!("the metrics store refused the batch: {e}"))
         })?;
         Ok(Response::new(204, "text/plain", ""))

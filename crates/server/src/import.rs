@@ -109,6 +109,37 @@ pub fn parse_line(line: &str) -> Result<Line, String> {
     Ok((name, labels, value, ts))
 }
 
+/// A line split cheaply into its series part (name and labels, as written)
+/// and the value and timestamp after it, for callers that keep a cache of
+/// series already seen; the series part is parsed only on a miss.
+pub fn split_line(line: &str) -> Result<(&str, f64, Option<i64>), String> {
+    let end = match line.rfind('}') {
+        Some(i) => i + 1,
+        None => line.find(' ').ok_or("no value")?,
+    };
+    let (series, rest) = line.split_at(end);
+    let mut rest = rest.split_ascii_whitespace();
+    let value = match rest.next().ok_or("no value")? {
+        "NaN" => f64::NAN,
+        "+Inf" | "Inf" => f64::INFINITY,
+        "-Inf" => f64::NEG_INFINITY,
+        v => v
+            .parse::<f64>()
+            .map_err(|_| format!("value {v:?} is not a number"))?,
+    };
+    let ts = match rest.next() {
+        Some(t) => Some(
+            t.parse::<i64>()
+                .map_err(|_| format!("timestamp {t:?} is not an integer"))?,
+        ),
+        None => None,
+    };
+    if rest.next().is_some() {
+        return Err("more than a value and a timestamp after the name".into());
+    }
+    Ok((series, value, ts))
+}
+
 /// Parses a whole body; errors name the line.
 pub fn parse(text: &str) -> Result<Vec<Line>, String> {
     let mut out = Vec::new();

@@ -82,7 +82,7 @@ pub fn start(o: &Options) -> Result<Running, String> {
             o.data.join("metrics").display()
         )
     })?;
-    let api = Arc::new(Api { state, metrics });
+    let api = Arc::new(Api::new(state, metrics));
     // Monitors run for the server's life (the process ends them).
     crate::monitor::spawn(
         Arc::clone(&api),

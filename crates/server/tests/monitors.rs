@@ -22,7 +22,7 @@ fn api(name: &str) -> (Api, PathBuf) {
         },
     )
     .expect("store");
-    (Api { state, metrics }, dir)
+    (Api::new(state, metrics), dir)
 }
 
 const NOW: i64 = 1_800_000_000;

@@ -28,7 +28,7 @@ fn api(name: &str) -> (Api, std::path::PathBuf) {
         },
     )
     .expect("store");
-    (Api { state, metrics }, dir)
+    (Api::new(state, metrics), dir)
 }
 
 /// An HTTP receiver that records request bodies and answers 200.

@@ -741,3 +741,72 @@ fn monitors_through_the_api_open_alerts_and_silences_mute_them() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Prometheus text import: lines stored under their names and labels (the
+/// second batch through the series cache), a bad line refuses the body,
+/// naming it, and stores nothing of it.
+#[test]
+fn prometheus_text_import_is_stored_and_checked_whole() {
+    let dir = temp_dir("server-import");
+    let port = free_port();
+    let key = "k-import";
+    let _server = start_server(&dir.join("data"), port, key);
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as i64;
+    for (i, v) in [(0, 1.5), (1, 2.5)] {
+        let body = format!(
+            "# a comment\nreq_seconds{{path=\"/a\",code=\"200\"}} {v} {}\nreq_seconds{{path=\"/b\",code=\"500\"}} 9 {}\n",
+            t - 60_000 + i * 1000,
+            t - 60_000 + i * 1000
+        );
+        let (status, body) = call(
+            port,
+            "POST",
+            "/api/v1/import/prometheus",
+            Some(key),
+            body.as_bytes(),
+        );
+        assert_eq!(status, 204, "{body}");
+    }
+    let (_, body) = call(
+        port,
+        "GET",
+        "/api/v1/metrics?name=req_seconds&label.path=/a",
+        Some(key),
+        b"",
+    );
+    let v = json(&body);
+    assert_eq!(v["series"].as_array().map(Vec::len), Some(1), "{body}");
+    assert_eq!(v["series"][0]["labels"]["code"], "200");
+    let values: Vec<f64> = v["series"][0]["points"]
+        .as_array()
+        .expect("points")
+        .iter()
+        .filter_map(|p| p[1].as_f64())
+        .collect();
+    assert_eq!(values, [1.5, 2.5]);
+    let bad = format!("good 1 {t}\nbad{{x=\"1\" 2 {t}\n");
+    let (status, body) = call(
+        port,
+        "POST",
+        "/api/v1/import/prometheus",
+        Some(key),
+        bad.as_bytes(),
+    );
+    assert_eq!(status, 400);
+    assert!(
+        json(&body)["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("line 2:")),
+        "{body}"
+    );
+    let (_, body) = call(port, "GET", "/api/v1/metrics?name=good", Some(key), b"");
+    assert_eq!(
+        json(&body)["series"],
+        serde_json::json!([]),
+        "nothing of a refused body"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
