@@ -126,7 +126,7 @@ fn setup(name: &str) -> Setup {
         .expect("write key");
     let metrics = sonde_tsdb::Store::open(dir.join("metrics"), sonde_tsdb::Options::default())
         .expect("metrics store");
-    let api = Arc::new(Api { state, metrics });
+    let api = Arc::new(Api::new(state, metrics));
     let (site, first) = sonde_server::web::start(&dir, api).expect("dashboard");
     let (user, password) = first.expect("a first user on a fresh database");
     assert_eq!(user, "admin");
