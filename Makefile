@@ -34,6 +34,7 @@ up: setup release
 	  fi; \
 	  echo "make up: sonde running (pid $$(cat $(UP_PID)), log $(TARGET_DIR)/sonde-up.log)"; \
 	fi
+	@echo "make up: dashboard at http://127.0.0.1:7070/ (first login in $(TARGET_DIR)/sonde-data/server/first-login.txt);"
 	@echo "make up: API at http://127.0.0.1:7070/api/v1/ (keys in $(TARGET_DIR)/sonde-data/server/first-keys.txt);"
 	@echo "make up: the local agent's metrics at http://127.0.0.1:9464/metrics; stop with 'make down'"
 
