@@ -44,6 +44,14 @@ const GROUP: usize = 16;
 const TS_SECONDS: u8 = 0x10;
 /// Bits 5-6 of the header byte: the integer coding of the timestamp stream.
 const TS_CODING_SHIFT: u8 = 5;
+/// Bit 7: timestamps are offsets from a regular grid (step in the header) rather than deltas of deltas.
+const TS_GRID: u8 = 0x80;
+
+fn varint_len(v: i64) -> usize {
+    let mut out = Vec::with_capacity(10);
+    put_ivarint(&mut out, v);
+    out.len()
+}
 
 /// Ways to write a stream of small signed integers; the encoder tries each and keeps the shortest.
 #[derive(Clone, Copy)]
@@ -162,18 +170,44 @@ pub fn encode(samples: &[(i64, f64)]) -> Vec<u8> {
         seq.push(delta.wrapping_sub(prev_delta));
         prev_delta = delta;
     }
-    let (ts_coding, ts_bits) = CODINGS
-        .iter()
-        .map(|&c| {
-            let mut w = BitWriter::new();
-            write_seq(&mut w, &seq, c);
-            (c, w)
-        })
-        .min_by_key(|(_, w)| w.len_bits())
-        .unwrap_or_else(|| (Coding::Classes, BitWriter::new()));
-    out.push(mode | if seconds { TS_SECONDS } else { 0 } | (ts_coding as u8) << TS_CODING_SHIFT);
+    let smallest = |seq: &[i64]| {
+        CODINGS
+            .iter()
+            .map(|&c| {
+                let mut w = BitWriter::new();
+                write_seq(&mut w, seq, c);
+                (c, w)
+            })
+            .min_by_key(|(_, w)| w.len_bits())
+            .unwrap_or_else(|| (Coding::Classes, BitWriter::new()))
+    };
+    let (mut ts_coding, mut ts_bits) = smallest(&seq);
+    // Grid alternative: offsets from `t0 + i * step` with the median step. A one-second jitter then
+    // costs one non-zero instead of the three (+1, -2, +1) it makes in deltas of deltas.
+    let mut grid = None;
+    if ts.len() > 2 {
+        let mut deltas: Vec<i64> = ts.windows(2).map(|w| w[1].wrapping_sub(w[0])).collect();
+        deltas.sort_unstable();
+        let step = deltas[deltas.len() / 2];
+        let offsets: Vec<i64> = (1..ts.len())
+            .map(|i| ts[i].wrapping_sub(ts[0].wrapping_add((i as i64).wrapping_mul(step))))
+            .collect();
+        let (c, w) = smallest(&offsets);
+        // The step costs a varint in the header; count it.
+        if w.len_bits() + 8 * varint_len(step) < ts_bits.len_bits() {
+            (ts_coding, ts_bits, grid) = (c, w, Some(step));
+        }
+    }
+    out.push(
+        mode | if seconds { TS_SECONDS } else { 0 }
+            | (ts_coding as u8) << TS_CODING_SHIFT
+            | if grid.is_some() { TS_GRID } else { 0 },
+    );
     put_uvarint(&mut out, samples.len() as u64);
     put_ivarint(&mut out, ts[0]);
+    if let Some(step) = grid {
+        put_ivarint(&mut out, step);
+    }
     if mode != VALUES_XOR {
         out.push(exp as u8);
         put_ivarint(&mut out, first_int);
@@ -193,7 +227,7 @@ pub fn decode(buf: &[u8]) -> Result<Vec<(i64, f64)>, CodecError> {
     pos += 1;
     let mode = head & 0x0f;
     let ts_coding = coding_from((head >> TS_CODING_SHIFT) & 3);
-    let Some(ts_coding) = ts_coding.filter(|_| head & 0x80 == 0 && mode <= VALUES_LAST) else {
+    let Some(ts_coding) = ts_coding.filter(|_| mode <= VALUES_LAST) else {
         return Err(CodecError::UnknownEncoding(head));
     };
     let scale = if head & TS_SECONDS != 0 { 1000 } else { 1 };
@@ -207,6 +241,11 @@ pub fn decode(buf: &[u8]) -> Result<Vec<(i64, f64)>, CodecError> {
         return Err(CodecError::Truncated);
     }
     let t0 = get_ivarint(buf, &mut pos).ok_or(CodecError::Truncated)?;
+    let grid = if head & TS_GRID != 0 {
+        Some(get_ivarint(buf, &mut pos).ok_or(CodecError::Truncated)?)
+    } else {
+        None
+    };
     let (exp, first_int, g) = if mode == VALUES_XOR {
         (0, 0, 1)
     } else {
@@ -237,10 +276,22 @@ pub fn decode(buf: &[u8]) -> Result<Vec<(i64, f64)>, CodecError> {
     let mut dods = Vec::with_capacity(count - 1);
     read_seq(&mut tr, count - 1, ts_coding, &mut dods)?;
     times.push(t.wrapping_mul(scale));
-    for dod in dods {
-        delta = delta.wrapping_add(dod);
-        t = t.wrapping_add(delta);
-        times.push(t.wrapping_mul(scale));
+    match grid {
+        Some(step) => {
+            for (i, off) in dods.into_iter().enumerate() {
+                let t = t0
+                    .wrapping_add((i as i64 + 1).wrapping_mul(step))
+                    .wrapping_add(off);
+                times.push(t.wrapping_mul(scale));
+            }
+        }
+        None => {
+            for dod in dods {
+                delta = delta.wrapping_add(dod);
+                t = t.wrapping_add(delta);
+                times.push(t.wrapping_mul(scale));
+            }
+        }
     }
     if mode == VALUES_XOR {
         let mut xor = XorState::default();
