@@ -50,16 +50,19 @@ log "ingest and queries: $hosts hosts x $metrics metrics x $points points, $thre
 "$target/release/ingest-bench" "http://127.0.0.1:$sonde_port" bench-key "http://127.0.0.1:$vm_port" \
   "$hosts" "$metrics" "$points" "$threads" | tee "$dir/figures.txt"
 
-# On disk, after each has written what it holds.
+# On disk, after each has written what it holds and stopped (VictoriaMetrics finishes its merges and writes
+# its parts at shutdown). Counted: VictoriaMetrics' data and indexdb (not its cache, rebuilt at start);
+# sonde's blocks and series index, and its rollups separately (VictoriaMetrics keeps none); sonde's
+# write-ahead log is preallocated, recycled segments, empty after the flush, and not counted.
 curl -s "http://127.0.0.1:$vm_port/internal/force_flush" > /dev/null
 curl -s -X POST -H "X-Api-Key: bench-admin" "http://127.0.0.1:$sonde_port/api/v1/admin/flush" > /dev/null
-sleep 2
+kill -INT $vm_pid $sonde_pid
+wait $vm_pid $sonde_pid 2>/dev/null || true
 samples=$(awk '$1 == "samples" { print $2 }' "$dir/figures.txt")
-vm_bytes=$(du -sb "$dir/vm" | cut -f1)
-# sonde's write-ahead log is preallocated, recycled segments (empty after the flush): what is stored is the
-# rest, and the log is printed beside it.
-sonde_bytes=$(du -sb --exclude=wal "$dir/sonde/metrics" | cut -f1)
-log "sonde's WAL directory: $(du -sb "$dir/sonde/metrics/wal" 2>/dev/null | cut -f1) bytes (preallocated segments)"
-awk -v s="$samples" -v v="$vm_bytes" -v o="$sonde_bytes" 'BEGIN {
-  printf "vm_bytes %d\nsonde_bytes %d\nvm_bytes_per_sample %.3f\nsonde_bytes_per_sample %.3f\nbytes_ratio %.2f\n",
-    v, o, v / s, o / s, o / v }' | tee -a "$dir/figures.txt"
+vm_bytes=$(du -scb "$dir/vm/data" "$dir/vm/indexdb" | tail -1 | cut -f1)
+sonde_raw=$(du -scb "$dir/sonde/metrics/blocks" "$dir/sonde/metrics/series.log" | tail -1 | cut -f1)
+sonde_rollups=$(du -sb "$dir/sonde/metrics/rollups" | cut -f1)
+awk -v s="$samples" -v v="$vm_bytes" -v o="$sonde_raw" -v r="$sonde_rollups" 'BEGIN {
+  printf "vm_bytes %d\nsonde_raw_bytes %d\nsonde_rollup_bytes %d\n", v, o, r
+  printf "vm_bytes_per_sample %.3f\nsonde_bytes_per_sample %.3f\nsonde_bytes_per_sample_with_rollups %.3f\n", v / s, o / s, (o + r) / s
+  printf "bytes_ratio %.2f\nbytes_ratio_with_rollups %.2f\n", o / v, (o + r) / v }' | tee -a "$dir/figures.txt"
