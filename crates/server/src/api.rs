@@ -378,29 +378,54 @@ impl Api {
             .metrics
             .query_range(matchers, from * 1000, to * 1000, step * 1000)
             .map_err(|e| Response::error(500, &e.to_string()))?;
-        let out: Vec<serde_json::Value> = series
-            .into_iter()
-            .map(|s| {
-                let points: Vec<serde_json::Value> = match s.points {
-                    sonde_tsdb::Points::Raw(p) => p
-                        .into_iter()
-                        .map(|(ts, v)| serde_json::json!([ts / 1000, v]))
-                        .collect(),
-                    sonde_tsdb::Points::Buckets(b) => b
-                        .into_iter()
-                        .map(|b| serde_json::json!([b.ts / 1000, b.avg()]))
-                        .collect(),
-                };
-                let labels: serde_json::Map<String, serde_json::Value> = s
-                    .key
-                    .labels
-                    .iter()
-                    .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
-                    .collect();
-                serde_json::json!({ "name": s.key.name, "labels": labels, "points": points })
-            })
-            .collect();
-        Ok(Response::json(200, &serde_json::json!({ "series": out })))
+        // Written straight into the body (a dashboard's query is tens of
+        // thousands of points; a JSON value per point would be most of the
+        // cost).
+        use std::fmt::Write as _;
+        let mut out = String::with_capacity(64 + series.len() * 256);
+        out.push_str("{\"series\":[");
+        for (i, s) in series.into_iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let labels: serde_json::Map<String, serde_json::Value> = s
+                .key
+                .labels
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect();
+            let _ = write!(
+                out,
+                "{{\"name\":{},\"labels\":{},\"points\":[",
+                serde_json::Value::String(s.key.name.clone()),
+                serde_json::Value::Object(labels)
+            );
+            let mut point = |j: usize, ts: i64, v: f64| {
+                if j > 0 {
+                    out.push(',');
+                }
+                if v.is_finite() {
+                    let _ = write!(out, "[{},{v:?}]", ts / 1000);
+                } else {
+                    let _ = write!(out, "[{},null]", ts / 1000);
+                }
+            };
+            match s.points {
+                sonde_tsdb::Points::Raw(p) => {
+                    for (j, (ts, v)) in p.into_iter().enumerate() {
+                        point(j, ts, v);
+                    }
+                }
+                sonde_tsdb::Points::Buckets(b) => {
+                    for (j, b) in b.into_iter().enumerate() {
+                        point(j, b.ts, b.avg());
+                    }
+                }
+            }
+            out.push_str("]}");
+        }
+        out.push_str("]}");
+        Ok(Response::new(200, "application/json", out))
     }
 
     /// Prometheus remote write: a snappy protobuf `WriteRequest`; every
