@@ -20,8 +20,8 @@ use crate::table::{Table, TableWriter};
 use crate::wal::Wal;
 use crate::{codec, rollup};
 
-pub(crate) const BLOCK_MAGIC: [u8; 8] = *b"SNDBLK01";
-pub(crate) const ROLLUP_MAGIC: [u8; 8] = *b"SNDRUP01";
+pub(crate) const BLOCK_MAGIC: [u8; 8] = *b"SNDBLK02";
+pub(crate) const ROLLUP_MAGIC: [u8; 8] = *b"SNDRUP02";
 const REC_SAMPLES: u8 = 1;
 const DAY_MS: i64 = 86_400_000;
 

@@ -33,23 +33,50 @@ fn fill(store: &Store, hosts: &[&str], n: i64) {
 }
 
 #[test]
-fn a_damaged_chunk_is_reported_with_file_and_offset_and_skipped() {
-    let dir = TempDir::new("damage-chunk");
+fn a_damaged_page_is_reported_with_file_and_offset_and_only_its_series_skipped() {
+    let dir = TempDir::new("damage-page");
+    let hosts = 5000;
     {
         let store = Store::open(dir.path(), manual()).expect("open");
-        fill(&store, &["a", "b", "c"], 100);
+        let mut batch = Vec::new();
+        for h in 0..hosts {
+            let id = store.series_id(&key("m", &format!("h{h:05}"))).expect("id");
+            batch.extend((0..100).map(|i| Sample {
+                series: id,
+                ts_ms: t0() + i * 60_000,
+                value: (i * h) as f64,
+            }));
+        }
+        store.append(&batch).expect("append");
         store.flush().expect("flush");
     }
     let block = dir.path().join("blocks").join(format!("{}.blk", t0()));
     let mut bytes = std::fs::read(&block).expect("block");
-    // The first chunk (series 0) starts right after the 8-byte magic.
+    // The first page (the lowest series ids) starts right after the 8-byte magic.
     bytes[12] ^= 0xff;
     std::fs::write(&block, &bytes).expect("write");
-    let store = Store::open(dir.path(), manual()).expect("a damaged chunk is not fatal");
+    let store = Store::open(dir.path(), manual()).expect("a damaged page is not fatal");
     let got = raw_all(&store);
-    assert!(got[0].1.is_empty(), "the damaged series' chunk is skipped");
-    assert_eq!(got[1].1.len(), 100);
-    assert_eq!(got[2].1.len(), 100);
+    assert_eq!(got.len(), hosts as usize);
+    assert!(
+        got[0].1.is_empty(),
+        "series 0's page is damaged and skipped"
+    );
+    assert_eq!(
+        got[hosts as usize - 1].1.len(),
+        100,
+        "the last series lives in a later, intact page"
+    );
+    // Exactly the first page's series (a prefix of the ids) are lost; every later page is intact.
+    let lost = got.iter().take_while(|s| s.1.is_empty()).count();
+    assert!(
+        lost > 0 && lost < hosts as usize,
+        "one page of series lost: {lost}"
+    );
+    assert!(
+        got[lost..].iter().all(|s| s.1.len() == 100),
+        "the other pages are served whole"
+    );
     let damage = store.damage().join("\n");
     assert!(
         damage.contains(&block.display().to_string()) && damage.contains("at byte 8"),
