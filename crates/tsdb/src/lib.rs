@@ -17,8 +17,9 @@
 //! - `codec.rs` — the chunk codec: delta-of-delta timestamps (in seconds when all are whole seconds);
 //!   values as decimal integers (delta or delta-of-delta, common factor divided out) or Gorilla XOR; each
 //!   integer stream in size classes, zero runs or packed groups — whichever is smallest.
-//! - `table.rs` — immutable table files (entry per series, CRC per entry, compact index, footer), used for
-//!   raw blocks (`blocks/<window start ms>.blk`) and rollups (`rollups/<window start ms>.rup`).
+//! - `table.rs` — immutable table files (an entry per series, packed into deflate-compressed 64 KiB pages
+//!   with a CRC each; compact index; footer), used for raw blocks (`blocks/<window start ms>.blk`) and
+//!   rollups (`rollups/<window start ms>.rup`). A damaged page costs only its series in that file.
 //! - `rollup.rs` — 5-minute (for series denser than one sample a minute) and 1-hour min/max/sum/count
 //!   buckets per series and window, in compact decimal form.
 //! - `store.rs` — [`Store`]: open/replay, append, flush (head → blocks, WAL truncation), retention.
@@ -36,7 +37,7 @@
 //! - A `(series, ts)` written twice keeps the later value (re-delivery is idempotent).
 //! - Queries see every acknowledged sample even while a flush runs: they snapshot head, frozen set and
 //!   tables under the flush gate, and a flush installs new block files before dropping its frozen set.
-//! - No input panics: damaged WAL tails are cut, damaged blocks/chunks are reported with file and offset
+//! - No input panics: damaged WAL tails are cut, damaged blocks/pages are reported with file and offset
 //!   ([`Store::damage`]) and skipped.
 
 mod bits;
