@@ -68,6 +68,17 @@ pub enum Kind {
         #[serde(default = "default_duration")]
         duration: u64,
     },
+    /// An expression over several series (see [`expr`]), per segment.
+    Expression {
+        expression: String,
+        #[serde(default = "default_segment")]
+        segment_by: Vec<String>,
+        operator: Operator,
+        warning: Option<f64>,
+        critical: Option<f64>,
+        #[serde(default = "default_duration")]
+        duration: u64,
+    },
     /// An agent that has not posted for `minutes`.
     Connectivity {
         #[serde(default = "default_minutes")]
@@ -135,11 +146,19 @@ impl Monitor {
                 "critical",
                 "duration",
             ],
+            Some("expression") => &[
+                "expression",
+                "segment_by",
+                "operator",
+                "warning",
+                "critical",
+                "duration",
+            ],
             Some("connectivity") => &["minutes"],
             Some("check") => &["check"],
             Some(t) => {
                 return Err(format!(
-                    "type {t:?} is not one of metric, connectivity, check"
+                    "type {t:?} is not one of metric, expression, connectivity, check"
                 ));
             }
             None => return Err("a monitor needs a \"type\"".into()),
@@ -210,6 +229,24 @@ impl Monitor {
                 }
                 if segment_by.iter().any(String::is_empty) {
                     return Some("segment_by holds label names".into());
+                }
+                None
+            }
+            Kind::Expression {
+                expression,
+                warning,
+                critical,
+                duration,
+                ..
+            } => {
+                if let Err(e) = expr::parse(expression) {
+                    return Some(format!("expression: {e}"));
+                }
+                if warning.is_none() && critical.is_none() {
+                    return Some("give \"warning\", \"critical\" or both".into());
+                }
+                if *duration == 0 || *duration > 86_400 {
+                    return Some("duration is 1 to 86400 seconds".into());
                 }
                 None
             }
@@ -619,6 +656,80 @@ pub fn readings(api: &crate::api::Api, m: &Monitor, now: i64) -> Result<Vec<Read
                 })
                 .collect())
         }
+        Kind::Expression {
+            expression,
+            segment_by,
+            operator,
+            warning,
+            critical,
+            duration,
+        } => {
+            let e = expr::parse(expression)?;
+            let from = (now - *duration as i64) * 1000;
+            let mut select = |metric: &str,
+                              labels: &[(String, String)]|
+             -> Result<expr::Value, String> {
+                let mut matchers = vec![sonde_tsdb::Matcher::eq(sonde_tsdb::NAME_LABEL, metric)];
+                for (k, v) in labels {
+                    matchers.push(sonde_tsdb::Matcher::eq(k, v));
+                }
+                let series = api
+                    .metrics
+                    .query_range(&matchers, from, now * 1000 + 1, 0)
+                    .map_err(|e| e.to_string())?;
+                let mut out: BTreeMap<String, (BTreeMap<String, String>, f64)> = BTreeMap::new();
+                for s in series {
+                    let sonde_tsdb::Points::Raw(points) = s.points else {
+                        continue;
+                    };
+                    let values: Vec<f64> = points
+                        .iter()
+                        .map(|(_, v)| *v)
+                        .filter(|v| v.is_finite())
+                        .collect();
+                    if values.is_empty() {
+                        continue;
+                    }
+                    let avg = values.iter().sum::<f64>() / values.len() as f64;
+                    let segment: BTreeMap<String, String> = segment_by
+                        .iter()
+                        .map(|l| {
+                            let v = s
+                                .key
+                                .labels
+                                .iter()
+                                .find(|(k, _)| k == l)
+                                .map(|(_, v)| v.clone())
+                                .unwrap_or_default();
+                            (l.clone(), v)
+                        })
+                        .collect();
+                    // Series of one segment add up (a ratio of totals).
+                    out.entry(segment_key(&segment))
+                        .and_modify(|e| e.1 += avg)
+                        .or_insert((segment, avg));
+                }
+                Ok(expr::Value::Segments(out))
+            };
+            let value = expr::eval(&e, &mut select)?;
+            let segments = match value {
+                expr::Value::Segments(m) => m.into_values().collect::<Vec<_>>(),
+                expr::Value::Scalar(v) => vec![(BTreeMap::new(), v)],
+            };
+            Ok(segments
+                .into_iter()
+                .filter(|(_, v)| v.is_finite())
+                .map(|(segment, v)| {
+                    let l = level(v, *operator, *warning, *critical);
+                    Reading {
+                        message: format!("{expression} = {v} ({}), over {duration} s", l.as_str()),
+                        segment,
+                        level: l,
+                        value: Some(v),
+                    }
+                })
+                .collect())
+        }
         Kind::Connectivity { minutes } => {
             let hosts = api.state.hosts().map_err(|e| e.to_string())?;
             Ok(hosts
@@ -873,4 +984,274 @@ pub fn spawn(
             }
         }
     })
+}
+
+/// Expressions over several series, for `expression` monitors:
+///
+/// ```text
+/// expr     := term (("+" | "-") term)*
+/// term     := factor (("*" | "/") factor)*
+/// factor   := number | "(" expr ")" | "-" factor | selector
+/// selector := metric_name [ "{" label "=" "\"" value "\"" ("," ...)* "}" ]
+/// ```
+///
+/// Each selector is the average of each matching series over the monitor's
+/// duration, grouped by the monitor's `segment_by` labels (the worst per
+/// segment is not meant here: series of one segment are summed, so
+/// `errors{…} / requests{…}` over several instances is a ratio of totals).
+/// A binary operation keeps the segments both sides have; a number applies to
+/// every segment.
+pub mod expr {
+    use std::collections::BTreeMap;
+
+    /// A parsed expression.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Expr {
+        Number(f64),
+        Selector {
+            metric: String,
+            labels: Vec<(String, String)>,
+        },
+        Neg(Box<Expr>),
+        Binary(Box<Expr>, char, Box<Expr>),
+    }
+
+    struct P<'a> {
+        s: &'a [u8],
+        i: usize,
+    }
+
+    impl P<'_> {
+        fn ws(&mut self) {
+            while self.s.get(self.i).is_some_and(u8::is_ascii_whitespace) {
+                self.i += 1;
+            }
+        }
+
+        fn peek(&mut self) -> Option<u8> {
+            self.ws();
+            self.s.get(self.i).copied()
+        }
+
+        fn err(&self, what: &str) -> String {
+            format!("{what} at column {}", self.i + 1)
+        }
+
+        fn expr(&mut self, depth: u32) -> Result<Expr, String> {
+            if depth > 64 {
+                return Err(self.err("nested too deep"));
+            }
+            let mut e = self.term(depth)?;
+            while let Some(op @ (b'+' | b'-')) = self.peek() {
+                self.i += 1;
+                e = Expr::Binary(Box::new(e), op as char, Box::new(self.term(depth)?));
+            }
+            Ok(e)
+        }
+
+        fn term(&mut self, depth: u32) -> Result<Expr, String> {
+            let mut e = self.factor(depth)?;
+            while let Some(op @ (b'*' | b'/')) = self.peek() {
+                self.i += 1;
+                e = Expr::Binary(Box::new(e), op as char, Box::new(self.factor(depth)?));
+            }
+            Ok(e)
+        }
+
+        fn factor(&mut self, depth: u32) -> Result<Expr, String> {
+            match self.peek() {
+                Some(b'(') => {
+                    self.i += 1;
+                    let e = self.expr(depth + 1)?;
+                    if self.peek() != Some(b')') {
+                        return Err(self.err("`)` expected"));
+                    }
+                    self.i += 1;
+                    Ok(e)
+                }
+                Some(b'-') => {
+                    self.i += 1;
+                    Ok(Expr::Neg(Box::new(self.factor(depth + 1)?)))
+                }
+                Some(c) if c.is_ascii_digit() || c == b'.' => {
+                    let start = self.i;
+                    while self
+                        .s
+                        .get(self.i)
+                        .is_some_and(|c| c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E'))
+                    {
+                        self.i += 1;
+                    }
+                    let text = std::str::from_utf8(&self.s[start..self.i]).unwrap_or("");
+                    text.parse()
+                        .map(Expr::Number)
+                        .map_err(|_| self.err(&format!("{text:?} is not a number")))
+                }
+                Some(c) if c.is_ascii_alphabetic() || c == b'_' => {
+                    let start = self.i;
+                    while self.s.get(self.i).is_some_and(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b':')
+                    }) {
+                        self.i += 1;
+                    }
+                    let metric = String::from_utf8_lossy(&self.s[start..self.i]).into_owned();
+                    let mut labels = Vec::new();
+                    if self.s.get(self.i) == Some(&b'{') {
+                        self.i += 1;
+                        loop {
+                            if self.peek() == Some(b'}') {
+                                self.i += 1;
+                                break;
+                            }
+                            let ls = self.i;
+                            while self
+                                .s
+                                .get(self.i)
+                                .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                            {
+                                self.i += 1;
+                            }
+                            let label = String::from_utf8_lossy(&self.s[ls..self.i]).into_owned();
+                            if label.is_empty() || self.peek() != Some(b'=') {
+                                return Err(self.err("`label=\"value\"` expected"));
+                            }
+                            self.i += 1;
+                            if self.peek() != Some(b'"') {
+                                return Err(self.err("`\"` expected"));
+                            }
+                            self.i += 1;
+                            let vs = self.i;
+                            while self.s.get(self.i).is_some_and(|c| *c != b'"') {
+                                self.i += 1;
+                            }
+                            if self.s.get(self.i) != Some(&b'"') {
+                                return Err(self.err("the label value is not closed"));
+                            }
+                            let value = String::from_utf8_lossy(&self.s[vs..self.i]).into_owned();
+                            self.i += 1;
+                            labels.push((label, value));
+                            match self.peek() {
+                                Some(b',') => self.i += 1,
+                                Some(b'}') => {}
+                                _ => return Err(self.err("`,` or `}` expected")),
+                            }
+                        }
+                    }
+                    Ok(Expr::Selector { metric, labels })
+                }
+                _ => Err(self.err("a number, a metric or `(` expected")),
+            }
+        }
+    }
+
+    /// Parses an expression.
+    pub fn parse(text: &str) -> Result<Expr, String> {
+        let mut p = P {
+            s: text.as_bytes(),
+            i: 0,
+        };
+        let e = p.expr(0)?;
+        if p.peek().is_some() {
+            return Err(p.err("unexpected text"));
+        }
+        Ok(e)
+    }
+
+    /// A value per segment, or one for all.
+    #[derive(Debug, Clone, PartialEq)]
+    pub enum Value {
+        Scalar(f64),
+        Segments(BTreeMap<String, (BTreeMap<String, String>, f64)>),
+    }
+
+    /// Evaluates with `select` giving a selector's value per segment.
+    pub fn eval(
+        e: &Expr,
+        select: &mut dyn FnMut(&str, &[(String, String)]) -> Result<Value, String>,
+    ) -> Result<Value, String> {
+        Ok(match e {
+            Expr::Number(n) => Value::Scalar(*n),
+            Expr::Selector { metric, labels } => select(metric, labels)?,
+            Expr::Neg(x) => match eval(x, select)? {
+                Value::Scalar(v) => Value::Scalar(-v),
+                Value::Segments(m) => {
+                    Value::Segments(m.into_iter().map(|(k, (s, v))| (k, (s, -v))).collect())
+                }
+            },
+            Expr::Binary(a, op, b) => {
+                let (a, b) = (eval(a, select)?, eval(b, select)?);
+                let f = |x: f64, y: f64| match op {
+                    '+' => x + y,
+                    '-' => x - y,
+                    '*' => x * y,
+                    _ => x / y,
+                };
+                match (a, b) {
+                    (Value::Scalar(x), Value::Scalar(y)) => Value::Scalar(f(x, y)),
+                    (Value::Segments(m), Value::Scalar(y)) => Value::Segments(
+                        m.into_iter().map(|(k, (s, x))| (k, (s, f(x, y)))).collect(),
+                    ),
+                    (Value::Scalar(x), Value::Segments(m)) => Value::Segments(
+                        m.into_iter().map(|(k, (s, y))| (k, (s, f(x, y)))).collect(),
+                    ),
+                    (Value::Segments(m), Value::Segments(n)) => Value::Segments(
+                        m.into_iter()
+                            .filter_map(|(k, (s, x))| n.get(&k).map(|(_, y)| (k, (s, f(x, *y)))))
+                            .collect(),
+                    ),
+                }
+            }
+        })
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        fn seg(host: &str, v: f64) -> (String, (BTreeMap<String, String>, f64)) {
+            (
+                format!("host={host}"),
+                (BTreeMap::from([("host".into(), host.into())]), v),
+            )
+        }
+
+        #[test]
+        fn parses_and_evaluates_with_segments_joined() {
+            let e = parse("100 * errors{code=\"500\"} / (requests + 0)").expect("parses");
+            let mut select = |m: &str, labels: &[(String, String)]| -> Result<Value, String> {
+                Ok(match m {
+                    "errors" => {
+                        assert_eq!(labels, [("code".to_string(), "500".to_string())]);
+                        Value::Segments(BTreeMap::from([seg("a", 5.0), seg("b", 1.0)]))
+                    }
+                    _ => Value::Segments(BTreeMap::from([seg("a", 50.0), seg("c", 10.0)])),
+                })
+            };
+            let Value::Segments(v) = eval(&e, &mut select).expect("evaluates") else {
+                panic!("segments")
+            };
+            assert_eq!(v.len(), 1, "only the segment both sides have");
+            assert_eq!(v["host=a"].1, 10.0);
+            assert_eq!(
+                eval(&parse("-(2 + 3) * 2").expect("p"), &mut select),
+                Ok(Value::Scalar(-10.0))
+            );
+        }
+
+        #[test]
+        fn bad_expressions_say_where() {
+            assert_eq!(
+                parse("a +").expect_err("x"),
+                "a number, a metric or `(` expected at column 4"
+            );
+            assert!(parse("a{b=c}").is_err());
+            assert!(parse("(a").is_err());
+            assert!(parse("a b").is_err());
+            assert!(parse(&"(".repeat(100)).is_err(), "depth is bounded");
+            for cut in 0..20 {
+                let s = "x{a=\"1\"} / (y - 2)";
+                let _ = parse(&s[..cut.min(s.len())]);
+            }
+        }
+    }
 }

@@ -204,3 +204,53 @@ fn check_results_raise_alerts_and_survive_a_restart() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// An expression over several series: the error ratio per service opens an
+/// alert for the service whose errors are over 5 % of its requests.
+#[test]
+fn an_expression_monitor_alerts_on_a_ratio_per_segment() {
+    let (api, dir) = api("expression");
+    api.state
+        .put_monitor(
+            None,
+            &serde_json::json!({
+                "name": "error ratio", "type": "expression",
+                "expression": "100 * errors / requests",
+                "segment_by": ["service"], "operator": ">", "critical": 5, "duration": 60
+            }),
+        )
+        .expect("monitor");
+    let put = |name: &str, service: &str, instance: &str, v: f64| {
+        api.metrics
+            .append_keyed(&[(
+                SeriesKey::new(name, &[("service", service), ("instance", instance)]),
+                (NOW - 10) * 1000,
+                v,
+            )])
+            .expect("append");
+    };
+    // shop: 12 errors in 100 requests over two instances; cart: 1 in 100.
+    put("errors", "shop", "a", 10.0);
+    put("errors", "shop", "b", 2.0);
+    put("requests", "shop", "a", 50.0);
+    put("requests", "shop", "b", 50.0);
+    put("errors", "cart", "a", 1.0);
+    put("requests", "cart", "a", 100.0);
+    let mut ev = Evaluator::default();
+    let c = ev.run_once(&api, NOW).expect("evaluate");
+    assert_eq!(c.len(), 1, "{c:?}");
+    assert_eq!(c[0].1, "service=shop");
+    assert_eq!(
+        c[0].2,
+        Change::Opened {
+            level: Level::Critical
+        }
+    );
+    let open = api.state.alerts(true, NOW).expect("alerts");
+    assert!(
+        open[0].message.starts_with("100 * errors / requests = 12"),
+        "{}",
+        open[0].message
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
