@@ -1164,10 +1164,13 @@ pub mod expr {
         Segments(BTreeMap<String, (BTreeMap<String, String>, f64)>),
     }
 
+    /// What gives a selector's (metric, labels) value per segment.
+    pub type Select<'a> = dyn FnMut(&str, &[(String, String)]) -> Result<Value, String> + 'a;
+
     /// Evaluates with `select` giving a selector's value per segment.
     pub fn eval(
         e: &Expr,
-        select: &mut dyn FnMut(&str, &[(String, String)]) -> Result<Value, String>,
+        select: &mut Select<'_>,
     ) -> Result<Value, String> {
         Ok(match e {
             Expr::Number(n) => Value::Scalar(*n),
