@@ -47,7 +47,7 @@ pub(crate) struct TableWriter {
 fn deflate(raw: &[u8]) -> Vec<u8> {
     let mut enc = flate2::write::DeflateEncoder::new(
         Vec::with_capacity(raw.len() / 2),
-        flate2::Compression::new(6),
+        flate2::Compression::new(3),
     );
     // Writing to a Vec cannot fail.
     let _ = enc.write_all(raw);
