@@ -473,7 +473,7 @@ impl Inner {
         let w = self.opts.block_ms;
         let mut frozen: Frozen = BTreeMap::new();
         let keep_from;
-        {
+        let frozen = {
             let _gate = write(&self.gate);
             keep_from = self.wal.rotate()?;
             let head = read(&self.head);
@@ -509,10 +509,12 @@ impl Inner {
                 self.unfreeze(&head, &frozen);
                 return Err(e);
             }
-        }
-        // Shared with queries (no copy: the frozen set can be a whole head's worth of samples).
-        let frozen = Arc::new(frozen);
-        *write(&self.frozen) = Some(frozen.clone());
+            // Installed before the gate opens, so no query can find a sample in neither the head nor the
+            // frozen set. Shared, not copied: it can be a whole head's worth of samples.
+            let frozen = Arc::new(frozen);
+            *write(&self.frozen) = Some(frozen.clone());
+            frozen
+        };
         let result = frozen
             .iter()
             .try_for_each(|(&start, series)| self.write_window(start, series));

@@ -328,3 +328,69 @@ fn extreme_timestamps_and_special_values_are_stored_as_given() {
         Some((i64::MAX, 1e308f64.to_bits()))
     );
 }
+
+#[test]
+fn samples_never_vanish_from_queries_while_flushes_run() {
+    let dir = TempDir::new("concurrent");
+    let store = std::sync::Arc::new(Store::open(dir.path(), manual()).expect("open"));
+    let ids: Vec<u32> = (0..4)
+        .map(|t| store.series_id(&key("m", &format!("t{t}"))).expect("id"))
+        .collect();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let batches = 400i64;
+    let writers: Vec<_> = ids
+        .iter()
+        .map(|&id| {
+            let store = store.clone();
+            std::thread::spawn(move || {
+                for k in 0..batches {
+                    // Ten samples a batch, a minute apart: windows close and get flushed as it runs.
+                    let batch: Vec<Sample> = (0..10)
+                        .map(|j| Sample {
+                            series: id,
+                            ts_ms: t0() + (k * 10 + j) * 60_000,
+                            value: (k * 10 + j) as f64,
+                        })
+                        .collect();
+                    store.append(&batch).expect("append");
+                }
+            })
+        })
+        .collect();
+    let flusher = {
+        let (store, done) = (store.clone(), done.clone());
+        std::thread::spawn(move || {
+            let mut n = 0;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                store.flush().expect("flush");
+                n += 1;
+            }
+            n
+        })
+    };
+    // A reader that must never see a series' sample count go down.
+    let mut last = [0usize; 4];
+    let mut reads = 0;
+    while writers.iter().any(|w| !w.is_finished()) {
+        let got = raw(&store, &[Matcher::name("m")], t0(), t0() + 10_000 * 60_000);
+        for (i, s) in got.iter().enumerate() {
+            assert!(
+                s.len() >= last[i],
+                "series {i} went from {} to {} samples",
+                last[i],
+                s.len()
+            );
+            last[i] = s.len();
+        }
+        reads += 1;
+    }
+    writers.into_iter().for_each(|w| w.join().expect("writer"));
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let flushes = flusher.join().expect("flusher");
+    assert!(flushes > 1 && reads > 1, "flushes {flushes}, reads {reads}");
+    let got = raw(&store, &[Matcher::name("m")], t0(), t0() + 10_000 * 60_000);
+    for s in &got {
+        assert_eq!(s.len(), (batches * 10) as usize);
+        assert!(s.iter().enumerate().all(|(i, x)| x.1 == i as f64));
+    }
+}
