@@ -390,8 +390,10 @@ impl Wal {
                     st.segment = segment;
                     st.len = len;
                 }
-                Err((file, e)) => {
+                Err((file, segment, len, e)) => {
                     st.file = Some(file);
+                    st.segment = segment;
+                    st.len = len;
                     st.failed.push((start_seq, end_seq, e.to_string()));
                 }
             }
@@ -412,7 +414,7 @@ impl Wal {
         mut len: u64,
         queued: &[u8],
         before_sync: &dyn Fn() -> Result<()>,
-    ) -> std::result::Result<(File, u64, u64), (File, Error)> {
+    ) -> std::result::Result<(File, u64, u64), (File, u64, u64, Error)> {
         let mut framed = Vec::with_capacity(queued.len() + queued.len() / 64 + 64);
         let frame_all = |framed: &mut Vec<u8>, segment: u64| {
             framed.clear();
@@ -438,7 +440,7 @@ impl Wal {
                     len = 0;
                     frame_all(&mut framed, segment);
                 }
-                Err(e) => return Err((file, e)),
+                Err(e) => return Err((file, segment, len, e)),
             }
         }
         let path = segment_path(&self.dir, segment);
@@ -452,8 +454,9 @@ impl Wal {
             Ok(()) => Ok((file, segment, len + framed.len() as u64)),
             Err(e) => {
                 let _ = zero_fill(&file, len, framed.len() as u64);
-                // A rolled segment stays current (its seal is already written in the previous one).
-                Err((file, e))
+                // A rolled segment stays current (its seal is already written in the previous one), and
+                // the next commit writes where this one tried to.
+                Err((file, segment, len, e))
             }
         }
     }
