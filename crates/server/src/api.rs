@@ -16,7 +16,13 @@ pub struct Api {
     pub metrics: sonde_tsdb::Store,
     /// Series of text imports by their text (see `import`).
     pub series_cache: std::sync::RwLock<std::collections::HashMap<String, sonde_tsdb::SeriesId>>,
+    /// Called with an incident's id when an alert opens it (`sonde up` fires
+    /// its flight recorder from here, and attaches the capture).
+    pub on_incident: std::sync::OnceLock<IncidentHook>,
 }
+
+/// What is told of a new incident.
+pub type IncidentHook = Box<dyn Fn(i64) + Send + Sync>;
 
 impl Api {
     pub fn new(state: State, metrics: sonde_tsdb::Store) -> Api {
@@ -24,6 +30,7 @@ impl Api {
             state,
             metrics,
             series_cache: Default::default(),
+            on_incident: std::sync::OnceLock::new(),
         }
     }
 }
@@ -35,6 +42,28 @@ const MAX_AGE_SECS: i64 = 30 * 86_400;
 const MAX_AHEAD_SECS: i64 = 15 * 60;
 /// Values per batch.
 const MAX_BATCH: usize = 100_000;
+/// Points in one query's answer.
+const MAX_POINTS: usize = 5_000_000;
+
+/// Labels a series may have, and a label value's length.
+const MAX_LABELS: usize = 64;
+const MAX_LABEL_VALUE: usize = 4096;
+
+/// What is wrong with a series' labels (too many, a value too long).
+fn label_limits(labels: &[(String, String)]) -> Option<String> {
+    if labels.len() > MAX_LABELS {
+        return Some(format!("{} labels; at most {MAX_LABELS}", labels.len()));
+    }
+    labels
+        .iter()
+        .find(|(_, v)| v.len() > MAX_LABEL_VALUE)
+        .map(|(k, v)| {
+            format!(
+                "label {k}: a value of {} bytes; at most {MAX_LABEL_VALUE}",
+                v.len()
+            )
+        })
+}
 
 /// Whether a metric name is one the API takes (`^[-a-zA-Z0-9_.]+$`, at most
 /// 255 bytes).
@@ -185,7 +214,17 @@ impl Api {
                         serde_json::from_value(r)
                             .map_err(|e| Response::error(400, &format!("\"reports\": {e}")))
                     })?;
+                let t = now();
                 for (i, r) in reports.iter().enumerate() {
+                    if r.occurred_at < t - MAX_AGE_SECS || r.occurred_at > t + MAX_AHEAD_SECS {
+                        return Err(Response::error(
+                            400,
+                            &format!(
+                                "reports[{i}]: occurredAt {} is more than 30 days before or 15 minutes after the server's clock ({t})",
+                                r.occurred_at
+                            ),
+                        ));
+                    }
                     if !matches!(r.status.as_str(), "OK" | "WARNING" | "CRITICAL" | "UNKNOWN") {
                         return Err(Response::error(
                             400,
@@ -374,10 +413,34 @@ impl Api {
         };
         let t = now();
         let (from, to, step) = (num("from", t - 3600)?, num("to", t + 1)?, num("step", 0)?);
+        let ms = |v: i64, p: &str| {
+            v.checked_mul(1000)
+                .ok_or_else(|| Response::error(400, &format!("{p}={v} is out of range")))
+        };
+        let (from_ms, to_ms, step_ms) = (ms(from, "from")?, ms(to, "to")?, ms(step, "step")?);
+        if step_ms < 0 {
+            return Err(Response::error(400, "step is not negative"));
+        }
         let series = self
             .metrics
-            .query_range(matchers, from * 1000, to * 1000, step * 1000)
+            .query_range(matchers, from_ms, to_ms, step_ms)
             .map_err(|e| Response::error(500, &e.to_string()))?;
+        let points: usize = series
+            .iter()
+            .map(|s| match &s.points {
+                sonde_tsdb::Points::Raw(p) => p.len(),
+                sonde_tsdb::Points::Buckets(b) => b.len(),
+            })
+            .sum();
+        if points > MAX_POINTS {
+            return Err(Response::error(
+                413,
+                &format!(
+                    "{points} points in {} series; at most {MAX_POINTS}: narrow the range, the names or the labels, or give a step",
+                    series.len()
+                ),
+            ));
+        }
         // Written straight into the body (a dashboard's query is tens of
         // thousands of points; a JSON value per point would be most of the
         // cost).
@@ -455,10 +518,17 @@ impl Api {
                     b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit())
                 })
         };
-        let mut keyed = Vec::new();
+        // Checked first, then each series made once (not a key per sample).
+        let mut checked = Vec::with_capacity(series.len());
         for (i, s) in series.iter().enumerate() {
             if s.name.is_empty() || s.name.len() > MAX_NAME {
                 return Err(Response::error(400, &format!("timeseries[{i}]: bad name")));
+            }
+            if let Some(e) = label_limits(&s.labels) {
+                return Err(Response::error(
+                    400,
+                    &format!("timeseries[{i}] {}: {e}", s.name),
+                ));
             }
             if let Some((l, _)) = s.labels.iter().find(|(l, _)| !label_ok(l)) {
                 return Err(Response::error(
@@ -475,7 +545,7 @@ impl Api {
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect();
             let key = sonde_tsdb::SeriesKey::new(s.name.clone(), &labels);
-            for &(ts, v) in &s.samples {
+            for &(ts, _) in &s.samples {
                 if ts < t - MAX_AGE_SECS * 1000 || ts > t + MAX_AHEAD_SECS * 1000 {
                     return Err(Response::error(
                         400,
@@ -485,10 +555,22 @@ impl Api {
                         ),
                     ));
                 }
-                keyed.push((key.clone(), ts, v));
             }
+            checked.push((key, &s.samples));
         }
-        self.metrics.append_keyed(&keyed).map_err(|e| {
+        let mut samples = Vec::new();
+        for (key, points) in checked {
+            let id = self
+                .metrics
+                .series_id(&key)
+                .map_err(|e| Response::error(503, &e.to_string()))?;
+            samples.extend(points.iter().map(|&(ts, v)| sonde_tsdb::Sample {
+                series: id,
+                ts_ms: ts,
+                value: v,
+            }));
+        }
+        self.metrics.append(&samples).map_err(|e| {
             Response::error(503, &format!("the metrics store refused the batch: {e}"))
         })?;
         Ok(Response::new(204, "text/plain", ""))
@@ -528,6 +610,9 @@ impl Api {
                 None => {
                     let (name, labels, _, _) =
                         crate::import::parse_line(&format!("{series} 0")).map_err(bad)?;
+                    if let Some(e) = label_limits(&labels) {
+                        return Err(bad(e));
+                    }
                     let l: Vec<(&str, &str)> = labels
                         .iter()
                         .map(|(k, v)| (k.as_str(), v.as_str()))

@@ -355,7 +355,13 @@ fn connection(stream: TcpStream, peer: SocketAddr, handler: &dyn Handler, limits
                 let close = req
                     .header("connection")
                     .is_some_and(|v| v.eq_ignore_ascii_case("close"));
-                let resp = handler.handle(&req);
+                // A handler that panics answers 500 and costs its request,
+                // never the connection thread.
+                let resp =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler.handle(&req)))
+                        .unwrap_or_else(|_| {
+                            Response::error(500, "the server failed on this request")
+                        });
                 if write_response(&mut writer, &resp, close).is_err() || close {
                     return;
                 }

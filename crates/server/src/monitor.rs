@@ -892,16 +892,21 @@ pub fn record(api: &crate::api::Api, changes: &[AlertChange], now: i64) -> Resul
         };
         let text = format!("{status}: {}", c.message);
         let incident = match &c.change {
-            Change::Opened { .. } => Some(
-                api.state
+            Change::Opened { .. } => {
+                let id = api
+                    .state
                     .open_incident(
                         c.alert_id,
                         &format!("{}: {}", c.monitor, c.segment),
                         &text,
                         now,
                     )
-                    .map_err(fail)?,
-            ),
+                    .map_err(fail)?;
+                if let Some(hook) = api.on_incident.get() {
+                    hook(id);
+                }
+                Some(id)
+            }
             Change::Escalated { .. } | Change::Resolved { .. } => {
                 let inc = api.state.incident_of(c.alert_id).map_err(fail)?;
                 if let Some(i) = inc {
@@ -970,11 +975,15 @@ pub fn spawn(
                 .and_then(|changes| record(&api, &changes, now))
             {
                 Ok(()) => said = false,
-                Err(e) if !said => {
-                    eprintln!("sonde server: evaluating monitors: {e}");
-                    said = true;
+                Err(e) => {
+                    if !said {
+                        eprintln!("sonde server: evaluating monitors: {e}");
+                        said = true;
+                    }
+                    // Trackers may now disagree with the database: start
+                    // again from the alerts it holds.
+                    ev = Evaluator::default();
                 }
-                Err(_) => {}
             }
             let until = std::time::Instant::now() + every;
             while std::time::Instant::now() < until
@@ -1168,10 +1177,7 @@ pub mod expr {
     pub type Select<'a> = dyn FnMut(&str, &[(String, String)]) -> Result<Value, String> + 'a;
 
     /// Evaluates with `select` giving a selector's value per segment.
-    pub fn eval(
-        e: &Expr,
-        select: &mut Select<'_>,
-    ) -> Result<Value, String> {
+    pub fn eval(e: &Expr, select: &mut Select<'_>) -> Result<Value, String> {
         Ok(match e {
             Expr::Number(n) => Value::Scalar(*n),
             Expr::Selector { metric, labels } => select(metric, labels)?,

@@ -222,7 +222,10 @@ fn send_mail(
          Content-Type: text/plain; charset=utf-8\r\n\r\n",
         to.join(", ")
     );
-    for line in body.lines() {
+    // Every line break made CRLF (a bare CR cannot end DATA early on a
+    // lenient server), then dot-stuffing.
+    let body = body.replace("\r\n", "\n").replace('\r', "\n");
+    for line in body.split('\n') {
         // Dot-stuffing: a line that starts with a dot gets another.
         if line.starts_with('.') {
             msg.push('.');

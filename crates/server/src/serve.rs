@@ -28,6 +28,8 @@ pub struct Options {
 /// A running server and the keys made at its first start (none after).
 pub struct Running {
     pub server: Server,
+    /// The API behind it (for what runs beside the server in one process).
+    pub api: Arc<Api>,
     pub first_keys: Vec<(KeyKind, String)>,
     /// The dashboard's first user and password, made at the first start
     /// (also in `first-login.txt`, mode 0600); `None` after.
@@ -91,11 +93,12 @@ pub fn start(o: &Options) -> Result<Running, String> {
     );
     // Notifications are delivered for the server's life, beside it.
     crate::notify::spawn(Arc::clone(&api));
-    let (site, first_login) = crate::web::start(&o.data, api)?;
+    let (site, first_login) = crate::web::start(&o.data, Arc::clone(&api))?;
     let server = Server::start(listener, Arc::new(site), o.limits.clone())
         .map_err(|e| format!("cannot serve on {}: {e}", o.listen))?;
     Ok(Running {
         server,
+        api,
         first_keys,
         first_login,
     })

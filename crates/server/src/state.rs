@@ -227,14 +227,15 @@ impl State {
             "read the schema version",
             conn.pragma_query_value(None, "user_version", |r| r.get(0)),
         )?;
+        // Each step and its version number in one transaction: a crash
+        // between them cannot leave tables without the version saying so.
         for (i, step) in SCHEMA.iter().enumerate().skip(version as usize) {
             ctx(
                 &format!("migrate to schema {}", i + 1),
-                conn.execute_batch(step),
-            )?;
-            ctx(
-                "record the schema version",
-                conn.pragma_update(None, "user_version", i as i64 + 1),
+                conn.execute_batch(&format!(
+                    "BEGIN; {step}; PRAGMA user_version = {}; COMMIT;",
+                    i + 1
+                )),
             )?;
         }
         Ok(State {

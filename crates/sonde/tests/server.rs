@@ -278,8 +278,26 @@ fn bad_requests_get_a_clear_4xx_and_store_nothing() {
     );
     let id = json(&body)["id"].as_str().expect("id").to_string();
     // A batch with one bad report is refused whole.
-    let reports = br#"{"reports":[{"name":"a","status":"OK","message":"","occurredAt":1},
-                                  {"name":"b","status":"FINE","message":"","occurredAt":1}]}"#;
+    let occ = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let reports = format!(
+        r#"{{"reports":[{{"name":"a","status":"OK","message":"","occurredAt":{occ}}},
+                        {{"name":"b","status":"FINE","message":"","occurredAt":{occ}}}]}}"#
+    );
+    let reports = reports.as_bytes();
+    // A report from 1970 is refused, naming it.
+    let old = br#"{"reports":[{"name":"a","status":"OK","message":"","occurredAt":1}]}"#;
+    let (status, body) = call(
+        port,
+        "POST",
+        &format!("/api/v1/hosts/{id}/checks"),
+        Some(key),
+        old,
+    );
+    assert_eq!(status, 400);
+    assert!(body.contains("reports[0]: occurredAt 1"), "{body}");
     let (status, body) = call(
         port,
         "POST",
@@ -808,5 +826,24 @@ fn prometheus_text_import_is_stored_and_checked_whole() {
         serde_json::json!([]),
         "nothing of a refused body"
     );
+    // A label value past the bound is refused; so is a range that overflows.
+    let long = format!("big{{v=\"{}\"}} 1 {t}\n", "x".repeat(5000));
+    let (status, body) = call(
+        port,
+        "POST",
+        "/api/v1/import/prometheus",
+        Some(key),
+        long.as_bytes(),
+    );
+    assert_eq!(status, 400);
+    assert!(body.contains("at most 4096"), "{body}");
+    let (status, body) = call(
+        port,
+        "GET",
+        "/api/v1/metrics?name=req_seconds&from=-9223372036854775807",
+        Some(key),
+        b"",
+    );
+    assert_eq!(status, 400, "{body}");
     let _ = std::fs::remove_dir_all(&dir);
 }

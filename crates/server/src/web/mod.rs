@@ -225,7 +225,13 @@ impl Site {
                 Ok(pages::host(&session, &host, &checks, now()))
             }
             ("GET", p) if p.starts_with("/ui/hosts/") && p.ends_with("/graphs") => {
-                let host_id = &p["/ui/hosts/".len()..p.len() - "/graphs".len()];
+                // `/ui/hosts/graphs` has both affixes overlapping: no host.
+                let Some(host_id) = p
+                    .strip_prefix("/ui/hosts/")
+                    .and_then(|r| r.strip_suffix("/graphs"))
+                else {
+                    return Err(Response::error(404, "no host"));
+                };
                 self.graphs_json(req, host_id)
             }
             ("GET", _) => Err(pages::not_found(&session, "no such page")),
@@ -268,6 +274,11 @@ impl Site {
         }
         let user = form_field(req, "user").unwrap_or_default();
         let password = form_field(req, "password").unwrap_or_default();
+        // Bounded before anything is kept of them (the limiter keys on the
+        // user name).
+        if user.len() > 255 || password.len() > 1024 {
+            return Ok(self.login_form(req, Some("The user name or password is too long."), 400));
+        }
         let address = req.peer.ip().to_string();
         let t = Instant::now();
         if let Some(wait) = self.auth.limiter.blocked(&address, &user, t) {
