@@ -1,5 +1,8 @@
 //! `sonde up`: the server and a local agent in one process, with embedded
-//! defaults and one data directory; Ctrl-C stops both cleanly.
+//! defaults and one data directory, and (as root, on a kernel with BTF) a
+//! flight recorder: when an alert opens an incident, the system calls of the
+//! moments before and after it are written to a capture file and attached
+//! to the incident's timeline. Ctrl-C stops everything cleanly.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,6 +45,141 @@ fn local_key(data: &std::path::Path) -> Result<String, String> {
     std::io::Write::write_all(&mut f, key.as_bytes())
         .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(key)
+}
+
+/// The flight recorder beside the server: keeps the newest system calls in
+/// memory; each new incident (told through `on_incident`) fires it, and the
+/// file is attached to the incident. None when the machine does not allow
+/// capture (said why).
+fn start_capture(
+    data: &std::path::Path,
+    api: Arc<sonde_server::api::Api>,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> Option<std::thread::JoinHandle<()>> {
+    use sonde_capture::live::{LiveSource, RingNews, RingStore, Store};
+    if !sonde_kernel::running_as_root() {
+        eprintln!("sonde up: capture: needs root; not started");
+        return None;
+    }
+    let options = sonde_kernel::ProbeOptions {
+        skip_tgid: Some(std::process::id()),
+        ..Default::default()
+    };
+    let dir = data.join("captures");
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("sonde up: capture: {}: {e}; not started", dir.display());
+        return None;
+    }
+    let (tx, rx) = std::sync::mpsc::channel::<i64>();
+    // The probe lives on its thread (it is not Send); whether it opened
+    // comes back here.
+    let (opened_tx, opened_rx) = std::sync::mpsc::channel::<Result<(), String>>();
+    let api2 = Arc::clone(&api);
+    let shown = dir.clone();
+    let thread = std::thread::spawn(move || {
+        let api = api2;
+        let mut source = match LiveSource::open(&options) {
+            Ok(s) => {
+                let _ = opened_tx.send(Ok(()));
+                s
+            }
+            Err(e) => {
+                let _ = opened_tx.send(Err(e.to_string()));
+                return;
+            }
+        };
+        let mut store = Store::Ring(Box::new(RingStore::new(
+            64 << 20,
+            std::time::Duration::from_secs(5),
+            Some(dir.join("incident.scap")),
+            false,
+            source.header().clone(),
+        )));
+        let trigger = sonde_capture::recorder::Trigger::new();
+        let mut pending = std::collections::VecDeque::new();
+        let mut current: Option<i64> = None;
+        let now = || {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0)
+        };
+        while !stop.load(Ordering::Relaxed) {
+            if let Err(e) = source.poll(std::time::Duration::from_millis(20), |cpu, bytes| {
+                let _ = store.keep(cpu, 0, bytes);
+            }) {
+                eprintln!("sonde up: capture stopped: {e}");
+                break;
+            }
+            pending.extend(rx.try_iter());
+            if current.is_none()
+                && let Some(id) = pending.pop_front()
+            {
+                trigger.fire();
+                current = Some(id);
+            }
+            let Store::Ring(ring) = &mut store else {
+                break;
+            };
+            let Some(news) = ring.tick(&trigger) else {
+                continue;
+            };
+            let Some(incident) = current else { continue };
+            let note = |kind: &str, text: String, data: Option<serde_json::Value>| {
+                let _ = api.state.add_incident_event(
+                    incident,
+                    kind,
+                    &text,
+                    data.as_ref(),
+                    false,
+                    now(),
+                );
+            };
+            match news {
+                RingNews::Started { path, after, .. } => note(
+                    "note",
+                    format!(
+                        "capturing system calls to {} (the recorder's, then {} s more)",
+                        path.display(),
+                        after.as_secs()
+                    ),
+                    None,
+                ),
+                RingNews::Wrote(path) => {
+                    let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+                    note(
+                        "attachment",
+                        "system-call capture (sysdig format; read it with `sonde dig -r`)".into(),
+                        Some(serde_json::json!({ "path": path, "bytes": bytes })),
+                    );
+                    current = None;
+                }
+                RingNews::Failed(e) => {
+                    note("note", format!("the capture failed: {e}"), None);
+                    current = None;
+                }
+            }
+        }
+        let _ = store.finish();
+    });
+    match opened_rx.recv() {
+        Ok(Ok(())) => {
+            let _ = api.on_incident.set(Box::new(move |id| {
+                let _ = tx.send(id);
+            }));
+            eprintln!(
+                "sonde up: flight recorder on (64 MB of system calls in memory; incidents get a capture in {})",
+                shown.display()
+            );
+            Some(thread)
+        }
+        Ok(Err(e)) => {
+            eprintln!("sonde up: capture: {e}; not started");
+            let _ = thread.join();
+            None
+        }
+        Err(_) => None,
+    }
 }
 
 pub fn run(args: UpArgs) -> ExitCode {
@@ -90,6 +228,11 @@ pub fn run(args: UpArgs) -> ExitCode {
     };
     config.prometheus.listen = args.metrics_listen.clone();
     let handle = sonde_agent::Handle::new(false);
+    let capture = start_capture(
+        &args.data,
+        Arc::clone(&running.api),
+        Arc::clone(&handle.stop),
+    );
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         if let Err(e) = signal_hook::flag::register(sig, Arc::clone(&handle.stop)) {
             return fail(format!("cannot handle signal {sig}: {e}"));
@@ -101,6 +244,9 @@ pub fn run(args: UpArgs) -> ExitCode {
     );
     let agent = sonde_agent::run(&config, &handle);
     handle.stop.store(true, Ordering::Relaxed);
+    if let Some(c) = capture {
+        let _ = c.join();
+    }
     running.server.stop();
     match agent {
         Ok(()) => {

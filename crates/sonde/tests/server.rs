@@ -847,3 +847,99 @@ fn prometheus_text_import_is_stored_and_checked_whole() {
     assert_eq!(status, 400, "{body}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `sonde up` as root: an alert opens an incident, the flight recorder
+/// writes the system calls around it, and the capture is attached to the
+/// incident's timeline; `sonde dig` reads it.
+#[test]
+fn sonde_up_attaches_a_capture_to_a_new_incident() {
+    if !sonde_kernel::running_as_root() {
+        eprintln!("skipped: live capture needs root (CI runs as root)");
+        return;
+    }
+    let dir = temp_dir("sonde-up-capture");
+    let (port, metrics_port) = (free_port(), free_port());
+    let data = dir.join("data");
+    let up = Command::new(sonde())
+        .args([
+            "up",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--metrics-listen",
+            &format!("127.0.0.1:{metrics_port}"),
+            "--data",
+        ])
+        .arg(&data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sonde up");
+    let _up = Running(up);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    // The local agent's host, its key, and the admin key.
+    let (key, id) = loop {
+        if let Ok(key) = std::fs::read_to_string(data.join("local-agent.key")) {
+            let key = key.trim().to_string();
+            let (status, body) = call(port, "GET", "/api/v1/hosts", Some(&key), b"");
+            if status == 200
+                && let Some(id) = json(&body)["hosts"][0]["id"].as_str()
+            {
+                break (key, id.to_string());
+            }
+        }
+        assert!(Instant::now() < deadline, "sonde up did not come up");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let keys = std::fs::read_to_string(data.join("server/first-keys.txt")).expect("keys");
+    let admin = keys
+        .lines()
+        .find_map(|l| l.strip_prefix("Admin\t"))
+        .expect("admin key")
+        .to_string();
+    let monitor = br#"{"name":"fire","type":"metric","metric":"test.fire","operator":">","critical":5,"duration":60}"#;
+    let (status, body) = call(port, "POST", "/api/v1/monitors", Some(&admin), monitor);
+    assert_eq!(status, 201, "{body}");
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let batch = format!(r#"{{"metrics":[{{"name":"test.fire","time":{t},"value":10}}]}}"#);
+    let (status, _) = call(
+        port,
+        "POST",
+        &format!("/api/v1/hosts/{id}/metrics"),
+        Some(&key),
+        batch.as_bytes(),
+    );
+    assert_eq!(status, 200);
+    let attachment = loop {
+        let (_, body) = call(port, "GET", "/api/v1/incidents", Some(&key), b"");
+        let v = json(&body);
+        let found = v["incidents"][0]["timeline"].as_array().and_then(|t| {
+            t.iter()
+                .find(|e| e[1] == "attachment")
+                .map(|e| e[3]["path"].as_str().unwrap_or("").to_string())
+        });
+        if let Some(p) = found {
+            break p;
+        }
+        assert!(Instant::now() < deadline, "no capture attached: {body}");
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert!(attachment.ends_with("incident.scap"), "{attachment}");
+    let out = Command::new(sonde())
+        .args(["dig", "-r", &attachment, "-n", "5"])
+        .output()
+        .expect("dig");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        5,
+        "events in the capture"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
