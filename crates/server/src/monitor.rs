@@ -823,6 +823,39 @@ impl Evaluator {
                 self.trackers.entry(mid).or_default().restore(seg, level);
             }
             self.restored = true;
+            // An alert stored just before a crash, without its incident and
+            // notifications: it is reported now, as if it had just opened.
+            let names: HashMap<i64, String> = api
+                .state
+                .monitors()
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .map(|(id, d)| (id, d["name"].as_str().unwrap_or("").to_string()))
+                .collect();
+            let orphans = api
+                .state
+                .alerts_without_incident()
+                .map_err(|e| e.to_string())?;
+            let mut late = Vec::new();
+            for (alert_id, mid, segment, status, message) in orphans {
+                let level = if status == "CRITICAL" {
+                    Level::Critical
+                } else {
+                    Level::Warning
+                };
+                late.push(AlertChange {
+                    monitor_id: mid,
+                    monitor: names.get(&mid).cloned().unwrap_or_default(),
+                    segment,
+                    change: Change::Opened { level },
+                    alert_id,
+                    value: None,
+                    message,
+                });
+            }
+            if !late.is_empty() {
+                return Ok(late);
+            }
         }
         let monitors = api.state.monitors().map_err(|e| e.to_string())?;
         let mut all = Vec::new();

@@ -65,6 +65,10 @@ pub fn start(o: &Options) -> Result<Running, String> {
         }
         write_first_keys(&o.data, &first_keys)?;
     }
+    // Keys from the command line hold only while they are given there.
+    state
+        .remove_keys_named("from the command line")
+        .map_err(|e| e.to_string())?;
     for key in &o.admin_keys {
         state
             .add_key(key, KeyKind::Admin, "from the command line", now())

@@ -271,6 +271,38 @@ impl State {
         Ok(())
     }
 
+    /// Removes the keys of this name (the command line's, re-added at each
+    /// start, so that a key dropped from the command line stops working).
+    pub fn remove_keys_named(&self, name: &str) -> Result<()> {
+        ctx(
+            "remove keys",
+            self.conn()
+                .execute("DELETE FROM api_keys WHERE name = ?1", params![name]),
+        )?;
+        Ok(())
+    }
+
+    /// Open alerts that have no incident (a crash between the two writes),
+    /// as (alert id, monitor id, segment, status, message).
+    #[allow(clippy::type_complexity)]
+    pub fn alerts_without_incident(&self) -> Result<Vec<(i64, i64, String, String, String)>> {
+        let conn = self.conn();
+        let mut st = ctx(
+            "find alerts without an incident",
+            conn.prepare(
+                "SELECT a.id, a.monitor_id, a.segment, a.status, a.message FROM alerts a \
+                 LEFT JOIN incidents i ON i.alert_id = a.id WHERE a.closed_at IS NULL AND i.id IS NULL",
+            ),
+        )?;
+        let rows = ctx(
+            "find alerts without an incident",
+            st.query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            }),
+        )?;
+        ctx("find alerts without an incident", rows.collect())
+    }
+
     /// What `key` may do; none for an unknown key.
     pub fn key_kind(&self, key: &str) -> Result<Option<KeyKind>> {
         let kind: Option<String> = ctx(
@@ -581,10 +613,39 @@ impl State {
             "delete a monitor",
             tx.execute("DELETE FROM monitors WHERE id = ?1", params![id]),
         )?;
+        // Its open alerts close, with the reason on their record and their
+        // incidents' timelines, and the incidents resolve.
+        ctx(
+            "note the alerts' end",
+            tx.execute(
+                "INSERT INTO alert_events (alert_id, at, status, message) \
+                 SELECT id, ?2, 'OK', 'the monitor was deleted' FROM alerts \
+                 WHERE monitor_id = ?1 AND closed_at IS NULL",
+                params![id, now],
+            ),
+        )?;
+        ctx(
+            "note it on the incidents",
+            tx.execute(
+                "INSERT INTO incident_events (incident_id, at, kind, text) \
+                 SELECT i.id, ?2, 'alert', 'OK: the monitor was deleted' FROM incidents i \
+                 JOIN alerts a ON a.id = i.alert_id WHERE a.monitor_id = ?1 AND a.closed_at IS NULL",
+                params![id, now],
+            ),
+        )?;
+        ctx(
+            "resolve the incidents",
+            tx.execute(
+                "UPDATE incidents SET status = 'resolved', resolved_at = ?2 WHERE status = 'open' AND alert_id IN \
+                 (SELECT id FROM alerts WHERE monitor_id = ?1 AND closed_at IS NULL)",
+                params![id, now],
+            ),
+        )?;
         ctx(
             "close its alerts",
             tx.execute(
-                "UPDATE alerts SET closed_at = ?2, status = 'OK', message = 'the monitor was deleted'                  WHERE monitor_id = ?1 AND closed_at IS NULL",
+                "UPDATE alerts SET closed_at = ?2, status = 'OK', message = 'the monitor was deleted' \
+                 WHERE monitor_id = ?1 AND closed_at IS NULL",
                 params![id, now],
             ),
         )?;

@@ -177,13 +177,14 @@ fn check_results_raise_alerts_and_survive_a_restart() {
         ev.run_once(&api, NOW).expect("evaluate").is_empty(),
         "one attempt is not enough"
     );
-    let c = ev.run_once(&api, NOW + 10).expect("evaluate");
+    let c = ev.evaluate(&api, NOW + 10).expect("evaluate");
     assert_eq!(
-        c[0].2,
+        c[0].change,
         Change::Opened {
             level: Level::Critical
         }
     );
+    sonde_server::monitor::record(&api, &c, NOW + 10).expect("record");
     // A new evaluator (a restarted server) knows the open alert.
     let mut ev = Evaluator::default();
     assert!(ev.run_once(&api, NOW + 20).expect("evaluate").is_empty());
@@ -252,5 +253,50 @@ fn an_expression_monitor_alerts_on_a_ratio_per_segment() {
         "{}",
         open[0].message
     );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// An alert stored just before a crash, without its incident: the next
+/// evaluator reports it as opened, so it gets its incident (and
+/// notifications). Deleting the monitor then resolves the incident, with the
+/// reason on its timeline.
+#[test]
+fn an_alert_left_without_its_incident_gets_one_and_deleting_resolves_it() {
+    let (api, dir) = api("orphan");
+    let mid = api
+        .state
+        .put_monitor(
+            None,
+            &serde_json::json!({"name": "load", "type": "connectivity", "minutes": 5}),
+        )
+        .expect("monitor");
+    // As if the server died between storing the alert and its incident.
+    api.state
+        .open_alert(mid, "host=x", "CRITICAL", None, "silent", NOW)
+        .expect("alert");
+    assert!(api.state.incidents().expect("incidents").is_empty());
+    let mut ev = Evaluator::default();
+    let changes = ev.evaluate(&api, NOW + 10).expect("evaluate");
+    assert_eq!(changes.len(), 1);
+    assert_eq!(
+        changes[0].change,
+        Change::Opened {
+            level: Level::Critical
+        }
+    );
+    sonde_server::monitor::record(&api, &changes, NOW + 10).expect("record");
+    let incidents = api.state.incidents().expect("incidents");
+    assert_eq!(incidents.len(), 1);
+    assert_eq!(incidents[0].status, "open");
+    assert!(api.state.delete_monitor(mid, NOW + 20).expect("delete"));
+    let incidents = api.state.incidents().expect("incidents");
+    assert_eq!(incidents[0].status, "resolved");
+    assert!(
+        incidents[0]
+            .timeline
+            .iter()
+            .any(|(_, _, text, _)| text.contains("the monitor was deleted"))
+    );
+    assert!(api.state.alerts(true, NOW + 20).expect("alerts").is_empty());
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -943,3 +943,22 @@ fn sonde_up_attaches_a_capture_to_a_new_incident() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A key given on the command line works only while it is given there.
+#[test]
+fn a_command_line_key_stops_working_when_dropped() {
+    let dir = temp_dir("server-cli-key");
+    let data = dir.join("data");
+    let port = free_port();
+    let first = start_server(&data, port, "key-one");
+    let (status, _) = call(port, "GET", "/api/v1/hosts", Some("key-one"), b"");
+    assert_eq!(status, 200);
+    drop(first);
+    let port = free_port();
+    let _second = start_server(&data, port, "key-two");
+    let (status, _) = call(port, "GET", "/api/v1/hosts", Some("key-one"), b"");
+    assert_eq!(status, 401, "the dropped key is refused");
+    let (status, _) = call(port, "GET", "/api/v1/hosts", Some("key-two"), b"");
+    assert_eq!(status, 200);
+    let _ = std::fs::remove_dir_all(&dir);
+}
