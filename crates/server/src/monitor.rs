@@ -578,6 +578,63 @@ fn worst(op: Operator, a: f64, b: f64) -> f64 {
     }
 }
 
+/// Values per segment: by segment key, the segment's labels and the value.
+pub type Segments = BTreeMap<String, (BTreeMap<String, String>, f64)>;
+
+/// Each series named `metric` with `labels`, averaged over `[from, now]`
+/// (epoch seconds, finite values only), grouped by the `segment_by` labels'
+/// values; the series of one segment are combined with `combine`.
+fn segment_averages(
+    api: &crate::api::Api,
+    metric: &str,
+    labels: &[(String, String)],
+    from: i64,
+    now: i64,
+    segment_by: &[String],
+    combine: impl Fn(f64, f64) -> f64,
+) -> Result<Segments, String> {
+    let mut matchers = vec![sonde_tsdb::Matcher::eq(sonde_tsdb::NAME_LABEL, metric)];
+    for (k, v) in labels {
+        matchers.push(sonde_tsdb::Matcher::eq(k, v));
+    }
+    let series = api
+        .metrics
+        .query_range(&matchers, from * 1000, now * 1000 + 1, 0)
+        .map_err(|e| e.to_string())?;
+    let mut out = Segments::new();
+    for s in series {
+        let sonde_tsdb::Points::Raw(points) = s.points else {
+            continue;
+        };
+        let (sum, n) = points
+            .iter()
+            .map(|(_, v)| *v)
+            .filter(|v| v.is_finite())
+            .fold((0.0, 0usize), |(sum, n), v| (sum + v, n + 1));
+        if n == 0 {
+            continue;
+        }
+        let avg = sum / n as f64;
+        let segment: BTreeMap<String, String> = segment_by
+            .iter()
+            .map(|l| {
+                let v = s
+                    .key
+                    .labels
+                    .iter()
+                    .find(|(k, _)| k == l)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default();
+                (l.clone(), v)
+            })
+            .collect();
+        out.entry(segment_key(&segment))
+            .and_modify(|e| e.1 = combine(e.1, avg))
+            .or_insert((segment, avg));
+    }
+    Ok(out)
+}
+
 /// One monitor's readings now.
 pub fn readings(api: &crate::api::Api, m: &Monitor, now: i64) -> Result<Vec<Reading>, String> {
     match &m.kind {
@@ -590,48 +647,18 @@ pub fn readings(api: &crate::api::Api, m: &Monitor, now: i64) -> Result<Vec<Read
             critical,
             duration,
         } => {
-            let mut matchers = vec![sonde_tsdb::Matcher::eq(sonde_tsdb::NAME_LABEL, metric)];
-            for (k, v) in labels {
-                matchers.push(sonde_tsdb::Matcher::eq(k, v));
-            }
-            let from = (now - *duration as i64) * 1000;
-            let series = api
-                .metrics
-                .query_range(&matchers, from, now * 1000 + 1, 0)
-                .map_err(|e| e.to_string())?;
-            let mut by_segment: BTreeMap<String, (BTreeMap<String, String>, f64)> = BTreeMap::new();
-            for s in series {
-                let sonde_tsdb::Points::Raw(points) = s.points else {
-                    continue;
-                };
-                let values: Vec<f64> = points
-                    .iter()
-                    .map(|(_, v)| *v)
-                    .filter(|v| v.is_finite())
-                    .collect();
-                if values.is_empty() {
-                    continue;
-                }
-                let avg = values.iter().sum::<f64>() / values.len() as f64;
-                let segment: BTreeMap<String, String> = segment_by
-                    .iter()
-                    .map(|l| {
-                        let v = s
-                            .key
-                            .labels
-                            .iter()
-                            .find(|(k, _)| k == l)
-                            .map(|(_, v)| v.clone())
-                            .unwrap_or_default();
-                        (l.clone(), v)
-                    })
-                    .collect();
-                let key = segment_key(&segment);
-                by_segment
-                    .entry(key)
-                    .and_modify(|e| e.1 = worst(*operator, e.1, avg))
-                    .or_insert((segment, avg));
-            }
+            let labels: Vec<(String, String)> =
+                labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            let op = *operator;
+            let by_segment = segment_averages(
+                api,
+                metric,
+                &labels,
+                now - *duration as i64,
+                now,
+                segment_by,
+                |a, b| worst(op, a, b),
+            )?;
             Ok(by_segment
                 .into_values()
                 .map(|(segment, v)| {
@@ -665,52 +692,14 @@ pub fn readings(api: &crate::api::Api, m: &Monitor, now: i64) -> Result<Vec<Read
             duration,
         } => {
             let e = expr::parse(expression)?;
-            let from = (now - *duration as i64) * 1000;
-            let mut select = |metric: &str,
-                              labels: &[(String, String)]|
-             -> Result<expr::Value, String> {
-                let mut matchers = vec![sonde_tsdb::Matcher::eq(sonde_tsdb::NAME_LABEL, metric)];
-                for (k, v) in labels {
-                    matchers.push(sonde_tsdb::Matcher::eq(k, v));
-                }
-                let series = api
-                    .metrics
-                    .query_range(&matchers, from, now * 1000 + 1, 0)
-                    .map_err(|e| e.to_string())?;
-                let mut out: BTreeMap<String, (BTreeMap<String, String>, f64)> = BTreeMap::new();
-                for s in series {
-                    let sonde_tsdb::Points::Raw(points) = s.points else {
-                        continue;
-                    };
-                    let values: Vec<f64> = points
-                        .iter()
-                        .map(|(_, v)| *v)
-                        .filter(|v| v.is_finite())
-                        .collect();
-                    if values.is_empty() {
-                        continue;
-                    }
-                    let avg = values.iter().sum::<f64>() / values.len() as f64;
-                    let segment: BTreeMap<String, String> = segment_by
-                        .iter()
-                        .map(|l| {
-                            let v = s
-                                .key
-                                .labels
-                                .iter()
-                                .find(|(k, _)| k == l)
-                                .map(|(_, v)| v.clone())
-                                .unwrap_or_default();
-                            (l.clone(), v)
-                        })
-                        .collect();
+            let from = now - *duration as i64;
+            let mut select =
+                |metric: &str, labels: &[(String, String)]| -> Result<expr::Value, String> {
                     // Series of one segment add up (a ratio of totals).
-                    out.entry(segment_key(&segment))
-                        .and_modify(|e| e.1 += avg)
-                        .or_insert((segment, avg));
-                }
-                Ok(expr::Value::Segments(out))
-            };
+                    let out =
+                        segment_averages(api, metric, labels, from, now, segment_by, |a, b| a + b)?;
+                    Ok(expr::Value::Segments(out))
+                };
             let value = expr::eval(&e, &mut select)?;
             let segments = match value {
                 expr::Value::Segments(m) => m.into_values().collect::<Vec<_>>(),
