@@ -347,6 +347,50 @@ fn user_of(
         })
 }
 
+/// How a `[plugin.metrics.X]` or `[plugin.checks.X]` section runs: its
+/// command, or its built-in, which must be of the section's kind.
+#[allow(clippy::type_complexity)]
+fn plugin_runs(
+    kind: &'static str,
+    name: &str,
+    (command, builtin): (&Option<config::Command>, &Option<config::BuiltinArgs>),
+    (env, timeout, max_output, user): (
+        &std::collections::BTreeMap<String, String>,
+        Option<u64>,
+        Option<usize>,
+        &Option<String>,
+    ),
+    passwd: &std::path::Path,
+) -> Result<Runs, PluginSetupError> {
+    let err = |what: String| PluginSetupError {
+        kind,
+        name: name.into(),
+        what,
+    };
+    match (command, builtin) {
+        (Some(c), _) => Ok(Runs::Command(run_spec(
+            c,
+            env,
+            timeout,
+            max_output,
+            user_of(kind, name, user, passwd)?,
+        ))),
+        (None, Some(b)) => {
+            let (plugin, args) = b.split();
+            match sonde_plugins::lookup(&plugin, &args).map_err(|e| err(e.to_string()))? {
+                sonde_plugins::Builtin::Check(_) if kind == "metrics" => Err(err(format!(
+                    "built-in {plugin:?} is a check: put it under [plugin.checks.{name}]"
+                ))),
+                sonde_plugins::Builtin::Metrics(_) if kind == "checks" => Err(err(format!(
+                    "built-in {plugin:?} gives metrics: put it under [plugin.metrics.{name}]"
+                ))),
+                b => Ok(Runs::Builtin(b, sonde_plugins::Differ::default())),
+            }
+        }
+        (None, None) => Err(err("no command".into())),
+    }
+}
+
 /// A metric plugin.
 pub struct MetricJob {
     name: String,
@@ -364,34 +408,13 @@ impl MetricJob {
         interval: Duration,
         passwd: &std::path::Path,
     ) -> Result<MetricJob, PluginSetupError> {
-        let err = |what: String| PluginSetupError {
-            kind: "metrics",
-            name: name.into(),
-            what,
-        };
-        let runs = match (&p.command, &p.builtin) {
-            (Some(c), _) => Runs::Command(run_spec(
-                c,
-                &p.env,
-                p.timeout_seconds,
-                p.max_output_bytes,
-                user_of("metrics", name, &p.user, passwd)?,
-            )),
-            (None, Some(b)) => {
-                let (plugin, args) = b.split();
-                match sonde_plugins::lookup(&plugin, &args).map_err(|e| err(e.to_string()))? {
-                    m @ sonde_plugins::Builtin::Metrics(_) => {
-                        Runs::Builtin(m, sonde_plugins::Differ::default())
-                    }
-                    sonde_plugins::Builtin::Check(_) => {
-                        return Err(err(format!(
-                            "built-in {plugin:?} is a check: put it under [plugin.checks.{name}]"
-                        )));
-                    }
-                }
-            }
-            (None, None) => return Err(err("no command".into())),
-        };
+        let runs = plugin_runs(
+            "metrics",
+            name,
+            (&p.command, &p.builtin),
+            (&p.env, p.timeout_seconds, p.max_output_bytes, &p.user),
+            passwd,
+        )?;
         Ok(MetricJob {
             name: format!("plugin.metrics.{name}"),
             interval,
@@ -581,34 +604,13 @@ impl CheckJob {
         interval: Duration,
         passwd: &std::path::Path,
     ) -> Result<CheckJob, PluginSetupError> {
-        let err = |what: String| PluginSetupError {
-            kind: "checks",
-            name: name.into(),
-            what,
-        };
-        let runs = match (&p.command, &p.builtin) {
-            (Some(c), _) => Runs::Command(run_spec(
-                c,
-                &p.env,
-                p.timeout_seconds,
-                p.max_output_bytes,
-                user_of("checks", name, &p.user, passwd)?,
-            )),
-            (None, Some(b)) => {
-                let (plugin, args) = b.split();
-                match sonde_plugins::lookup(&plugin, &args).map_err(|e| err(e.to_string()))? {
-                    c @ sonde_plugins::Builtin::Check(_) => {
-                        Runs::Builtin(c, sonde_plugins::Differ::default())
-                    }
-                    sonde_plugins::Builtin::Metrics(_) => {
-                        return Err(err(format!(
-                            "built-in {plugin:?} gives metrics: put it under [plugin.metrics.{name}]"
-                        )));
-                    }
-                }
-            }
-            (None, None) => return Err(err("no command".into())),
-        };
+        let runs = plugin_runs(
+            "checks",
+            name,
+            (&p.command, &p.builtin),
+            (&p.env, p.timeout_seconds, p.max_output_bytes, &p.user),
+            passwd,
+        )?;
         let action = match &p.action {
             Some(a) => match &a.command {
                 Some(c) => Some(run_spec(
