@@ -467,11 +467,17 @@ impl Api {
                 if j > 0 {
                     out.push(',');
                 }
+                // itoa and ryu: `write!` with `{:?}` was a third of a dashboard
+                // query's time.
+                out.push('[');
+                out.push_str(itoa::Buffer::new().format(ts / 1000));
+                out.push(',');
                 if v.is_finite() {
-                    let _ = write!(out, "[{},{v:?}]", ts / 1000);
+                    out.push_str(ryu::Buffer::new().format_finite(v));
                 } else {
-                    let _ = write!(out, "[{},null]", ts / 1000);
+                    out.push_str("null");
                 }
+                out.push(']');
             };
             match s.points {
                 sonde_tsdb::Points::Raw(p) => {

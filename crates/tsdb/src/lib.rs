@@ -20,6 +20,7 @@
 //! - `table.rs` — immutable table files (an entry per series, packed into deflate-compressed 64 KiB pages
 //!   with a CRC each; compact index; footer), used for raw blocks (`blocks/<window start ms>.blk`) and
 //!   rollups (`rollups/<window start ms>.rup`). A damaged page costs only its series in that file.
+//! - `cache.rs` — the store-wide cache of inflated pages, bounded in bytes (least recently used goes).
 //! - `rollup.rs` — 5-minute (for series denser than one sample a minute) and 1-hour min/max/sum/count
 //!   buckets per series and window, in compact decimal form.
 //! - `store.rs` — [`Store`]: open/replay, append, flush (head → blocks, WAL truncation), retention.
@@ -41,6 +42,7 @@
 //!   ([`Store::damage`]) and skipped.
 
 mod bits;
+mod cache;
 pub mod codec;
 mod error;
 mod head;

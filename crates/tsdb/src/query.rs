@@ -65,6 +65,9 @@ impl Store {
             step > 0 && step % r == 0 && start.rem_euclid(r) == 0 && end.rem_euclid(r) == 0
         });
         let mut out = Vec::with_capacity(ids.len());
+        // Where each table's previous lookup ended (ids come ascending; see `Table::get_hinted`).
+        let mut block_hints: BTreeMap<i64, usize> = BTreeMap::new();
+        let mut rollup_hints: BTreeMap<i64, usize> = BTreeMap::new();
         for (i, &id) in ids.iter().enumerate() {
             let Some(key) = self.series_key(id) else {
                 continue;
@@ -72,8 +75,9 @@ impl Store {
             let recent = &snap.recent[i];
             let points = if step <= 0 {
                 let mut all = Vec::new();
-                for (_, b) in snap.blocks.range(window_start(start, w)..end) {
-                    self.block_samples(b, id, start, end, &mut all);
+                for (win, b) in snap.blocks.range(window_start(start, w)..end) {
+                    let hint = block_hints.entry(*win).or_default();
+                    self.block_samples(b, id, hint, start, end, &mut all);
                 }
                 all.extend_from_slice(recent);
                 all.sort_by_key(|s| s.0);
@@ -98,7 +102,8 @@ impl Store {
                     let from_rollup = match (res, snap.rollups.get(&win)) {
                         (Some(r), Some(t)) if recent_here.is_empty() => {
                             let has_raw = snap.blocks.contains_key(&win);
-                            self.rollup_buckets(t, id, r, (start, end), has_raw, win)
+                            let hint = rollup_hints.entry(win).or_default();
+                            self.rollup_buckets((t, hint), id, r, (start, end), has_raw, win)
                         }
                         _ => None,
                     };
@@ -107,7 +112,8 @@ impl Store {
                         None => {
                             let mut raw = Vec::new();
                             if let Some(t) = snap.blocks.get(&win) {
-                                self.block_samples(t, id, start, end, &mut raw);
+                                let hint = block_hints.entry(win).or_default();
+                                self.block_samples(t, id, hint, start, end, &mut raw);
                             }
                             if !recent_here.is_empty() {
                                 raw.extend_from_slice(recent_here);
@@ -150,7 +156,7 @@ impl Store {
                 break;
             }
             let mut s = Vec::new();
-            self.block_samples_where(&t, id, |_| true, &mut s);
+            self.block_samples_where(&t, id, &mut 0, |_| true, &mut s);
             if let Some(&last) = s.last() {
                 if best.is_none_or(|b| last.0 > b.0) {
                     best = Some(last);
@@ -209,21 +215,23 @@ impl Store {
         &self,
         t: &Table,
         id: SeriesId,
+        hint: &mut usize,
         start: i64,
         end: i64,
         out: &mut Vec<(i64, f64)>,
     ) {
-        self.block_samples_where(t, id, |ts| ts >= start && ts < end, out);
+        self.block_samples_where(t, id, hint, |ts| ts >= start && ts < end, out);
     }
 
     fn block_samples_where(
         &self,
         t: &Table,
         id: SeriesId,
+        hint: &mut usize,
         keep: impl Fn(i64) -> bool,
         out: &mut Vec<(i64, f64)>,
     ) {
-        match t.get(id) {
+        match t.get_hinted(id, hint) {
             Ok(Some(chunk)) => match codec::decode(&chunk) {
                 Ok(s) => out.extend(s.into_iter().filter(|x| keep(x.0))),
                 Err(e) => self.report(&crate::error::Error::Corrupt {
@@ -239,14 +247,14 @@ impl Store {
 
     fn rollup_buckets(
         &self,
-        t: &Table,
+        (t, hint): (&Table, &mut usize),
         id: SeriesId,
         res: i64,
         (start, end): (i64, i64),
         has_raw: bool,
         win: i64,
     ) -> Option<Vec<Bucket>> {
-        match t.get(id) {
+        match t.get_hinted(id, hint) {
             Ok(Some(bytes)) => match rollup::decode(win, &bytes) {
                 Ok((r5, r1h)) => {
                     // 5-minute buckets are not stored for sparse series (see rollup.rs): read raw while

@@ -296,23 +296,38 @@ impl Index {
 
     /// Series matching all matchers, ascending by id.
     pub(crate) fn select(&self, matchers: &[Matcher]) -> Vec<SeriesId> {
-        // Start from the shortest postings list of an `=` matcher on a non-empty value; otherwise scan all.
-        let mut best: Option<&Vec<SeriesId>> = None;
-        for m in matchers
-            .iter()
-            .filter(|m| m.op == MatchOp::Equal && !m.value.is_empty())
-        {
-            match self
-                .postings
-                .get(&m.label)
-                .and_then(|vals| vals.get(&m.value))
-            {
-                Some(list) => {
-                    if best.is_none_or(|b| list.len() < b.len()) {
-                        best = Some(list);
-                    }
+        // Start from the smallest candidate set: the postings of an `=` matcher on a non-empty value, or
+        // the union of the postings of every value a regex matcher accepts (when it does not accept the
+        // empty value, the label must be present). Regexes are run on the label's distinct values, not
+        // on every series: a fleet has thousands of series per metric name and tens of names per pattern.
+        // Otherwise scan all.
+        let mut best: Option<std::borrow::Cow<'_, [SeriesId]>> = None;
+        for m in matchers {
+            let candidates: std::borrow::Cow<'_, [SeriesId]> = match m.op {
+                MatchOp::Equal if !m.value.is_empty() => match self
+                    .postings
+                    .get(&m.label)
+                    .and_then(|vals| vals.get(&m.value))
+                {
+                    Some(list) => list.as_slice().into(),
+                    None => return Vec::new(),
+                },
+                MatchOp::Regex if !m.matches("") => {
+                    let Some(vals) = self.postings.get(&m.label) else {
+                        return Vec::new();
+                    };
+                    let mut ids: Vec<SeriesId> = vals
+                        .iter()
+                        .filter(|(v, _)| m.matches(v))
+                        .flat_map(|(_, list)| list.iter().copied())
+                        .collect();
+                    ids.sort_unstable();
+                    ids.into()
                 }
-                None => return Vec::new(),
+                _ => continue,
+            };
+            if best.as_ref().is_none_or(|b| candidates.len() < b.len()) {
+                best = Some(candidates);
             }
         }
         let check = |id: SeriesId| {

@@ -13,6 +13,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use rustc_hash::FxHashMap;
 
 use crate::bits::{get_ivarint, get_uvarint, put_ivarint, put_uvarint};
+use crate::cache::PageCache;
 use crate::error::{Error, Result};
 use crate::head::{SeriesHead, dedup_keep_last, window_start};
 use crate::series::{Index, Matcher, SeriesId, SeriesKey};
@@ -46,6 +47,9 @@ pub struct Options {
     /// Size of a preallocated WAL segment. Default 16 MiB: a few hundred thousand samples, small enough to
     /// zero-fill quickly, large enough that rolling to the next segment is rare.
     pub wal_segment_bytes: u64,
+    /// Inflated table pages kept in memory for queries, bytes. Default 128 MiB: the last day of blocks of a
+    /// few hundred hosts, so dashboards over the recent past never inflate twice.
+    pub page_cache_bytes: usize,
 }
 
 impl Default for Options {
@@ -58,6 +62,7 @@ impl Default for Options {
             rollup_retention_ms: 400 * DAY_MS,
             background_interval: Some(Duration::from_secs(1)),
             wal_segment_bytes: 16 << 20,
+            page_cache_bytes: 128 << 20,
         }
     }
 }
@@ -93,6 +98,7 @@ pub(crate) struct Inner {
     pub(crate) frozen: RwLock<Option<Arc<Frozen>>>,
     pub(crate) blocks: RwLock<BTreeMap<i64, Arc<Table>>>,
     pub(crate) rollups: RwLock<BTreeMap<i64, Arc<Table>>>,
+    page_cache: Arc<PageCache>,
     damage: Mutex<Vec<String>>,
     flush_lock: Mutex<()>,
 }
@@ -178,6 +184,7 @@ impl Store {
         }
         let index = Index::open(&dir)?;
         let mut damage = Vec::new();
+        let page_cache = Arc::new(PageCache::new(opts.page_cache_bytes));
         let mut tables = |sub: &str, ext: &str, magic| -> Result<BTreeMap<i64, Arc<Table>>> {
             let d = dir.join(sub);
             let mut map = BTreeMap::new();
@@ -191,7 +198,7 @@ impl Store {
                 let Some(start) = parse_start(&path, ext) else {
                     continue;
                 };
-                match Table::open(&path, magic) {
+                match Table::open(&path, magic, &page_cache) {
                     Ok(t) => {
                         map.insert(start, Arc::new(t));
                     }
@@ -221,6 +228,7 @@ impl Store {
             frozen: RwLock::new(None),
             blocks: RwLock::new(blocks),
             rollups: RwLock::new(rollups),
+            page_cache,
             damage: Mutex::new(damage),
             flush_lock: Mutex::new(()),
         });
@@ -614,8 +622,8 @@ impl Inner {
         let rpath = self.dir.join("rollups").join(format!("{start}.rup"));
         blk.finish(&bpath, min_ts, max_ts)?;
         rup.finish(&rpath, min_ts, max_ts)?;
-        let b = Table::open(&bpath, BLOCK_MAGIC)?;
-        let r = Table::open(&rpath, ROLLUP_MAGIC)?;
+        let b = Table::open(&bpath, BLOCK_MAGIC, &self.page_cache)?;
+        let r = Table::open(&rpath, ROLLUP_MAGIC, &self.page_cache)?;
         write(&self.blocks).insert(start, Arc::new(b));
         write(&self.rollups).insert(start, Arc::new(r));
         Ok(())

@@ -5,9 +5,9 @@
 //! about 64 KiB, and each page is deflate-compressed with a CRC-32 of its compressed bytes. The chunk codec
 //! leaves byte-level redundancy (headers, first values and sizes that repeat across the hosts of a
 //! fleet); deflate over a page of neighbouring series removes ~18% more, which is what brings the store
-//! under VictoriaMetrics' bytes per sample. Series of one host have neighbouring ids, so a dashboard query
-//! inflates one or two pages per block; a small per-table cache keeps repeated queries from inflating
-//! again.
+//! under VictoriaMetrics' bytes per sample. Series of one host have neighbouring ids, so a host page
+//! inflates one or two pages per block; a fleet-wide query touches most pages, and the store-wide page
+//! cache (`cache.rs`) keeps repeated queries from inflating them again.
 //!
 //! The index is `uvarint count`, per entry `uvarint id delta, uvarint length`, then `uvarint pages`, per
 //! page `uvarint entries, uvarint compressed length, uvarint raw length`. The 32-byte footer holds the
@@ -20,17 +20,16 @@ use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::bits::{get_uvarint, put_uvarint};
+use crate::cache::{PageCache, next_table_id};
 use crate::error::{Error, Result};
 use crate::series::SeriesId;
 
 const FOOTER: usize = 32;
 /// Raw bytes per page before compression.
 const PAGE_BYTES: usize = 64 << 10;
-/// Inflated pages kept per table.
-const CACHE_PAGES: usize = 4;
 
 /// Writes a table: entries must be added in ascending id order.
 pub(crate) struct TableWriter {
@@ -149,12 +148,20 @@ pub(crate) struct Table {
     /// `(id, page, offset in page, length)` ascending by id.
     entries: Vec<(SeriesId, u32, u32, u32)>,
     pages: Vec<Page>,
-    cache: Mutex<Vec<(u32, Arc<Vec<u8>>)>>,
+    /// This table's key in the store-wide page cache.
+    uid: u64,
+    cache: Arc<PageCache>,
+}
+
+impl Drop for Table {
+    fn drop(&mut self) {
+        self.cache.forget(self.uid);
+    }
 }
 
 impl Table {
     /// Opens a table, checking the magic, footer and index checksum.
-    pub(crate) fn open(path: &Path, magic: [u8; 8]) -> Result<Self> {
+    pub(crate) fn open(path: &Path, magic: [u8; 8], cache: &Arc<PageCache>) -> Result<Self> {
         let corrupt = |offset: u64, reason: &str| Error::Corrupt {
             path: path.to_path_buf(),
             offset,
@@ -245,7 +252,8 @@ impl Table {
             file,
             entries,
             pages,
-            cache: Mutex::new(Vec::new()),
+            uid: next_table_id(),
+            cache: cache.clone(),
         })
     }
 
@@ -256,11 +264,8 @@ impl Table {
 
     /// The inflated page `p`, CRC-checked, from the cache when it is there.
     fn page(&self, p: u32) -> Result<Arc<Vec<u8>>> {
-        {
-            let cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((_, page)) = cache.iter().find(|(n, _)| *n == p) {
-                return Ok(page.clone());
-            }
+        if let Some(page) = self.cache.get(self.uid, p) {
+            return Ok(page);
         }
         let page = &self.pages[p as usize];
         let mut buf = vec![0u8; page.len as usize];
@@ -286,19 +291,37 @@ impl Table {
             return Err(corrupt("inflates to the wrong length"));
         }
         let raw = Arc::new(raw);
-        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
-        if cache.len() >= CACHE_PAGES {
-            cache.remove(0);
-        }
-        cache.push((p, raw.clone()));
+        self.cache.insert(self.uid, p, raw.clone());
         Ok(raw)
     }
 
     /// The entry for `id`; `Ok(None)` when the series has no entry in this table.
     pub(crate) fn get(&self, id: SeriesId) -> Result<Option<Vec<u8>>> {
-        let Ok(i) = self.entries.binary_search_by_key(&id, |e| e.0) else {
+        self.get_hinted(id, &mut 0)
+    }
+
+    /// [`Table::get`] for ids asked in ascending order: `hint` (0 at first) is where the previous lookup
+    /// ended, and the search gallops forward from it. A query asks every block for its series in id order,
+    /// so each lookup touches a few neighbouring index entries instead of a binary search's cache misses
+    /// across the whole index. Ids out of order are still found (the search restarts from the front).
+    pub(crate) fn get_hinted(&self, id: SeriesId, hint: &mut usize) -> Result<Option<Vec<u8>>> {
+        let e = &self.entries;
+        let mut lo = (*hint).min(e.len());
+        if lo > 0 && e[lo - 1].0 >= id {
+            lo = 0;
+        }
+        // Every entry before `lo` is below `id`; widen the window until its end is not.
+        let mut width = 1;
+        while lo + width < e.len() && e[lo + width].0 < id {
+            lo += width;
+            width *= 2;
+        }
+        let hi = (lo + width + 1).min(e.len());
+        let i = lo + e[lo..hi].partition_point(|x| x.0 < id);
+        *hint = i;
+        if e.get(i).is_none_or(|x| x.0 != id) {
             return Ok(None);
-        };
+        }
         let (_, p, off, len) = self.entries[i];
         let page = self.page(p)?;
         let (a, b) = (off as usize, off as usize + len as usize);
@@ -311,5 +334,45 @@ impl Table {
                 })?
                 .to_vec(),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(name: &str, ids: &[SeriesId]) -> Table {
+        let dir =
+            std::env::temp_dir().join(format!("sonde-tsdb-table-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("t.blk");
+        let mut w = TableWriter::new(*b"SNDTEST0");
+        for &id in ids {
+            w.add(id, &id.to_le_bytes());
+        }
+        w.finish(&path, 0, 1).expect("write");
+        Table::open(&path, *b"SNDTEST0", &Arc::new(PageCache::new(1 << 20))).expect("open")
+    }
+
+    /// Lookups with a hint find exactly what a lookup without one finds, whatever the order of the ids
+    /// asked (ascending as a query asks, descending, repeated, absent, beyond the last).
+    #[test]
+    fn hinted_lookups_agree_with_plain_ones_in_any_order() {
+        let present: Vec<SeriesId> = (0..5000).map(|i| i * 8 + (i % 7)).collect();
+        let t = table("hinted", &present);
+        let want = |id: SeriesId| present.contains(&id).then(|| id.to_le_bytes().to_vec());
+        let mut asks: Vec<SeriesId> = (0..41_000).step_by(5).collect();
+        asks.extend((0..41_000).rev().step_by(11));
+        asks.extend([7, 7, 0, 50_000, 3, 39_998]);
+        let mut hint = 0;
+        for id in asks {
+            assert_eq!(
+                t.get_hinted(id, &mut hint).expect("read"),
+                want(id),
+                "id {id}"
+            );
+            assert_eq!(t.get(id).expect("read"), want(id), "id {id}");
+        }
     }
 }

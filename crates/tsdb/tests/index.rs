@@ -73,6 +73,35 @@ fn matchers_select_like_prometheus() {
         .len(),
         2
     );
+    // A regex alone picks its series through the label's values (in id order); one that accepts the
+    // empty value also keeps series without the label; one on an absent label keeps nothing.
+    assert_eq!(
+        names(
+            &store,
+            &[m("__name__", MatchOp::Regex, "cpu\\..*|memory.used")]
+        ),
+        [
+            r#"cpu.user{host="web-1"}"#,
+            r#"cpu.user{host="web-2"}"#,
+            r#"cpu.user{host="db-1",service="mysql"}"#,
+            r#"memory.used{host="web-1"}"#
+        ]
+    );
+    assert_eq!(
+        names(
+            &store,
+            &[
+                m("service", MatchOp::Regex, "|mysql"),
+                m("host", MatchOp::Regex, "db-.*|web-2")
+            ]
+        ),
+        [
+            r#"cpu.user{host="web-2"}"#,
+            r#"cpu.user{host="db-1",service="mysql"}"#
+        ]
+    );
+    assert!(names(&store, &[m("zone", MatchOp::Regex, ".+")]).is_empty());
+    assert_eq!(names(&store, &[m("zone", MatchOp::Regex, ".*")]).len(), 4);
     // The regex is anchored: "web" alone matches nothing.
     assert!(names(&store, &[m("host", MatchOp::Regex, "web")]).is_empty());
     assert!(names(&store, &[Matcher::eq("host", "nope")]).is_empty());
