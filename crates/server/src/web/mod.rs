@@ -10,8 +10,12 @@
 //! an API key.
 
 pub mod auth;
+pub mod dashboards;
 pub mod graphs;
+pub mod incidents;
+mod monitors;
 mod pages;
+pub mod panels;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -195,6 +199,12 @@ impl Site {
                 "text/plain; charset=utf-8",
                 "the form's CSRF token is missing or wrong; reload the page and try again\n",
             ));
+        }
+        // Alerts, incidents, monitors, dashboards and services.
+        for route in [incidents::route, monitors::route, dashboards::route] {
+            if let Some(r) = route(self, req, &session) {
+                return r;
+            }
         }
         let fail = |e: crate::state::StateError| Response::error(500, &e.to_string());
         match (req.method.as_str(), path) {
