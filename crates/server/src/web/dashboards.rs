@@ -344,7 +344,13 @@ fn edit(site: &Site, session: &Session, id: i64) -> Result<Response, Response> {
         return Err(pages::not_found(session, &format!("no dashboard {id}")));
     };
     match panels_of(&d.def) {
-        Ok(p) => Ok(form_page(session, Some(id), &Form::of(&d.name, &p), None, 200)),
+        Ok(p) => Ok(form_page(
+            session,
+            Some(id),
+            &Form::of(&d.name, &p),
+            None,
+            200,
+        )),
         Err(e) => Ok(form_page(
             session,
             Some(id),
@@ -570,12 +576,7 @@ pub fn service_panels(
     name: &str,
     metrics: &sonde_tsdb::Store,
 ) -> Result<Vec<Panel>, String> {
-    let mut ids: Vec<&str> = s
-        .roles
-        .values()
-        .flatten()
-        .map(|h| h.id.as_str())
-        .collect();
+    let mut ids: Vec<&str> = s.roles.values().flatten().map(|h| h.id.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
     let mut out = Vec::new();
@@ -671,7 +672,11 @@ mod tests {
         };
         let f = Form {
             name: "ops".into(),
-            rows: vec![row("loadavg5", "avg", "host"), row("", "none", ""), row("memory.used", "none", "")],
+            rows: vec![
+                row("loadavg5", "avg", "host"),
+                row("", "none", ""),
+                row("memory.used", "none", ""),
+            ],
         };
         let (name, p) = f.check().expect("valid");
         assert_eq!(name, "ops");
@@ -684,11 +689,19 @@ mod tests {
         };
         let e = bad.check().expect_err("a bad name");
         assert!(e.starts_with("graph 2:"), "{e}");
-        let e = Form { name: " ".into(), rows: vec![row("x", "", "")] }
-            .check()
-            .expect_err("no name");
+        let e = Form {
+            name: " ".into(),
+            rows: vec![row("x", "", "")],
+        }
+        .check()
+        .expect_err("no name");
         assert!(e.contains("name"), "{e}");
-        let e = Form { name: "x".into(), rows: vec![] }.check().expect_err("no graphs");
+        let e = Form {
+            name: "x".into(),
+            rows: vec![],
+        }
+        .check()
+        .expect_err("no graphs");
         assert!(e.contains("at least one graph"), "{e}");
         assert_eq!(any_of(&["ab12", "c.d"]), "ab12|c\\.d");
         assert_eq!(enc("shop db/1"), "shop%20db%2F1");

@@ -55,10 +55,7 @@ pub(super) fn route(
             let n = &a["attachments/".len()..];
             match n.parse::<usize>() {
                 Ok(n) => serve_attachment(site, session, id, n),
-                Err(_) => Err(pages::not_found(
-                    session,
-                    &format!("no attachment {n:?}"),
-                )),
+                Err(_) => Err(pages::not_found(session, &format!("no attachment {n:?}"))),
             }
         }
         _ => return None,
@@ -86,11 +83,7 @@ fn segment_html(segment: &str, hosts: &HashMap<String, String>) -> String {
         .split(',')
         .map(|kv| match kv.split_once('=') {
             Some(("host", id)) => match hosts.get(id) {
-                Some(name) => format!(
-                    "host=<a href=\"/hosts/{}\">{}</a>",
-                    esc(id),
-                    esc(name)
-                ),
+                Some(name) => format!("host=<a href=\"/hosts/{}\">{}</a>", esc(id), esc(name)),
                 None => format!("host={}", esc(id)),
             },
             _ => esc(kv),
@@ -124,11 +117,7 @@ fn alert_rows(
             None => "–".into(),
         };
         let monitor = match monitors.get(&a.monitor_id) {
-            Some(name) => format!(
-                "<a href=\"/monitors/{}\">{}</a>",
-                a.monitor_id,
-                esc(name)
-            ),
+            Some(name) => format!("<a href=\"/monitors/{}\">{}</a>", a.monitor_id, esc(name)),
             None => format!("#{} (deleted)", a.monitor_id),
         };
         let muted = if a.silenced {
@@ -325,12 +314,7 @@ fn incident_page(
     ))
 }
 
-fn add_note(
-    site: &Site,
-    req: &Request,
-    session: &Session,
-    id: i64,
-) -> Result<Response, Response> {
+fn add_note(site: &Site, req: &Request, session: &Session, id: i64) -> Result<Response, Response> {
     let text = form_field(req, "text").unwrap_or_default();
     // Browsers send a textarea's line breaks as CRLF.
     let text = text.replace("\r\n", "\n");
@@ -388,8 +372,12 @@ pub fn attachment(
         ));
     };
     let path = std::path::Path::new(path);
-    let bytes = std::fs::read(path)
-        .map_err(|e| format!("incident {incident}, attachment {n}: {}: {e}", path.display()))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        format!(
+            "incident {incident}, attachment {n}: {}: {e}",
+            path.display()
+        )
+    })?;
     let name = path
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())

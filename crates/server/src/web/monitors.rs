@@ -472,13 +472,7 @@ fn form_page(
             esc(&session.csrf),
             input(v, "name", "Name", "slow queries", "text"),
             input(v, "metric", "Metric", "net.sql.request.time.worst", "text"),
-            input(
-                v,
-                "labels",
-                "Labels",
-                "service=shop-db, role=web",
-                "text"
-            ),
+            input(v, "labels", "Labels", "service=shop-db, role=web", "text"),
             input(
                 v,
                 "expression",
@@ -486,13 +480,7 @@ fn form_page(
                 "100 * errors{code=\"500\"} / requests",
                 "text"
             ),
-            input(
-                v,
-                "segment_by",
-                "One alert per (labels)",
-                "host",
-                "text"
-            ),
+            input(v, "segment_by", "One alert per (labels)", "host", "text"),
             input(v, "warning", "Warning at", "", "text"),
             input(v, "critical", "Critical at", "", "text"),
             input(v, "duration", "Averaged over (seconds)", "300", "text"),
@@ -696,11 +684,8 @@ mod tests {
 
     #[test]
     fn form_errors_name_the_field() {
-        let e = monitor_json(&values(&[
-            ("type", "metric"),
-            ("warning", "lots"),
-        ]))
-        .expect_err("not a number");
+        let e = monitor_json(&values(&[("type", "metric"), ("warning", "lots")]))
+            .expect_err("not a number");
         assert!(e.starts_with("warning:"), "{e}");
         let e = monitor_json(&values(&[("type", "connectivity"), ("minutes", "1.5")]))
             .expect_err("not whole");

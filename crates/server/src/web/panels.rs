@@ -115,9 +115,7 @@ pub fn parse_matchers(text: &str) -> Result<Vec<LabelMatch>, String> {
         } else if let Some(a) = after.strip_prefix('=') {
             (MatchOp::Equal, a)
         } else {
-            return Err(format!(
-                "{label}: no =, !=, =~ or !~ after the label name"
-            ));
+            return Err(format!("{label}: no =, !=, =~ or !~ after the label name"));
         };
         let after = after.trim_start();
         let (value, after) = if let Some(q) = after.strip_prefix('"') {
@@ -465,7 +463,11 @@ pub fn answer(
         }
         // The end is exclusive: raw queries take the last second too; step
         // queries keep the aligned end the rollups answer for.
-        let end_ms = if step == 0 { q_to * 1000 + 1 } else { q_to * 1000 };
+        let end_ms = if step == 0 {
+            q_to * 1000 + 1
+        } else {
+            q_to * 1000
+        };
         let found = api
             .metrics
             .query_range(&matchers, q_from * 1000, end_ms, step * 1000)
@@ -529,7 +531,10 @@ mod tests {
             ("host", MatchOp::Equal, "web-1")
         );
         assert_eq!((m[1].op, m[1].value.as_str()), (MatchOp::NotEqual, "db"));
-        assert_eq!((m[2].op, m[2].value.as_str()), (MatchOp::Regex, "select .*, x"));
+        assert_eq!(
+            (m[2].op, m[2].value.as_str()),
+            (MatchOp::Regex, "select .*, x")
+        );
         assert_eq!((m[3].op, m[3].value.as_str()), (MatchOp::NotRegex, "5.."));
         let text = matchers_text(&m);
         assert_eq!(
@@ -538,15 +543,30 @@ mod tests {
         );
         assert_eq!(parse_matchers(&text).expect("again"), m);
         assert_eq!(parse_matchers("  ").expect("empty"), vec![]);
-        for bad in ["=x", "host", "host=\"open", "a=b c=d", "9x=1", "q=~(", "a=b,,"] {
+        for bad in [
+            "=x",
+            "host",
+            "host=\"open",
+            "a=b c=d",
+            "9x=1",
+            "q=~(",
+            "a=b,,",
+        ] {
             assert!(parse_matchers(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn panels_are_checked_field_by_field() {
-        let p = Panel::check("", "cpu.user.percentage", "role=web", "avg", "host", "percentage")
-            .expect("panel");
+        let p = Panel::check(
+            "",
+            "cpu.user.percentage",
+            "role=web",
+            "avg",
+            "host",
+            "percentage",
+        )
+        .expect("panel");
         assert_eq!(p.title, "avg cpu.user.percentage by host");
         assert_eq!(Panel::from_json(&p.to_json()).expect("round trip"), p);
         let e = Panel::check("", "cpu user", "", "", "", "").expect_err("name");
@@ -575,12 +595,19 @@ mod tests {
         let s = [
             series(&[("host", "h1"), ("role", "web")], &[(60, 1.0), (120, 3.0)]),
             series(&[("host", "h2"), ("role", "web")], &[(60, 3.0), (120, 5.0)]),
-            series(&[("host", "h3"), ("role", "db")], &[(60, 10.0), (120, f64::NAN)]),
+            series(
+                &[("host", "h3"), ("role", "db")],
+                &[(60, 10.0), (120, f64::NAN)],
+            ),
         ];
         let plain = Panel::check("", "m", "role=web", "", "", "").expect("panel");
         let l = lines(&plain, &s[..2], &names);
         let labels: Vec<&str> = l.iter().map(|(l, _)| l.as_str()).collect();
-        assert_eq!(labels, ["h2", "web-1"], "fixed labels left out, hosts by name");
+        assert_eq!(
+            labels,
+            ["h2", "web-1"],
+            "fixed labels left out, hosts by name"
+        );
         for (agg, want_web, want_db) in [
             ("avg", [2.0, 4.0], 10.0),
             ("sum", [4.0, 8.0], 10.0),
