@@ -287,6 +287,13 @@ fn every_page_wants_a_session() {
     assert_eq!(s.get("/dashboards/99").status, 404);
     assert_eq!(s.get("/services/none").status, 404);
     assert_eq!(s.get("/monitors/abc").status, 404);
+    // An oversized form is refused whole, and the server serves on.
+    let big = "x".repeat(2 << 20);
+    let r = s.submit("/monitors", &[("name", &big), ("type", "connectivity")]);
+    assert_eq!(r.status, 413);
+    assert!(r.body.contains("the dashboard takes at most"), "{}", r.body);
+    assert!(s.api.state.monitors().expect("monitors").is_empty());
+    assert_eq!(s.get("/monitors").status, 200);
     s.server.stop();
 }
 

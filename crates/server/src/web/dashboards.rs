@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::auth::Session;
 use super::pages::{self, charts, esc, head, html, nav};
 use super::panels::{self, Panel};
-use super::{Site, form_field, now, redirect};
+use super::{Site, form_fields, now, redirect};
 use crate::http::{Request, Response, percent_decode};
 use crate::state::Host;
 
@@ -147,11 +147,12 @@ impl Form {
     }
 
     fn posted(req: &Request) -> Form {
+        let mut fields = form_fields(req);
         let rows = (0..MAX_GRAPHS)
-            .map(|i| ROW_FIELDS.map(|f| form_field(req, &format!("g{i}_{f}")).unwrap_or_default()))
+            .map(|i| ROW_FIELDS.map(|f| fields.remove(&format!("g{i}_{f}")).unwrap_or_default()))
             .collect();
         Form {
-            name: form_field(req, "name").unwrap_or_default(),
+            name: fields.remove("name").unwrap_or_default(),
             rows,
         }
     }

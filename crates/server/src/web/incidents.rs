@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use super::auth::Session;
-use super::pages::{self, ago, esc, head, html, nav, status_badge, utc};
+use super::pages::{self, ago, esc, head, html, nav, number, status_badge, utc};
 use super::{Site, form_field, now, redirect};
 use crate::http::{Request, Response};
 use crate::state::{Alert, Incident};
@@ -136,7 +136,7 @@ fn alert_rows(
                 _ => "OK",
             })),
             segment_html(&a.segment, hosts),
-            a.value.map(|v| format!("{v}")).unwrap_or_else(|| "–".into()),
+            a.value.map(number).unwrap_or_else(|| "–".into()),
             utc(a.opened_at),
             ago(Some(a.opened_at), t),
             utc(a.updated_at),

@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use super::auth::Session;
 use super::pages::{self, esc, head, html, nav, utc};
 use super::panels::{LabelMatch, parse_matchers};
-use super::{Site, form_field, now, redirect};
+use super::{Site, form_field, form_fields, now, redirect};
 use crate::http::{Request, Response};
 use crate::monitor::{Kind, Monitor, Operator};
 use crate::state::Alert;
@@ -312,9 +312,10 @@ fn values_of(def: &Value) -> Values {
 
 /// The posted form's values.
 fn values_posted(req: &Request) -> Values {
+    let mut all = form_fields(req);
     FIELDS
         .iter()
-        .filter_map(|f| Some((*f, form_field(req, f)?)))
+        .filter_map(|f| Some((*f, all.remove(*f)?)))
         .collect()
 }
 

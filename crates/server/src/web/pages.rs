@@ -117,6 +117,17 @@ pub fn ago(then: Option<i64>, now: i64) -> String {
     }
 }
 
+/// A value for people: at most three decimals, no trailing zeros.
+pub fn number(v: f64) -> String {
+    let s = format!("{v:.3}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &s
+    };
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
 /// `2026-11-22 12:30:05 UTC`: a time people can compare across pages
 /// (the server does not know the reader's zone).
 pub fn utc(t: i64) -> String {
@@ -290,6 +301,15 @@ mod tests {
         assert_eq!(ago(Some(100), 142), "42 s ago");
         assert_eq!(ago(Some(0), 7200), "2 h ago");
         assert_eq!(ago(Some(0), 3 * 86400), "3 d ago");
+    }
+
+    #[test]
+    fn numbers_for_people() {
+        assert_eq!(number(254.30135799269803), "254.301");
+        assert_eq!(number(97.0), "97");
+        assert_eq!(number(-0.0001), "0");
+        assert_eq!(number(0.5), "0.5");
+        assert_eq!(number(1e12), "1000000000000");
     }
 
     #[test]
