@@ -865,3 +865,52 @@ fn service_dashboards_group_hosts_by_role() {
     assert_eq!(s.get("/ui/services/nope/graphs").status, 404);
     s.server.stop();
 }
+
+/// A database made before custom dashboards (schema 3) gets their table at
+/// the next start, its other contents kept; a stored dashboard that no
+/// longer reads is reported on its pages, not a panic.
+#[test]
+fn older_databases_get_the_dashboards_table() {
+    let dir = std::env::temp_dir().join(format!("sonde-web-pages-schema-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("state.db");
+    let state = State::open(&path).expect("state");
+    let id = state
+        .put_monitor(None, &json!({"name": "kept", "type": "connectivity"}))
+        .expect("monitor");
+    drop(state);
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch("DROP TABLE dashboards; PRAGMA user_version = 3;")
+            .expect("back to schema 3");
+    }
+    let state = State::open(&path).expect("migrated");
+    assert!(state.monitor_exists(id).expect("exists"));
+    let d = state
+        .add_dashboard("after", &json!({"graphs": []}), 5)
+        .expect("a dashboard");
+    assert_eq!(
+        state.dashboard(d).expect("read").expect("there").name,
+        "after"
+    );
+    drop(state);
+
+    let s = setup("damaged");
+    let bad = s
+        .api
+        .state
+        .add_dashboard("damaged", &json!({"graphs": [{"metric": "not a name"}]}), 1)
+        .expect("stored");
+    let edit = s.get(&format!("/dashboards/{bad}/edit"));
+    assert_eq!(edit.status, 200);
+    assert!(
+        edit.body
+            .contains("the stored dashboard does not read: graph 1")
+    );
+    let data = s.get(&format!("/ui/dashboards/{bad}/graphs"));
+    assert_eq!(data.status, 500);
+    assert!(data.body.contains("graph 1: metric"), "{}", data.body);
+    assert_eq!(s.get("/dashboards").status, 200);
+    s.server.stop();
+}
