@@ -810,6 +810,18 @@ fn service_dashboards_group_hosts_by_role() {
         )])
         .expect("append");
 
+    // The hosts list links each host's roles to their service.
+    let hosts = s.get("/");
+    assert!(
+        hosts
+            .body
+            .contains("<a class=\"role\" href=\"/services/shop\">shop:db</a>")
+    );
+    assert!(
+        hosts
+            .body
+            .contains("<a class=\"role\" href=\"/services/backup\">backup:agent</a>")
+    );
     let list = s.get("/services");
     assert_eq!(list.status, 200);
     for name in ["backup", "blog", "shop"] {

@@ -86,7 +86,7 @@ fn fail(e: crate::state::StateError) -> Response {
 }
 
 /// `%XX` for everything but unreserved characters (a path segment).
-fn enc(s: &str) -> String {
+pub(super) fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {

@@ -169,13 +169,34 @@ pub(super) fn status_badge(status: Option<&str>) -> String {
     }
 }
 
+/// A host's `service:role`s, each linked to its service's dashboard.
+fn roles(h: &Host) -> String {
+    h.specs["roleFullnames"]
+        .as_array()
+        .map(|a| a.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|r| r.as_str())
+        .map(|full| {
+            let service = full.split_once(':').map_or(full, |(s, _)| s).trim();
+            format!(
+                "<a class=\"role\" href=\"/services/{}\">{}</a>",
+                esc(&super::dashboards::enc(service)),
+                esc(full)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub fn hosts(session: &Session, hosts: &[(Host, Vec<CheckState>)], now: i64) -> Response {
     let mut rows = String::new();
     for (h, checks) in hosts {
         rows.push_str(&format!(
-            "<tr><td><a href=\"/hosts/{}\">{}</a></td><td>{}</td><td title=\"{}\">{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr><td><a href=\"/hosts/{}\">{}</a></td><td>{}</td><td>{}</td><td title=\"{}\">{}</td><td>{}</td><td>{}</td></tr>\n",
             esc(&h.id),
             esc(&h.name),
+            roles(h),
             status_badge(worst(checks)),
             h.last_seen.unwrap_or(0),
             ago(h.last_seen, now),
@@ -185,14 +206,14 @@ pub fn hosts(session: &Session, hosts: &[(Host, Vec<CheckState>)], now: i64) -> 
     }
     if hosts.is_empty() {
         rows.push_str(
-            "<tr><td colspan=\"5\">No hosts yet: start an agent with this server's write key.</td></tr>\n",
+            "<tr><td colspan=\"6\">No hosts yet: start an agent with this server's write key.</td></tr>\n",
         );
     }
     html(
         200,
         format!(
             "{}<body>{}<main><h1>Hosts</h1><table class=\"hosts\" id=\"hosts\"><thead><tr>\
-             <th>Name</th><th>Status</th><th>Last seen</th><th>Agent</th><th>Kernel</th></tr></thead>\
+             <th>Name</th><th>Roles</th><th>Status</th><th>Last seen</th><th>Agent</th><th>Kernel</th></tr></thead>\
              <tbody>{rows}</tbody></table></main></body></html>\n",
             head("Hosts"),
             nav(session)

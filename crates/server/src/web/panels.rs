@@ -557,6 +557,23 @@ mod tests {
     }
 
     #[test]
+    fn matchers_never_panic_on_any_prefix() {
+        // Every cut of inputs with multi-byte characters, quotes and escapes:
+        // an answer (either) for each, no panic.
+        for text in [
+            r#"hôst=wéb-1, sérvice!="d\"b, é", q=~"ü.*\"#,
+            "é=ü,ä!~ö,=\"\\,\"",
+        ] {
+            for (i, _) in text.char_indices() {
+                let _ = parse_matchers(&text[..i]);
+                let _ = parse_matchers(&text[i..]);
+            }
+        }
+        let m = parse_matchers(r#"service="café, bar""#).expect("quoted");
+        assert_eq!(m[0].value, "café, bar");
+    }
+
+    #[test]
     fn panels_are_checked_field_by_field() {
         let p = Panel::check(
             "",
