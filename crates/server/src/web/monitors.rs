@@ -450,7 +450,7 @@ fn form_page(
     let error = error
         .map(|e| format!("<p class=\"error\" id=\"form-error\">{}</p>", esc(e)))
         .unwrap_or_default();
-    let mut r = html(
+    html(
         status,
         format!(
             "{}<body>{}<main><h1>{}</h1>{error}\
@@ -503,9 +503,7 @@ fn form_page(
             ),
             input(v, "memo", "Memo", "", "text"),
         ),
-    );
-    r.status = status;
-    r
+    )
 }
 
 fn edit(site: &Site, session: &Session, id: i64) -> Result<Response, Response> {
