@@ -1,10 +1,27 @@
-// sonde's dashboard: draws a host's charts with uPlot from /ui/hosts/ID/graphs,
-// with a range selector and drag-to-zoom. No build step; served as is.
+// sonde's dashboard: draws charts with uPlot from /ui/hosts/ID/graphs (or the
+// URL in the range box's data-src: a custom or service dashboard's), with a
+// range selector and drag-to-zoom; shows a monitor form's fields for the chosen
+// type. No build step; served as is.
+(function () {
+  "use strict";
+  // The monitor form: only the chosen type's fields (without script all show,
+  // and the server reads only the chosen type's).
+  var type = document.getElementById("m-type");
+  if (!type) return;
+  function show() {
+    document.querySelectorAll("fieldset[data-kinds]").forEach(function (f) {
+      f.hidden = f.dataset.kinds.split(" ").indexOf(type.value) < 0;
+    });
+  }
+  type.addEventListener("change", show);
+  show();
+})();
+
 (function () {
   "use strict";
   var range = document.getElementById("range");
   if (!range) return;
-  var host = range.dataset.host;
+  var src = range.dataset.src || "/ui/hosts/" + encodeURIComponent(range.dataset.host) + "/graphs";
   var charts = document.getElementById("charts");
   var plots = [];
   var history = [];
@@ -146,7 +163,7 @@
 
   function load() {
     document.body.dataset.loading = "1";
-    var url = "/ui/hosts/" + encodeURIComponent(host) + "/graphs?from=" + view.from + "&to=" + view.to;
+    var url = src + "?from=" + view.from + "&to=" + view.to;
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (r) {
         if (r.status === 401) { location.href = "/login"; throw new Error("logged out"); }

@@ -191,6 +191,14 @@ const SCHEMA: &[&str] = &[
         failed_at INTEGER,
         last_error TEXT
     );",
+    // 4: the web dashboard's custom dashboards, each a JSON list of graphs
+    // (see `web::dashboards`).
+    "CREATE TABLE dashboards (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        def TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+    );",
 ];
 
 /// SHA-256 of a key, hex.
@@ -1170,6 +1178,185 @@ pub struct CheckReport {
     pub max_check_attempts: Option<i64>,
     pub notification_interval: Option<i64>,
     pub memo: Option<String>,
+}
+
+/// A custom dashboard as stored: its name and its definition (a JSON
+/// object whose `graphs` list `web::dashboards` reads and checks).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Dashboard {
+    pub id: i64,
+    pub name: String,
+    pub def: serde_json::Value,
+    pub updated_at: i64,
+}
+
+// The web dashboard's reads and writes (custom dashboards, unmuting, one
+// incident or alert), kept together and in portable SQL (`?` parameters,
+// `RETURNING`), so that moving the state onto another SQL engine moves them
+// as they are.
+impl State {
+    /// Stores a new custom dashboard; its id.
+    pub fn add_dashboard(&self, name: &str, def: &serde_json::Value, now: i64) -> Result<i64> {
+        ctx(
+            "add a dashboard",
+            self.conn().query_row(
+                "INSERT INTO dashboards (name, def, updated_at) VALUES (?, ?, ?) RETURNING id",
+                params![name, def.to_string(), now],
+                |r| r.get(0),
+            ),
+        )
+    }
+
+    /// Replaces a custom dashboard; false when the id is unknown.
+    pub fn update_dashboard(
+        &self,
+        id: i64,
+        name: &str,
+        def: &serde_json::Value,
+        now: i64,
+    ) -> Result<bool> {
+        let n = ctx(
+            "update a dashboard",
+            self.conn().execute(
+                "UPDATE dashboards SET name = ?, def = ?, updated_at = ? WHERE id = ?",
+                params![name, def.to_string(), now, id],
+            ),
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Deletes a custom dashboard; false when the id is unknown.
+    pub fn delete_dashboard(&self, id: i64) -> Result<bool> {
+        let n = ctx(
+            "delete a dashboard",
+            self.conn()
+                .execute("DELETE FROM dashboards WHERE id = ?", params![id]),
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Every custom dashboard, by name.
+    pub fn dashboards(&self) -> Result<Vec<Dashboard>> {
+        let conn = self.conn();
+        let mut st = ctx(
+            "list dashboards",
+            conn.prepare("SELECT id, name, def, updated_at FROM dashboards ORDER BY name, id"),
+        )?;
+        let rows = ctx("list dashboards", st.query_map([], row_dashboard))?;
+        ctx("list dashboards", rows.collect())
+    }
+
+    pub fn dashboard(&self, id: i64) -> Result<Option<Dashboard>> {
+        ctx(
+            "read a dashboard",
+            self.conn()
+                .query_row(
+                    "SELECT id, name, def, updated_at FROM dashboards WHERE id = ?",
+                    params![id],
+                    row_dashboard,
+                )
+                .optional(),
+        )
+    }
+
+    /// Ends now the silences of one monitor that are in force (unmuting
+    /// it); maintenance windows set ahead are left. How many ended.
+    pub fn end_silences(&self, monitor_id: i64, now: i64) -> Result<usize> {
+        ctx(
+            "end a monitor's silences",
+            self.conn().execute(
+                "UPDATE silences SET ends_at = ? WHERE monitor_id = ? AND starts_at <= ? AND ends_at > ?",
+                params![now, monitor_id, now, now],
+            ),
+        )
+    }
+
+    /// One alert (its silenced flag left false: the caller knows the time).
+    pub fn alert(&self, id: i64) -> Result<Option<Alert>> {
+        ctx(
+            "read an alert",
+            self.conn()
+                .query_row(
+                    "SELECT id, monitor_id, segment, status, opened_at, updated_at, closed_at, value, message \
+                     FROM alerts WHERE id = ?",
+                    params![id],
+                    |r| {
+                        Ok(Alert {
+                            id: r.get(0)?,
+                            monitor_id: r.get(1)?,
+                            segment: r.get(2)?,
+                            status: r.get(3)?,
+                            opened_at: r.get(4)?,
+                            updated_at: r.get(5)?,
+                            closed_at: r.get(6)?,
+                            value: r.get(7)?,
+                            message: r.get(8)?,
+                            silenced: false,
+                        })
+                    },
+                )
+                .optional(),
+        )
+    }
+
+    /// One incident with its timeline, in time order (events of one second
+    /// in the order written, as SQLite's sort keeps its scan order; an
+    /// engine that does not would want an id column to break ties).
+    pub fn incident(&self, id: i64) -> Result<Option<Incident>> {
+        let conn = self.conn();
+        let head = ctx(
+            "read an incident",
+            conn.query_row(
+                "SELECT id, alert_id, title, status, opened_at, resolved_at FROM incidents WHERE id = ?",
+                params![id],
+                |r| {
+                    Ok(Incident {
+                        id: r.get(0)?,
+                        alert_id: r.get(1)?,
+                        title: r.get(2)?,
+                        status: r.get(3)?,
+                        opened_at: r.get(4)?,
+                        resolved_at: r.get(5)?,
+                        timeline: Vec::new(),
+                    })
+                },
+            )
+            .optional(),
+        )?;
+        let Some(mut incident) = head else {
+            return Ok(None);
+        };
+        let mut st = ctx(
+            "read a timeline",
+            conn.prepare(
+                "SELECT at, kind, text, data FROM incident_events WHERE incident_id = ? ORDER BY at",
+            ),
+        )?;
+        let rows = ctx(
+            "read a timeline",
+            st.query_map(params![id], |r| {
+                let data: Option<String> = r.get(3)?;
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    data.and_then(|d| serde_json::from_str(&d).ok()),
+                ))
+            }),
+        )?;
+        incident.timeline = ctx("read a timeline", rows.collect())?;
+        Ok(Some(incident))
+    }
+}
+
+fn row_dashboard(r: &rusqlite::Row<'_>) -> rusqlite::Result<Dashboard> {
+    let def: String = r.get(2)?;
+    Ok(Dashboard {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        def: serde_json::from_str(&def).unwrap_or(serde_json::Value::Null),
+        updated_at: r.get(3)?,
+    })
 }
 
 #[cfg(test)]

@@ -5,7 +5,13 @@
 //! server printed, opens the host from the hosts page, and the test checks
 //! that the charts were drawn with every posted point (the page's count and
 //! the chart canvas's pixels in the first line's colour); dragging across a
-//! chart zooms in. Screenshots go to `target/dashboard-screenshots/`.
+//! chart zooms in. Then, as an operator would: a monitor is made through
+//! its form (refused first, with the API's reason), the metric crosses it
+//! and its alert shows on the alerts page, the incident's timeline shows the
+//! alert and takes a note, the monitor is muted from the list, a custom
+//! dashboard is made and its charts drawn with every point, and the host's
+//! service dashboard draws its hosts' charts. Screenshots of every step go
+//! to `target/dashboard-screenshots/`.
 
 mod common;
 
@@ -287,6 +293,9 @@ fn log_in_open_a_host_and_see_its_charts() {
                 &format!("127.0.0.1:{port}"),
                 "--write-key",
                 key,
+                // Monitors evaluated every second: the alert shows quickly.
+                "--evaluate-every",
+                "1",
                 "--data",
             ])
             .arg(dir.join("data"))
@@ -321,8 +330,9 @@ fn log_in_open_a_host_and_see_its_charts() {
         "POST",
         "/api/v1/hosts",
         Some(key),
-        &json!({"name": "e2e-host", "meta": {"agent-version": "0.0.1-e2e", "kernel": {"release": "6.1.0-e2e"}}})
-            .to_string(),
+        &json!({"name": "e2e-host", "roleFullnames": ["e2e-shop:web"],
+                "meta": {"agent-version": "0.0.1-e2e", "kernel": {"release": "6.1.0-e2e"}}})
+        .to_string(),
     );
     assert_eq!(status, 200, "{body}");
     let host: Value = serde_json::from_str(&body).expect("json");
@@ -529,5 +539,227 @@ fn log_in_open_a_host_and_see_its_charts() {
         "the 6-hour range shows every point",
     );
     cdp.screenshot(&shots, "05-six-hours.png");
+
+    // A monitor made through the form: first refused (warning past
+    // critical) with the API's reason and the typed values kept, then saved.
+    let base_url = |p: &str| format!("{base}{p}");
+    cdp.call("Page.navigate", json!({"url": base_url("/monitors/new")}));
+    cdp.wait_for(
+        "document.readyState === 'complete' && !!document.getElementById('m-name')",
+        "the new monitor form is shown",
+    );
+    // The form shows the chosen type's fields only.
+    cdp.eval(
+        "(() => { const t = document.getElementById('m-type'); t.value = 'connectivity'; \
+         t.dispatchEvent(new Event('change')); return true; })()",
+    );
+    assert_eq!(
+        cdp.eval(
+            "[document.querySelector('fieldset[data-kinds=\"metric\"]').hidden, \
+              document.querySelector('fieldset[data-kinds=\"connectivity\"]').hidden]"
+        ),
+        json!([true, false])
+    );
+    let fill = |fields: &[(&str, &str)], form: &str| {
+        let mut js = String::new();
+        for (id, v) in fields {
+            js.push_str(&format!(
+                "document.getElementById({}).value = {}; ",
+                json!(id),
+                json!(v)
+            ));
+        }
+        js.push_str(&format!(
+            "document.getElementById({}).submit(); true",
+            json!(form)
+        ));
+        js
+    };
+    let monitor = [
+        ("m-name", "e2e queue deep"),
+        ("m-type", "metric"),
+        ("m-metric", "custom.e2e.queue.depth"),
+        ("m-segment_by", "host"),
+        ("m-operator", ">"),
+        ("m-warning", "100"),
+        ("m-critical", "50"),
+        ("m-duration", "60"),
+    ];
+    cdp.eval(&fill(&monitor, "monitor-form"));
+    cdp.wait_for(
+        "document.readyState === 'complete' && !!document.getElementById('form-error') \
+         && document.getElementById('form-error').textContent.includes('warning 100 is past critical 50') \
+         && document.getElementById('m-metric').value === 'custom.e2e.queue.depth'",
+        "the form shows the API's reason and keeps the values",
+    );
+    cdp.screenshot(&shots, "06-monitor-refused.png");
+    cdp.eval(&fill(&[("m-warning", "")], "monitor-form"));
+    cdp.wait_for(
+        "document.readyState === 'complete' && /^\\/monitors\\/\\d+$/.test(location.pathname) \
+         && document.getElementById('monitor-state').textContent.includes('OK')",
+        "the monitor is saved, OK",
+    );
+    cdp.screenshot(&shots, "07-monitor-saved.png");
+
+    // The metric crosses it: the alert is on the alerts page.
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64;
+    let (status, body) = http(
+        port,
+        "POST",
+        &format!("/api/v1/hosts/{host}/metrics"),
+        Some(key),
+        &json!({"metrics": [{"name": "custom.e2e.queue.depth", "time": t, "value": 500.0}]})
+            .to_string(),
+    );
+    assert_eq!(status, 200, "{body}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        cdp.call("Page.navigate", json!({"url": base_url("/alerts")}));
+        cdp.wait_for(
+            "document.readyState === 'complete' && !!document.getElementById('open-alerts')",
+            "the alerts page is shown",
+        );
+        if cdp.eval("document.getElementById('open-alerts').innerText.includes('e2e queue deep')")
+            == json!(true)
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no alert: {}",
+            cdp.eval("document.body.innerText")
+        );
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let row = cdp.eval("document.querySelector('#open-alerts tbody tr').innerText");
+    let row = row.as_str().expect("text");
+    assert!(
+        row.contains("CRITICAL") && row.contains("e2e-host") && row.contains("e2e queue deep"),
+        "{row}"
+    );
+    cdp.screenshot(&shots, "08-alert.png");
+
+    // Its incident: the alert on the timeline; a note added.
+    cdp.eval("document.querySelector('#open-alerts a[href^=\"/incidents/\"]').click(); true");
+    cdp.wait_for(
+        "location.pathname.startsWith('/incidents/') && document.readyState === 'complete' \
+         && document.getElementById('timeline').innerText.includes('CRITICAL: custom.e2e.queue.depth')",
+        "the incident's timeline shows the alert",
+    );
+    cdp.screenshot(&shots, "09-incident.png");
+    cdp.eval(&fill(
+        &[("note-text", "the consumer was stopped; restarting it")],
+        "note-form",
+    ));
+    cdp.wait_for(
+        "document.readyState === 'complete' && !!document.getElementById('timeline') \
+         && document.getElementById('timeline').innerText.includes('admin: the consumer was stopped; restarting it')",
+        "the note is on the timeline",
+    );
+    cdp.screenshot(&shots, "10-note.png");
+
+    // Muted for an hour from the monitors list.
+    cdp.call("Page.navigate", json!({"url": base_url("/monitors")}));
+    cdp.wait_for(
+        "document.readyState === 'complete' && !!document.getElementById('monitors')",
+        "the monitors list is shown",
+    );
+    let state = cdp.eval("document.querySelector('#monitors tbody tr .state').innerText");
+    assert!(
+        state.as_str().is_some_and(|s| s.contains("CRITICAL")),
+        "{state}"
+    );
+    cdp.eval(
+        "(() => { const f = document.querySelector('#monitors tbody tr form.inline'); \
+         f.querySelector('select').value = '60'; f.submit(); return true; })()",
+    );
+    cdp.wait_for(
+        "document.readyState === 'complete' && !!document.getElementById('monitors') \
+         && document.querySelector('#monitors tbody tr .state').innerText.includes('MUTED') \
+         && !!document.querySelector('#monitors tbody tr button.unmute')",
+        "the monitor is muted",
+    );
+    cdp.screenshot(&shots, "11-muted.png");
+
+    // A custom dashboard: load averaged per host, and the host's CPU.
+    cdp.call("Page.navigate", json!({"url": base_url("/dashboards/new")}));
+    cdp.wait_for(
+        "document.readyState === 'complete' && !!document.getElementById('d-name')",
+        "the new dashboard form is shown",
+    );
+    let cpu_matcher = format!("host={host}");
+    cdp.eval(&fill(
+        &[
+            ("d-name", "E2E load"),
+            ("g0_metric", "loadavg5"),
+            ("g0_agg", "avg"),
+            ("g0_by", "host"),
+            ("g1_title", "CPU user"),
+            ("g1_metric", "cpu.user.percentage"),
+            ("g1_matchers", &cpu_matcher),
+            ("g1_unit", "percentage"),
+        ],
+        "dashboard-form",
+    ));
+    cdp.wait_for(
+        "/^\\/dashboards\\/\\d+$/.test(location.pathname) && document.body.dataset.loading === '0' \
+         && Number(document.body.dataset.points) > 0",
+        "the custom dashboard's charts are drawn",
+    );
+    // Six hours holds the whole posted hour: a point a minute in each.
+    cdp.eval("document.querySelector('#range button[data-span=\"21600\"]').click(); true");
+    cdp.wait_for(
+        "document.body.dataset.loading === '0' && Number(document.body.dataset.points) === 120",
+        "the custom dashboard shows every minute of both series",
+    );
+    assert_eq!(
+        cdp.eval("Array.from(document.querySelectorAll('.chart h3')).map(h => h.textContent)"),
+        json!(["avg loadavg5 by host", "CPU user"])
+    );
+    let coloured = cdp.eval(
+        "(() => { const c = document.querySelectorAll('.chart canvas')[0]; \
+          const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0; \
+          for (let i = 0; i < d.length; i += 4) { \
+            if (d[i+3] > 200 && Math.abs(d[i]-59) < 40 && Math.abs(d[i+1]-125) < 40 && Math.abs(d[i+2]-216) < 40) n++; } \
+          return n; })()",
+    );
+    assert!(
+        coloured.as_u64().is_some_and(|n| n > 200),
+        "only {coloured} pixels of the line's colour"
+    );
+    cdp.screenshot(&shots, "12-custom-dashboard.png");
+
+    // The service dashboard: the host under its role, its charts drawn.
+    cdp.call("Page.navigate", json!({"url": base_url("/services")}));
+    cdp.wait_for(
+        "document.readyState === 'complete' && !!document.getElementById('services')",
+        "the services list is shown",
+    );
+    cdp.eval("document.querySelector('#services a[href=\"/services/e2e-shop\"]').click(); true");
+    cdp.wait_for(
+        "location.pathname === '/services/e2e-shop' && document.body.dataset.loading === '0' \
+         && Number(document.body.dataset.points) > 0",
+        "the service's charts are drawn",
+    );
+    cdp.eval("document.querySelector('#range button[data-span=\"21600\"]').click(); true");
+    cdp.wait_for(
+        "document.body.dataset.loading === '0' && Number(document.body.dataset.points) === 180",
+        "the service's charts hold every minute",
+    );
+    assert_eq!(
+        cdp.eval("Array.from(document.querySelectorAll('.chart h3')).map(h => h.textContent)"),
+        json!(["Load average (5 min)", "CPU user", "Memory used"])
+    );
+    let roles = cdp.eval("document.getElementById('roles').innerText");
+    assert!(
+        roles
+            .as_str()
+            .is_some_and(|r| r.contains("web") && r.contains("e2e-host")),
+        "{roles}"
+    );
+    cdp.screenshot(&shots, "13-service.png");
     drop(server);
 }

@@ -10,8 +10,12 @@
 //! an API key.
 
 pub mod auth;
+pub mod dashboards;
 pub mod graphs;
+pub mod incidents;
+mod monitors;
 mod pages;
+pub mod panels;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -93,6 +97,25 @@ pub fn form_field(req: &Request, name: &str) -> Option<String> {
         (crate::http::percent_decode(k) == name).then(|| crate::http::percent_decode(v))
     })
 }
+
+/// Every field of an `application/x-www-form-urlencoded` body, parsed once
+/// (a repeated name keeps its first value, as [`form_field`] does).
+pub fn form_fields(req: &Request) -> std::collections::HashMap<String, String> {
+    let mut out = std::collections::HashMap::new();
+    let Ok(body) = std::str::from_utf8(&req.body) else {
+        return out;
+    };
+    for kv in body.split('&').filter(|kv| !kv.is_empty()) {
+        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+        out.entry(crate::http::percent_decode(k))
+            .or_insert_with(|| crate::http::percent_decode(v));
+    }
+    out
+}
+
+/// The largest form the dashboard takes: its forms are a few KiB (a note
+/// at most 10 000 bytes); the server's body limit is for metric batches.
+const MAX_FORM: usize = 1 << 20;
 
 /// The attributes every cookie of ours has; `Secure` when the request came
 /// over https (a TLS proxy in front says so with `X-Forwarded-Proto`).
@@ -189,12 +212,27 @@ impl Site {
                 redirect("/login")
             });
         };
+        if req.method == "POST" && req.body.len() > MAX_FORM {
+            return Err(Response::error(
+                413,
+                &format!(
+                    "a form of {} bytes; the dashboard takes at most {MAX_FORM}",
+                    req.body.len()
+                ),
+            ));
+        }
         if req.method == "POST" && !session.csrf_ok(form_field(req, "csrf").as_deref()) {
             return Err(Response::new(
                 403,
                 "text/plain; charset=utf-8",
                 "the form's CSRF token is missing or wrong; reload the page and try again\n",
             ));
+        }
+        // Alerts, incidents, monitors, dashboards and services.
+        for route in [incidents::route, monitors::route, dashboards::route] {
+            if let Some(r) = route(self, req, &session) {
+                return r;
+            }
         }
         let fail = |e: crate::state::StateError| Response::error(500, &e.to_string());
         match (req.method.as_str(), path) {
@@ -450,6 +488,9 @@ mod tests {
         assert_eq!(form_field(&r, "password").as_deref(), Some("p&w="));
         assert_eq!(form_field(&r, "csrf").as_deref(), Some(""));
         assert_eq!(form_field(&r, "nope"), None);
+        let all = form_fields(&r);
+        assert_eq!(all.len(), 3);
+        assert_eq!(all["password"], "p&w=");
         // Not UTF-8: no fields, no panic.
         let mut bad = req(&[], "");
         bad.body = vec![0xff, 0xfe, b'='];

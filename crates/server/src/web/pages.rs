@@ -25,7 +25,7 @@ pub fn esc(s: &str) -> String {
 
 /// The asset links carry the version, so a new binary's files are fetched
 /// however long the old ones were cached.
-fn head(title: &str) -> String {
+pub(super) fn head(title: &str) -> String {
     let v = env!("CARGO_PKG_VERSION");
     format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -39,9 +39,12 @@ fn head(title: &str) -> String {
     )
 }
 
-fn nav(session: &Session) -> String {
+pub(super) fn nav(session: &Session) -> String {
     format!(
-        "<header><a class=\"brand\" href=\"/\">sonde</a><nav><a href=\"/\">Hosts</a></nav>\
+        "<header><a class=\"brand\" href=\"/\">sonde</a><nav><a href=\"/\">Hosts</a>\
+         <a href=\"/services\">Services</a><a href=\"/dashboards\">Dashboards</a>\
+         <a href=\"/alerts\">Alerts</a><a href=\"/incidents\">Incidents</a>\
+         <a href=\"/monitors\">Monitors</a></nav>\
          <form method=\"post\" action=\"/logout\" class=\"logout\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
          <span>{}</span> <button type=\"submit\">Log out</button></form></header>\n",
@@ -50,7 +53,7 @@ fn nav(session: &Session) -> String {
     )
 }
 
-fn html(status: u16, body: String) -> Response {
+pub(super) fn html(status: u16, body: String) -> Response {
     Response::new(status, "text/html; charset=utf-8", body).with_header("Cache-Control", "no-store")
 }
 
@@ -114,7 +117,41 @@ pub fn ago(then: Option<i64>, now: i64) -> String {
     }
 }
 
-fn spec<'a>(h: &'a Host, path: &[&str]) -> &'a str {
+/// A value for people: at most three decimals, no trailing zeros.
+pub fn number(v: f64) -> String {
+    let s = format!("{v:.3}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &s
+    };
+    if s == "-0" { "0".into() } else { s.to_string() }
+}
+
+/// `2026-11-22 12:30:05 UTC`: a time people can compare across pages
+/// (the server does not know the reader's zone).
+pub fn utc(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let secs = t.rem_euclid(86_400);
+    // Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} UTC",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+pub(super) fn spec<'a>(h: &'a Host, path: &[&str]) -> &'a str {
     let mut v = &h.specs;
     for p in path {
         v = &v[*p];
@@ -122,7 +159,7 @@ fn spec<'a>(h: &'a Host, path: &[&str]) -> &'a str {
     v.as_str().unwrap_or("")
 }
 
-fn status_badge(status: Option<&str>) -> String {
+pub(super) fn status_badge(status: Option<&str>) -> String {
     match status {
         Some(s) => format!(
             "<span class=\"status {}\">{s}</span>",
@@ -132,13 +169,34 @@ fn status_badge(status: Option<&str>) -> String {
     }
 }
 
+/// A host's `service:role`s, each linked to its service's dashboard.
+fn roles(h: &Host) -> String {
+    h.specs["roleFullnames"]
+        .as_array()
+        .map(|a| a.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|r| r.as_str())
+        .map(|full| {
+            let service = full.split_once(':').map_or(full, |(s, _)| s).trim();
+            format!(
+                "<a class=\"role\" href=\"/services/{}\">{}</a>",
+                esc(&super::dashboards::enc(service)),
+                esc(full)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub fn hosts(session: &Session, hosts: &[(Host, Vec<CheckState>)], now: i64) -> Response {
     let mut rows = String::new();
     for (h, checks) in hosts {
         rows.push_str(&format!(
-            "<tr><td><a href=\"/hosts/{}\">{}</a></td><td>{}</td><td title=\"{}\">{}</td><td>{}</td><td>{}</td></tr>\n",
+            "<tr><td><a href=\"/hosts/{}\">{}</a></td><td>{}</td><td>{}</td><td title=\"{}\">{}</td><td>{}</td><td>{}</td></tr>\n",
             esc(&h.id),
             esc(&h.name),
+            roles(h),
             status_badge(worst(checks)),
             h.last_seen.unwrap_or(0),
             ago(h.last_seen, now),
@@ -148,14 +206,14 @@ pub fn hosts(session: &Session, hosts: &[(Host, Vec<CheckState>)], now: i64) -> 
     }
     if hosts.is_empty() {
         rows.push_str(
-            "<tr><td colspan=\"5\">No hosts yet: start an agent with this server's write key.</td></tr>\n",
+            "<tr><td colspan=\"6\">No hosts yet: start an agent with this server's write key.</td></tr>\n",
         );
     }
     html(
         200,
         format!(
             "{}<body>{}<main><h1>Hosts</h1><table class=\"hosts\" id=\"hosts\"><thead><tr>\
-             <th>Name</th><th>Status</th><th>Last seen</th><th>Agent</th><th>Kernel</th></tr></thead>\
+             <th>Name</th><th>Roles</th><th>Status</th><th>Last seen</th><th>Agent</th><th>Kernel</th></tr></thead>\
              <tbody>{rows}</tbody></table></main></body></html>\n",
             head("Hosts"),
             nav(session)
@@ -192,18 +250,7 @@ pub fn host(session: &Session, h: &Host, checks: &[CheckState], now: i64) -> Res
         format!(
             "{}<body>{}<main><h1>{} {}</h1>\
              <p class=\"specs\">last seen {} · agent {} · kernel {}</p>{checks_html}\
-             <h2>Metrics</h2>\
-             <div class=\"range\" id=\"range\" data-host=\"{}\">\
-             <button type=\"button\" data-span=\"3600\">1h</button>\
-             <button type=\"button\" data-span=\"21600\">6h</button>\
-             <button type=\"button\" data-span=\"86400\">24h</button>\
-             <button type=\"button\" data-span=\"604800\">7d</button>\
-             <span class=\"custom\"><input type=\"datetime-local\" id=\"range-from\"> – \
-             <input type=\"datetime-local\" id=\"range-to\"> \
-             <button type=\"button\" id=\"range-apply\">Show</button></span>\
-             <span id=\"range-label\"></span></div>\
-             <p class=\"hint\">Drag across a chart to zoom in; double-click to go back.</p>\
-             <div id=\"charts\" class=\"charts\"></div></main></body></html>\n",
+             <h2>Metrics</h2>{}</main></body></html>\n",
             head(&h.name),
             nav(session),
             esc(&h.name),
@@ -211,8 +258,27 @@ pub fn host(session: &Session, h: &Host, checks: &[CheckState], now: i64) -> Res
             ago(h.last_seen, now),
             esc(spec(h, &["meta", "agent-version"])),
             esc(spec(h, &["meta", "kernel", "release"])),
-            esc(&h.id),
+            charts(&format!("data-host=\"{}\"", esc(&h.id))),
         ),
+    )
+}
+
+/// The range selector and the charts' box (app.js fills it from the JSON
+/// `attrs` name: `data-host` for a host's charts, `data-src` for any URL
+/// answering in the same shape).
+pub fn charts(attrs: &str) -> String {
+    format!(
+        "<div class=\"range\" id=\"range\" {attrs}>\
+         <button type=\"button\" data-span=\"3600\">1h</button>\
+         <button type=\"button\" data-span=\"21600\">6h</button>\
+         <button type=\"button\" data-span=\"86400\">24h</button>\
+         <button type=\"button\" data-span=\"604800\">7d</button>\
+         <span class=\"custom\"><input type=\"datetime-local\" id=\"range-from\"> – \
+         <input type=\"datetime-local\" id=\"range-to\"> \
+         <button type=\"button\" id=\"range-apply\">Show</button></span>\
+         <span id=\"range-label\"></span></div>\
+         <p class=\"hint\">Drag across a chart to zoom in; double-click to go back.</p>\
+         <div id=\"charts\" class=\"charts\"></div>"
     )
 }
 
@@ -256,5 +322,22 @@ mod tests {
         assert_eq!(ago(Some(100), 142), "42 s ago");
         assert_eq!(ago(Some(0), 7200), "2 h ago");
         assert_eq!(ago(Some(0), 3 * 86400), "3 d ago");
+    }
+
+    #[test]
+    fn numbers_for_people() {
+        assert_eq!(number(254.30135799269803), "254.301");
+        assert_eq!(number(97.0), "97");
+        assert_eq!(number(-0.0001), "0");
+        assert_eq!(number(0.5), "0.5");
+        assert_eq!(number(1e12), "1000000000000");
+    }
+
+    #[test]
+    fn utc_dates() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00 UTC");
+        assert_eq!(utc(1_795_350_605), "2026-11-22 12:30:05 UTC");
+        assert_eq!(utc(-1), "1969-12-31 23:59:59 UTC");
     }
 }
