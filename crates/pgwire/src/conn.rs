@@ -380,6 +380,33 @@ impl Connection {
         self.broken
     }
 
+    /// Whether the server is still there, without a round trip: an idle
+    /// session has nothing to read, so bytes waiting (the FATAL a
+    /// terminated backend sends) or the end of the stream mean it is gone.
+    /// A pool asks before lending a connection that sat idle, so a server
+    /// restarted meanwhile costs a reconnect, not a failed request.
+    pub fn is_alive(&mut self) -> bool {
+        use std::io::BufRead;
+        if self.broken || !self.stream.buffer().is_empty() {
+            return false;
+        }
+        let set = |s: &Stream, on: bool| match s {
+            Stream::Tcp(t) => t.set_nonblocking(on),
+            Stream::Unix(u) => u.set_nonblocking(on),
+        };
+        if set(self.stream.get_ref(), true).is_err() {
+            self.broken = true;
+            return false;
+        }
+        let alive =
+            matches!(self.stream.fill_buf(), Err(e) if e.kind() == io::ErrorKind::WouldBlock);
+        if set(self.stream.get_ref(), false).is_err() || !alive {
+            self.broken = true;
+            return false;
+        }
+        true
+    }
+
     /// Whether a transaction is open (`BEGIN` without its end).
     pub fn in_transaction(&self) -> bool {
         self.status != b'I'
