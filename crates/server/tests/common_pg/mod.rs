@@ -185,9 +185,13 @@ impl Pg {
         // The watchdog: postgres in the background, stopped (fast
         // shutdown) when the test process or postgres itself is gone, and
         // its scratch directory removed when the test process is.
+        // fsync=off saves start-up and test time and loses nothing unless
+        // the machine itself crashes; synchronous_commit stays on, so a
+        // commit is in the kernel's hands before it is acknowledged and
+        // survives postgres being killed (the outage test relies on it).
         let script = format!(
             "setpriv --reuid=postgres --regid=postgres --init-groups -- {pg} -D {data} -k {dir} -p {port} \
-             -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+             -c listen_addresses=127.0.0.1 -c fsync=off \
              -c shared_buffers=16MB -c max_connections=200 >>{dir}/log 2>&1 & p=$!; \
              while kill -0 {me} 2>/dev/null && kill -0 $p 2>/dev/null; do sleep 0.2; done; \
              kill -INT $p 2>/dev/null; wait $p; kill -0 {me} 2>/dev/null || rm -rf {dir}",
