@@ -41,9 +41,14 @@ impl std::fmt::Display for Address {
 /// A parsed connection URL.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Config {
+    /// Where the server listens.
     pub address: Address,
+    /// The role to log in as.
     pub user: String,
+    /// Its password, for md5, SCRAM or cleartext login (none for trust or
+    /// peer).
     pub password: Option<String>,
+    /// The database to connect to (defaults to the user's name).
     pub database: String,
     /// For connecting and for each read or write after it: a server that
     /// stops answering becomes an error, never a hang.

@@ -9,8 +9,11 @@ use crate::proto::{self, Auth, WireError};
 /// Who logs in where.
 #[derive(Debug, Clone, Copy)]
 pub struct Login<'a> {
+    /// The role.
     pub user: &'a str,
+    /// The database.
     pub database: &'a str,
+    /// The password, if the server may ask for one.
     pub password: Option<&'a str>,
 }
 

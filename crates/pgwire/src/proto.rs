@@ -151,9 +151,11 @@ pub fn query(sql: &str) -> Vec<u8> {
 /// `0` leaves it to the server to infer from where it is used.
 pub type Oid = u32;
 
-/// `int8`, `float8` and `text`: the types a state store's values take.
+/// `int8`: the type of integer parameters (and of ids and timestamps).
 pub const INT8: Oid = 20;
+/// `float8`: the type of floating-point parameters.
 pub const FLOAT8: Oid = 701;
+/// `text`: the type of text parameters.
 pub const TEXT: Oid = 25;
 
 /// One extended-protocol round trip for `sql` with text-format

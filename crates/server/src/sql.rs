@@ -26,9 +26,14 @@ use sonde_pgwire::{Config, Connection, WireError, proto};
 /// A value bound to a placeholder or read from a column.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
+    /// SQL NULL.
     Null,
+    /// An integer (ids, timestamps, counts): SQLite INTEGER, PostgreSQL
+    /// `int8`.
     Int(i64),
+    /// A number: SQLite REAL, PostgreSQL `float8`.
     Real(f64),
+    /// Text (JSON documents are kept as text too).
     Text(String),
 }
 
@@ -165,6 +170,7 @@ impl Row {
 /// Why a statement failed.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
+    /// SQLite refused or failed.
     #[error("{0}")]
     Sqlite(#[from] rusqlite::Error),
     /// The PostgreSQL server refused (SQLSTATE and its message) or the
@@ -186,12 +192,14 @@ pub enum DbError {
     /// Every pooled connection stayed busy.
     #[error("PostgreSQL {url}: all {max} connections busy for {secs} s")]
     Busy { url: String, max: usize, secs: u64 },
+    /// A column of another type than the code reads.
     #[error("column {index}: expected {want}, found {found}")]
     Column {
         index: usize,
         want: &'static str,
         found: String,
     },
+    /// Anything else, said in words.
     #[error("{0}")]
     Other(String),
 }
@@ -215,7 +223,9 @@ impl DbError {
 /// Which backend a [`Db`] runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
+    /// One file, one process: the default.
     Sqlite,
+    /// Shared by the instances of a fleet.
     Postgres,
 }
 
