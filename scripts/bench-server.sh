@@ -22,8 +22,10 @@ points=${BENCH_POINTS:-720}
 threads=${BENCH_THREADS:-4}
 dir=${BENCH_DIR:-${TMPDIR:-/tmp}/sonde-bench-server}
 target=${CARGO_TARGET_DIR:-$root/target}
-sonde_port=17170
-vm_port=18428
+# Free ports (a fixed one may be taken by another VictoriaMetrics, which would then answer for ours).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+sonde_port=$(free_port)
+vm_port=$(free_port)
 
 log() { printf 'bench-server: %s\n' "$*" >&2; }
 
@@ -44,6 +46,9 @@ for port in $vm_port $sonde_port; do
     (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break
     sleep 0.1
   done
+done
+for pid in $vm_pid $sonde_pid; do
+  kill -0 "$pid" 2>/dev/null || { log "a server did not start: see $dir/vm.log and $dir/sonde.log"; exit 1; }
 done
 
 log "ingest and queries: $hosts hosts x $metrics metrics x $points points, $threads connections each"

@@ -24,7 +24,7 @@ default_packages=(
   openssl         # the http/tls-cert check tests make their certificates with the openssl command
   dnsmasq-base    # the dns check and dns-timing tests start a real dnsmasq on a free port
   mariadb-server  # the mysql plugin's tests start a real mariadbd (mariadb-install-db on a temp datadir)
-  postgresql      # the postgres plugin's tests start a real postgres (initdb on a temp dir)
+  postgresql      # the postgres plugin's and the server's state tests start a real postgres (initdb on a temp dir)
   redis-server    # the redis plugin's tests (and `sonde plugin redis`) start a real redis-server
   memcached       # the memcached plugin's tests start a real memcached
   nginx           # the nginx plugin's tests start a real nginx with a stub_status location

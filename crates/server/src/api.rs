@@ -115,7 +115,7 @@ impl Api {
         match self.state.key_kind(key) {
             Ok(Some(kind)) => Ok(kind),
             Ok(None) => Err(Response::error(401, "unknown API key")),
-            Err(e) => Err(Response::error(500, &e.to_string())),
+            Err(e) => Err(Response::error(e.status(), &e.to_string())),
         }
     }
 
@@ -147,7 +147,7 @@ impl Api {
         let id = self
             .state
             .register_host(name, &specs, now())
-            .map_err(|e| Response::error(500, &e.to_string()))?;
+            .map_err(|e| Response::error(e.status(), &e.to_string()))?;
         Ok(Response::json(200, &serde_json::json!({ "id": id })))
     }
 
@@ -155,7 +155,7 @@ impl Api {
         match self.state.touch_host(id, now()) {
             Ok(true) => Ok(()),
             Ok(false) => Err(Response::error(404, &format!("no host {id:?}"))),
-            Err(e) => Err(Response::error(500, &e.to_string())),
+            Err(e) => Err(Response::error(e.status(), &e.to_string())),
         }
     }
 
@@ -165,7 +165,7 @@ impl Api {
         } else {
             self.writer(req)?;
         }
-        let fail = |e: crate::state::StateError| Response::error(500, &e.to_string());
+        let fail = |e: crate::state::StateError| Response::error(e.status(), &e.to_string());
         match (req.method.as_str(), rest) {
             ("GET", "") => match self.state.host(id).map_err(fail)? {
                 Some(h) => Ok(Response::json(
@@ -199,7 +199,7 @@ impl Api {
                 match self.state.update_host(id, &specs, now()) {
                     Ok(true) => Ok(Response::json(200, &serde_json::json!({ "id": id }))),
                     Ok(false) => Err(Response::error(404, &format!("no host {id:?}"))),
-                    Err(e) => Err(Response::error(500, &e.to_string())),
+                    Err(e) => Err(Response::error(e.status(), &e.to_string())),
                 }
             }
             ("POST", "metrics") => self.post_metrics(req, id),
@@ -244,7 +244,7 @@ impl Api {
                 self.known_host(id)?;
                 self.state
                     .record_checks(id, &reports)
-                    .map_err(|e| Response::error(500, &e.to_string()))?;
+                    .map_err(|e| Response::error(e.status(), &e.to_string()))?;
                 Ok(Response::json(
                     200,
                     &serde_json::json!({ "accepted": reports.len() }),
@@ -274,7 +274,7 @@ impl Api {
                 self.known_host(id)?;
                 self.state
                     .put_graph_defs(id, &named)
-                    .map_err(|e| Response::error(500, &e.to_string()))?;
+                    .map_err(|e| Response::error(e.status(), &e.to_string()))?;
                 Ok(Response::json(
                     200,
                     &serde_json::json!({ "accepted": named.len() }),
@@ -292,7 +292,7 @@ impl Api {
                 self.known_host(id)?;
                 self.state
                     .put_metadata(id, ns, &v)
-                    .map_err(|e| Response::error(500, &e.to_string()))?;
+                    .map_err(|e| Response::error(e.status(), &e.to_string()))?;
                 Ok(Response::json(200, &serde_json::json!({})))
             }
             (_, "" | "checks" | "graph-defs") => {
@@ -713,7 +713,7 @@ impl Api {
     /// `/api/v1/monitors[/ID]`: list (any key), create, replace, delete
     /// (admin).
     fn monitors(&self, req: &Request, id: Option<&str>) -> Result<Response, Response> {
-        let fail = |e: crate::state::StateError| Response::error(500, &e.to_string());
+        let fail = |e: crate::state::StateError| Response::error(e.status(), &e.to_string());
         let id = match id {
             Some(i) => Some(
                 i.parse::<i64>()
@@ -772,7 +772,7 @@ impl Api {
     /// its changes and whether a silence mutes it.
     fn alerts(&self, req: &Request) -> Result<Response, Response> {
         self.key(req)?;
-        let fail = |e: crate::state::StateError| Response::error(500, &e.to_string());
+        let fail = |e: crate::state::StateError| Response::error(e.status(), &e.to_string());
         let all = req.param("all").is_some_and(|v| v == "1" || v == "true");
         let alerts = self.state.alerts(!all, now()).map_err(fail)?;
         let mut out = Vec::with_capacity(alerts.len());
@@ -790,7 +790,7 @@ impl Api {
 
     /// `/api/v1/silences`: list those in force (any key), add one (admin).
     fn silences(&self, req: &Request) -> Result<Response, Response> {
-        let fail = |e: crate::state::StateError| Response::error(500, &e.to_string());
+        let fail = |e: crate::state::StateError| Response::error(e.status(), &e.to_string());
         match req.method.as_str() {
             "GET" => {
                 self.key(req)?;
@@ -818,7 +818,7 @@ impl Api {
     /// add one (admin).
     fn channels(&self, req: &Request) -> Result<Response, Response> {
         self.admin(req)?;
-        let fail = |e: crate::state::StateError| Response::error(500, &e.to_string());
+        let fail = |e: crate::state::StateError| Response::error(e.status(), &e.to_string());
         match req.method.as_str() {
             "GET" => {
                 let list: Vec<serde_json::Value> = self
@@ -856,7 +856,7 @@ impl Api {
     /// `GET /api/v1/incidents` (with timelines), `POST
     /// /api/v1/incidents/ID/notes` `{"text": ...}`.
     fn incidents(&self, req: &Request, rest: &str) -> Result<Response, Response> {
-        let fail = |e: crate::state::StateError| Response::error(500, &e.to_string());
+        let fail = |e: crate::state::StateError| Response::error(e.status(), &e.to_string());
         match (req.method.as_str(), rest) {
             ("GET", "") => {
                 self.key(req)?;
@@ -900,7 +900,7 @@ impl Api {
         let log = self
             .state
             .notification_log()
-            .map_err(|e| Response::error(500, &e.to_string()))?;
+            .map_err(|e| Response::error(e.status(), &e.to_string()))?;
         let list: Vec<serde_json::Value> = log
             .into_iter()
             .map(|(id, channel, attempts, delivered, failed, error)| {
@@ -919,7 +919,7 @@ impl Api {
         let hosts = self
             .state
             .hosts()
-            .map_err(|e| Response::error(500, &e.to_string()))?;
+            .map_err(|e| Response::error(e.status(), &e.to_string()))?;
         Ok(Response::json(
             200,
             &serde_json::json!({ "hosts": serde_json::to_value(hosts).unwrap_or_default() }),

@@ -992,19 +992,26 @@ pub fn spawn(
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs() as i64)
                 .unwrap_or(0);
-            match ev
-                .evaluate(&api, now)
-                .and_then(|changes| record(&api, &changes, now))
-            {
-                Ok(()) => said = false,
-                Err(e) => {
-                    if !said {
-                        eprintln!("sonde server: evaluating monitors: {e}");
-                        said = true;
+            // One evaluator across instances sharing a PostgreSQL state:
+            // the others wait, and start afresh from the stored alerts
+            // when leadership comes to them.
+            if !api.state.is_leader() {
+                ev = Evaluator::default();
+            } else {
+                match ev
+                    .evaluate(&api, now)
+                    .and_then(|changes| record(&api, &changes, now))
+                {
+                    Ok(()) => said = false,
+                    Err(e) => {
+                        if !said {
+                            eprintln!("sonde server: evaluating monitors: {e}");
+                            said = true;
+                        }
+                        // Trackers may now disagree with the database: start
+                        // again from the alerts it holds.
+                        ev = Evaluator::default();
                     }
-                    // Trackers may now disagree with the database: start
-                    // again from the alerts it holds.
-                    ev = Evaluator::default();
                 }
             }
             let until = std::time::Instant::now() + every;

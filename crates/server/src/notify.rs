@@ -324,13 +324,17 @@ pub fn spawn(api: std::sync::Arc<crate::api::Api>) -> std::thread::JoinHandle<()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs() as i64)
                 .unwrap_or(0);
-            match run_once(&api.state, now) {
-                Ok(_) => said = false,
-                Err(e) if !said => {
-                    eprintln!("sonde server: notifications: {e}");
-                    said = true;
+            // One notifier across instances sharing a PostgreSQL state, so
+            // a notification goes out once.
+            if api.state.is_leader() {
+                match run_once(&api.state, now) {
+                    Ok(_) => said = false,
+                    Err(e) if !said => {
+                        eprintln!("sonde server: notifications: {e}");
+                        said = true;
+                    }
+                    Err(_) => {}
                 }
-                Err(_) => {}
             }
             std::thread::sleep(Duration::from_secs(1));
         }

@@ -23,6 +23,10 @@ pub struct Options {
     pub limits: Limits,
     /// How often monitors are evaluated.
     pub evaluate_every: std::time::Duration,
+    /// Where the state lives: a `postgres://` URL (fleet mode: instances
+    /// sharing it share hosts, monitors, alerts and logins), or a SQLite
+    /// file's path. None: `<data>/state.db`.
+    pub state: Option<String>,
 }
 
 /// A running server and the keys made at its first start (none after).
@@ -51,7 +55,11 @@ pub fn start(o: &Options) -> Result<Running, String> {
             o.data.display()
         )
     })?;
-    let state = State::open(&o.data.join("state.db")).map_err(|e| e.to_string())?;
+    let state = match &o.state {
+        Some(url) => State::connect(url),
+        None => State::open(&o.data.join("state.db")),
+    }
+    .map_err(|e| e.to_string())?;
     let mut first_keys = Vec::new();
     if state.key_count().map_err(|e| e.to_string())? == 0 {
         for (kind, name) in [

@@ -1,15 +1,22 @@
-//! The server's state in SQLite (one file in the data directory, WAL mode):
-//! API keys, hosts and their specs, check results, graph definitions and host
-//! metadata. Metrics are not here (they go to the time-series store).
+//! The server's state: API keys, hosts and their specs, check results,
+//! graph definitions, host metadata, monitors, alerts, silences, incidents
+//! and notifications. Metrics are not here (they go to the time-series
+//! store).
+//!
+//! It lives in SQLite (one file in the data directory, WAL mode, the
+//! default) or in PostgreSQL (fleet mode: instances share it), through
+//! [`crate::sql`]; every statement here is written once for both.
 //!
 //! Keys are stored as SHA-256 hashes: the database never holds a usable key.
-//! The schema is versioned with `PRAGMA user_version` and migrated at open.
+//! The schema is versioned and migrated at open ([`Db::migrate`]).
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::Arc;
 
-use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
+
+use crate::params;
+use crate::sql::{Db, DbError, Row};
 
 /// What a key may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,12 +59,36 @@ impl KeyKind {
 pub struct StateError {
     pub what: String,
     #[source]
-    pub source: rusqlite::Error,
+    pub source: DbError,
+}
+
+impl StateError {
+    /// The HTTP status for a request that failed on this: 503 while the
+    /// database is away (PostgreSQL down or unreachable; the client may
+    /// retry and the server keeps serving), else 500.
+    pub fn status(&self) -> u16 {
+        if self.source.is_unavailable() {
+            503
+        } else {
+            500
+        }
+    }
+}
+
+/// A row of another shape than the code reads (a column of another type):
+/// a bug or a foreign schema, said with the column.
+impl From<DbError> for StateError {
+    fn from(source: DbError) -> StateError {
+        StateError {
+            what: "read a row".into(),
+            source,
+        }
+    }
 }
 
 type Result<T> = std::result::Result<T, StateError>;
 
-fn ctx<T>(what: &str, r: rusqlite::Result<T>) -> Result<T> {
+fn ctx<T>(what: &str, r: std::result::Result<T, DbError>) -> Result<T> {
     r.map_err(|source| StateError {
         what: what.into(),
         source,
@@ -85,8 +116,9 @@ pub struct CheckState {
     pub max_check_attempts: Option<i64>,
 }
 
+/// The state, over SQLite or PostgreSQL.
 pub struct State {
-    conn: Mutex<Connection>,
+    db: Arc<Db>,
 }
 
 const SCHEMA: &[&str] = &[
@@ -105,6 +137,7 @@ const SCHEMA: &[&str] = &[
         last_seen INTEGER
     );
     CREATE TABLE check_reports (
+        {rowid}
         host_id TEXT NOT NULL REFERENCES hosts(id),
         name TEXT NOT NULL,
         status TEXT NOT NULL,
@@ -145,6 +178,7 @@ const SCHEMA: &[&str] = &[
     );
     CREATE INDEX alerts_open ON alerts(monitor_id, segment) WHERE closed_at IS NULL;
     CREATE TABLE alert_events (
+        {rowid}
         alert_id INTEGER NOT NULL REFERENCES alerts(id),
         at INTEGER NOT NULL,
         status TEXT NOT NULL,
@@ -169,6 +203,7 @@ const SCHEMA: &[&str] = &[
         resolved_at INTEGER
     );
     CREATE TABLE incident_events (
+        {rowid}
         incident_id INTEGER NOT NULL REFERENCES incidents(id),
         at INTEGER NOT NULL,
         kind TEXT NOT NULL,
@@ -216,49 +251,46 @@ pub fn random_hex(n: usize) -> std::io::Result<String> {
 }
 
 impl State {
-    /// Opens (creating and migrating) the database at `path`.
+    /// Opens (creating and migrating) the SQLite database at `path`.
     pub fn open(path: &Path) -> Result<State> {
-        let conn = ctx(&format!("open {}", path.display()), Connection::open(path))?;
-        ctx(
-            "set WAL mode",
-            conn.pragma_update(None, "journal_mode", "WAL"),
-        )?;
-        ctx(
-            "set synchronous",
-            conn.pragma_update(None, "synchronous", "FULL"),
-        )?;
-        ctx(
-            "enable foreign keys",
-            conn.pragma_update(None, "foreign_keys", true),
-        )?;
-        let version: i64 = ctx(
-            "read the schema version",
-            conn.pragma_query_value(None, "user_version", |r| r.get(0)),
-        )?;
-        // Each step and its version number in one transaction: a crash
-        // between them cannot leave tables without the version saying so.
-        for (i, step) in SCHEMA.iter().enumerate().skip(version as usize) {
-            ctx(
-                &format!("migrate to schema {}", i + 1),
-                conn.execute_batch(&format!(
-                    "BEGIN; {step}; PRAGMA user_version = {}; COMMIT;",
-                    i + 1
-                )),
-            )?;
-        }
-        Ok(State {
-            conn: Mutex::new(conn),
-        })
+        let db = ctx(&format!("open {}", path.display()), Db::open_sqlite(path))?;
+        State::over(Arc::new(db))
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    /// Opens the state named by `url`: `postgres://user[:password]@host[:port]/db`
+    /// or `postgres:///db?host=/socket/dir&user=..` for PostgreSQL, else a
+    /// SQLite file's path. An unreachable PostgreSQL is an error naming it.
+    pub fn connect(url: &str) -> Result<State> {
+        let db = ctx(
+            &format!("open {}", sonde_pgwire::redact(url)),
+            Db::open(url),
+        )?;
+        State::over(Arc::new(db))
+    }
+
+    /// The state in `db`, its schema brought up to date.
+    pub fn over(db: Arc<Db>) -> Result<State> {
+        ctx(&format!("migrate {}", db.describe()), db.migrate(SCHEMA))?;
+        Ok(State { db })
+    }
+
+    /// The database under the state (the dashboard keeps its users and
+    /// sessions there too, so instances sharing a PostgreSQL share logins).
+    pub fn db(&self) -> &Arc<Db> {
+        &self.db
+    }
+
+    /// Whether this instance runs the monitor evaluator and the notifier
+    /// now (see [`Db::lead`]): always with SQLite; with PostgreSQL, the one
+    /// instance holding the leader lock.
+    pub fn is_leader(&self) -> bool {
+        self.db.lead()
     }
 
     /// Makes a new key of this kind; returns it (the only time it is seen).
     pub fn create_key(&self, kind: KeyKind, name: &str, now: i64) -> std::io::Result<String> {
         let key = random_hex(24)?;
-        self.conn()
+        self.db
             .execute(
                 "INSERT INTO api_keys (hash, kind, name, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![hash(&key), kind.as_str(), name, now],
@@ -271,8 +303,10 @@ impl State {
     pub fn add_key(&self, key: &str, kind: KeyKind, name: &str, now: i64) -> Result<()> {
         ctx(
             "add a key",
-            self.conn().execute(
-                "INSERT OR REPLACE INTO api_keys (hash, kind, name, created_at) VALUES (?1, ?2, ?3, ?4)",
+            self.db.execute(
+                "INSERT INTO api_keys (hash, kind, name, created_at) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT (hash) DO UPDATE SET kind = excluded.kind, name = excluded.name, \
+                 created_at = excluded.created_at",
                 params![hash(key), kind.as_str(), name, now],
             ),
         )?;
@@ -284,7 +318,7 @@ impl State {
     pub fn remove_keys_named(&self, name: &str) -> Result<()> {
         ctx(
             "remove keys",
-            self.conn()
+            self.db
                 .execute("DELETE FROM api_keys WHERE name = ?1", params![name]),
         )?;
         Ok(())
@@ -294,35 +328,32 @@ impl State {
     /// as (alert id, monitor id, segment, status, message).
     #[allow(clippy::type_complexity)]
     pub fn alerts_without_incident(&self) -> Result<Vec<(i64, i64, String, String, String)>> {
-        let conn = self.conn();
-        let mut st = ctx(
-            "find alerts without an incident",
-            conn.prepare(
+        let what = "find alerts without an incident";
+        let rows = ctx(
+            what,
+            self.db.query(
                 "SELECT a.id, a.monitor_id, a.segment, a.status, a.message FROM alerts a \
                  LEFT JOIN incidents i ON i.alert_id = a.id WHERE a.closed_at IS NULL AND i.id IS NULL",
+                &[],
             ),
         )?;
-        let rows = ctx(
-            "find alerts without an incident",
-            st.query_map([], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            }),
-        )?;
-        ctx("find alerts without an incident", rows.collect())
+        rows.iter()
+            .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+            .map(|r| ctx(what, r))
+            .collect()
     }
 
     /// What `key` may do; none for an unknown key.
     pub fn key_kind(&self, key: &str) -> Result<Option<KeyKind>> {
-        let kind: Option<String> = ctx(
-            "look a key up",
-            self.conn()
-                .query_row(
-                    "SELECT kind FROM api_keys WHERE hash = ?1",
-                    params![hash(key)],
-                    |r| r.get(0),
-                )
-                .optional(),
+        let what = "look a key up";
+        let row = ctx(
+            what,
+            self.db.query_opt(
+                "SELECT kind FROM api_keys WHERE hash = ?1",
+                params![hash(key)],
+            ),
         )?;
+        let kind: Option<String> = row.map(|r| ctx(what, r.get(0))).transpose()?;
         Ok(kind.as_deref().and_then(KeyKind::parse))
     }
 
@@ -330,8 +361,9 @@ impl State {
     pub fn key_count(&self) -> Result<i64> {
         ctx(
             "count keys",
-            self.conn()
-                .query_row("SELECT count(*) FROM api_keys", [], |r| r.get(0)),
+            self.db
+                .query_row("SELECT count(*) FROM api_keys", &[])
+                .and_then(|r| r.get(0)),
         )
     }
 
@@ -339,43 +371,31 @@ impl State {
     /// whose id file was lost, or a reinstalled machine) and gets the new
     /// specs. Returns the id.
     pub fn register_host(&self, name: &str, specs: &serde_json::Value, now: i64) -> Result<String> {
-        let conn = self.conn();
-        let known: Option<String> = ctx(
-            "find a host by name",
-            conn.query_row("SELECT id FROM hosts WHERE name = ?1", params![name], |r| {
-                r.get(0)
-            })
-            .optional(),
-        )?;
-        if let Some(id) = known {
-            ctx(
-                "update a host's specs",
-                conn.execute(
-                    "UPDATE hosts SET specs = ?2, last_seen = ?3 WHERE id = ?1",
-                    params![id, specs.to_string(), now],
-                ),
-            )?;
-            return Ok(id);
-        }
-        let id = random_hex(8).map_err(|e| StateError {
+        let fresh = random_hex(8).map_err(|e| StateError {
             what: "make a host id".into(),
-            source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+            source: DbError::Other(format!("/dev/urandom: {e}")),
         })?;
+        // One statement, so two instances registering one name at once
+        // agree on its id.
         ctx(
-            "add a host",
-            conn.execute(
-                "INSERT INTO hosts (id, name, specs, registered_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?4)",
-                params![id, name, specs.to_string(), now],
-            ),
-        )?;
-        Ok(id)
+            "register a host",
+            self.db
+                .query_row(
+                    "INSERT INTO hosts (id, name, specs, registered_at, last_seen) \
+                     VALUES (?1, ?2, ?3, ?4, ?4) \
+                     ON CONFLICT (name) DO UPDATE SET specs = excluded.specs, last_seen = excluded.last_seen \
+                     RETURNING id",
+                    params![fresh, name, specs.to_string(), now],
+                )
+                .and_then(|r| r.get(0)),
+        )
     }
 
     /// Replaces a host's specs; false when the id is unknown.
     pub fn update_host(&self, id: &str, specs: &serde_json::Value, now: i64) -> Result<bool> {
         let n = ctx(
             "update a host",
-            self.conn().execute(
+            self.db.execute(
                 "UPDATE hosts SET specs = ?2, last_seen = ?3 WHERE id = ?1",
                 params![id, specs.to_string(), now],
             ),
@@ -387,8 +407,9 @@ impl State {
     pub fn touch_host(&self, id: &str, now: i64) -> Result<bool> {
         let n = ctx(
             "note a host's post",
-            self.conn().execute(
-                "UPDATE hosts SET last_seen = max(coalesce(last_seen, 0), ?2) WHERE id = ?1",
+            self.db.execute(
+                "UPDATE hosts SET last_seen = CASE WHEN last_seen IS NULL OR last_seen < ?2 \
+                 THEN ?2 ELSE last_seen END WHERE id = ?1",
                 params![id, now],
             ),
         )?;
@@ -396,80 +417,85 @@ impl State {
     }
 
     pub fn host(&self, id: &str) -> Result<Option<Host>> {
-        ctx(
-            "read a host",
-            self.conn()
-                .query_row(
-                    "SELECT id, name, specs, registered_at, last_seen FROM hosts WHERE id = ?1",
-                    params![id],
-                    row_host,
-                )
-                .optional(),
-        )
+        let what = "read a host";
+        let row = ctx(
+            what,
+            self.db.query_opt(
+                "SELECT id, name, specs, registered_at, last_seen FROM hosts WHERE id = ?1",
+                params![id],
+            ),
+        )?;
+        row.map(|r| ctx(what, row_host(&r))).transpose()
     }
 
     pub fn hosts(&self) -> Result<Vec<Host>> {
-        let conn = self.conn();
-        let mut st = ctx(
-            "list hosts",
-            conn.prepare(
+        let what = "list hosts";
+        let rows = ctx(
+            what,
+            self.db.query(
                 "SELECT id, name, specs, registered_at, last_seen FROM hosts ORDER BY name",
+                &[],
             ),
         )?;
-        let rows = ctx("list hosts", st.query_map([], row_host))?;
-        ctx("list hosts", rows.collect())
+        rows.iter().map(|r| ctx(what, row_host(r))).collect()
     }
 
     /// Stores check reports, all or none.
     pub fn record_checks(&self, host_id: &str, reports: &[CheckReport]) -> Result<()> {
-        let mut conn = self.conn();
-        let tx = ctx("begin", conn.transaction())?;
-        for r in reports {
-            ctx(
-                "store a check report",
-                tx.execute(
-                    "INSERT INTO check_reports (host_id, name, status, message, occurred_at, \
-                     max_check_attempts, notification_interval, memo) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![
-                        host_id,
-                        r.name,
-                        r.status,
-                        r.message,
-                        r.occurred_at,
-                        r.max_check_attempts,
-                        r.notification_interval,
-                        r.memo
-                    ],
-                ),
-            )?;
-        }
-        ctx("commit check reports", tx.commit())
+        ctx(
+            "store check reports",
+            self.db.transaction(|tx| {
+                for r in reports {
+                    tx.execute(
+                        "INSERT INTO check_reports (host_id, name, status, message, occurred_at, \
+                         max_check_attempts, notification_interval, memo) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        params![
+                            host_id,
+                            &r.name,
+                            &r.status,
+                            &r.message,
+                            r.occurred_at,
+                            r.max_check_attempts,
+                            r.notification_interval,
+                            r.memo.as_deref()
+                        ],
+                    )?;
+                }
+                Ok(())
+            }),
+        )
     }
 
     /// Every check's latest result on a host.
     pub fn checks(&self, host_id: &str) -> Result<Vec<CheckState>> {
-        let conn = self.conn();
-        let mut st = ctx(
-            "list checks",
-            conn.prepare(
-                "SELECT host_id, name, status, message, max(occurred_at), max_check_attempts \
-                 FROM check_reports WHERE host_id = ?1 GROUP BY name ORDER BY name",
+        let what = "list checks";
+        // The latest report of each check: the one with no later report
+        // (the insertion order breaks a tie in time).
+        let rows = ctx(
+            what,
+            self.db.query(
+                "SELECT c.host_id, c.name, c.status, c.message, c.occurred_at, c.max_check_attempts \
+                 FROM check_reports c WHERE c.host_id = ?1 AND c.rowid = (SELECT d.rowid \
+                 FROM check_reports d WHERE d.host_id = c.host_id AND d.name = c.name \
+                 ORDER BY d.occurred_at DESC, d.rowid DESC LIMIT 1) ORDER BY c.name",
+                params![host_id],
             ),
         )?;
-        let rows = ctx(
-            "list checks",
-            st.query_map(params![host_id], |r| {
-                Ok(CheckState {
-                    host_id: r.get(0)?,
-                    name: r.get(1)?,
-                    status: r.get(2)?,
-                    message: r.get(3)?,
-                    occurred_at: r.get(4)?,
-                    max_check_attempts: r.get(5)?,
-                })
-            }),
-        )?;
-        ctx("list checks", rows.collect())
+        rows.iter()
+            .map(|r| {
+                ctx(
+                    what,
+                    Ok(CheckState {
+                        host_id: r.get(0)?,
+                        name: r.get(1)?,
+                        status: r.get(2)?,
+                        message: r.get(3)?,
+                        occurred_at: r.get(4)?,
+                        max_check_attempts: r.get(5)?,
+                    }),
+                )
+            })
+            .collect()
     }
 
     /// Replaces graph definitions by name, all or none.
@@ -478,35 +504,30 @@ impl State {
         host_id: &str,
         defs: &[(String, serde_json::Value)],
     ) -> Result<()> {
-        let mut conn = self.conn();
-        let tx = ctx("begin", conn.transaction())?;
-        for (name, def) in defs {
-            ctx(
-                "store a graph definition",
-                tx.execute(
-                    "INSERT OR REPLACE INTO graph_defs (host_id, name, def) VALUES (?1, ?2, ?3)",
-                    params![host_id, name, def.to_string()],
-                ),
-            )?;
-        }
-        ctx("commit graph definitions", tx.commit())
+        ctx(
+            "store graph definitions",
+            self.db.transaction(|tx| {
+                for (name, def) in defs {
+                    tx.execute(
+                        "INSERT INTO graph_defs (host_id, name, def) VALUES (?1, ?2, ?3) \
+                         ON CONFLICT (host_id, name) DO UPDATE SET def = excluded.def",
+                        params![host_id, name, def.to_string()],
+                    )?;
+                }
+                Ok(())
+            }),
+        )
     }
 
     pub fn graph_defs(&self, host_id: &str) -> Result<Vec<serde_json::Value>> {
-        let conn = self.conn();
-        let mut st = ctx(
-            "list graph definitions",
-            conn.prepare("SELECT def FROM graph_defs WHERE host_id = ?1 ORDER BY name"),
-        )?;
         let rows = ctx(
             "list graph definitions",
-            st.query_map(params![host_id], |r| r.get::<_, String>(0)),
+            self.db.query(
+                "SELECT def FROM graph_defs WHERE host_id = ?1 ORDER BY name",
+                params![host_id],
+            ),
         )?;
-        let texts: Vec<String> = ctx("list graph definitions", rows.collect())?;
-        Ok(texts
-            .iter()
-            .filter_map(|t| serde_json::from_str(t).ok())
-            .collect())
+        Ok(json_column(&rows, 0))
     }
 
     pub fn put_metadata(
@@ -517,8 +538,9 @@ impl State {
     ) -> Result<()> {
         ctx(
             "store metadata",
-            self.conn().execute(
-                "INSERT OR REPLACE INTO metadata (host_id, namespace, value) VALUES (?1, ?2, ?3)",
+            self.db.execute(
+                "INSERT INTO metadata (host_id, namespace, value) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (host_id, namespace) DO UPDATE SET value = excluded.value",
                 params![host_id, namespace, v.to_string()],
             ),
         )?;
@@ -526,18 +548,35 @@ impl State {
     }
 
     pub fn metadata(&self, host_id: &str, namespace: &str) -> Result<Option<serde_json::Value>> {
-        let text: Option<String> = ctx(
+        let rows = ctx(
             "read metadata",
-            self.conn()
-                .query_row(
-                    "SELECT value FROM metadata WHERE host_id = ?1 AND namespace = ?2",
-                    params![host_id, namespace],
-                    |r| r.get(0),
-                )
-                .optional(),
+            self.db.query(
+                "SELECT value FROM metadata WHERE host_id = ?1 AND namespace = ?2",
+                params![host_id, namespace],
+            ),
         )?;
-        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+        Ok(json_column(&rows, 0).into_iter().next())
     }
+}
+
+/// Column `i` of each row parsed as JSON; rows whose text does not parse
+/// are left out (as they always were).
+fn json_column(rows: &[Row], i: usize) -> Vec<serde_json::Value> {
+    rows.iter()
+        .filter_map(|r| r.get::<String>(i).ok())
+        .filter_map(|t| serde_json::from_str(&t).ok())
+        .collect()
+}
+
+/// (id, JSON definition) rows, leaving out any whose text does not parse.
+fn id_and_json(rows: &[Row]) -> Vec<(i64, serde_json::Value)> {
+    rows.iter()
+        .filter_map(|r| {
+            let id: i64 = r.get(0).ok()?;
+            let text: String = r.get(1).ok()?;
+            Some((id, serde_json::from_str(&text).ok()?))
+        })
+        .collect()
 }
 
 /// An alert as stored.
@@ -575,108 +614,82 @@ pub struct Silence {
 
 impl State {
     pub fn put_monitor(&self, id: Option<i64>, def: &serde_json::Value) -> Result<i64> {
-        let conn = self.conn();
         match id {
             Some(id) => {
                 ctx(
                     "update a monitor",
-                    conn.execute(
+                    self.db.execute(
                         "UPDATE monitors SET def = ?2 WHERE id = ?1",
                         params![id, def.to_string()],
                     ),
                 )?;
                 Ok(id)
             }
-            None => {
-                ctx(
-                    "add a monitor",
-                    conn.execute(
-                        "INSERT INTO monitors (def) VALUES (?1)",
+            None => ctx(
+                "add a monitor",
+                self.db
+                    .query_row(
+                        "INSERT INTO monitors (def) VALUES (?1) RETURNING id",
                         params![def.to_string()],
-                    ),
-                )?;
-                Ok(conn.last_insert_rowid())
-            }
+                    )
+                    .and_then(|r| r.get(0)),
+            ),
         }
     }
 
     pub fn monitor_exists(&self, id: i64) -> Result<bool> {
         ctx(
             "find a monitor",
-            self.conn()
-                .query_row(
-                    "SELECT count(*) FROM monitors WHERE id = ?1",
-                    params![id],
-                    |r| r.get::<_, i64>(0),
-                )
+            self.db
+                .query_row("SELECT count(*) FROM monitors WHERE id = ?1", params![id])
+                .and_then(|r| r.get::<i64>(0))
                 .map(|n| n > 0),
         )
     }
 
     /// Deletes a monitor and closes its open alerts.
     pub fn delete_monitor(&self, id: i64, now: i64) -> Result<bool> {
-        let mut conn = self.conn();
-        let tx = ctx("begin", conn.transaction())?;
-        let n = ctx(
+        ctx(
             "delete a monitor",
-            tx.execute("DELETE FROM monitors WHERE id = ?1", params![id]),
-        )?;
-        // Its open alerts close, with the reason on their record and their
-        // incidents' timelines, and the incidents resolve.
-        ctx(
-            "note the alerts' end",
-            tx.execute(
-                "INSERT INTO alert_events (alert_id, at, status, message) \
-                 SELECT id, ?2, 'OK', 'the monitor was deleted' FROM alerts \
-                 WHERE monitor_id = ?1 AND closed_at IS NULL",
-                params![id, now],
-            ),
-        )?;
-        ctx(
-            "note it on the incidents",
-            tx.execute(
-                "INSERT INTO incident_events (incident_id, at, kind, text) \
-                 SELECT i.id, ?2, 'alert', 'OK: the monitor was deleted' FROM incidents i \
-                 JOIN alerts a ON a.id = i.alert_id WHERE a.monitor_id = ?1 AND a.closed_at IS NULL",
-                params![id, now],
-            ),
-        )?;
-        ctx(
-            "resolve the incidents",
-            tx.execute(
-                "UPDATE incidents SET status = 'resolved', resolved_at = ?2 WHERE status = 'open' AND alert_id IN \
-                 (SELECT id FROM alerts WHERE monitor_id = ?1 AND closed_at IS NULL)",
-                params![id, now],
-            ),
-        )?;
-        ctx(
-            "close its alerts",
-            tx.execute(
-                "UPDATE alerts SET closed_at = ?2, status = 'OK', message = 'the monitor was deleted' \
-                 WHERE monitor_id = ?1 AND closed_at IS NULL",
-                params![id, now],
-            ),
-        )?;
-        ctx("commit", tx.commit())?;
-        Ok(n > 0)
+            self.db.transaction(|tx| {
+                let n = tx.execute("DELETE FROM monitors WHERE id = ?1", params![id])?;
+                // Its open alerts close, with the reason on their record and
+                // their incidents' timelines, and the incidents resolve.
+                tx.execute(
+                    "INSERT INTO alert_events (alert_id, at, status, message) \
+                     SELECT id, ?2, 'OK', 'the monitor was deleted' FROM alerts \
+                     WHERE monitor_id = ?1 AND closed_at IS NULL",
+                    params![id, now],
+                )?;
+                tx.execute(
+                    "INSERT INTO incident_events (incident_id, at, kind, text) \
+                     SELECT i.id, ?2, 'alert', 'OK: the monitor was deleted' FROM incidents i \
+                     JOIN alerts a ON a.id = i.alert_id WHERE a.monitor_id = ?1 AND a.closed_at IS NULL",
+                    params![id, now],
+                )?;
+                tx.execute(
+                    "UPDATE incidents SET status = 'resolved', resolved_at = ?2 WHERE status = 'open' AND alert_id IN \
+                     (SELECT id FROM alerts WHERE monitor_id = ?1 AND closed_at IS NULL)",
+                    params![id, now],
+                )?;
+                tx.execute(
+                    "UPDATE alerts SET closed_at = ?2, status = 'OK', message = 'the monitor was deleted' \
+                     WHERE monitor_id = ?1 AND closed_at IS NULL",
+                    params![id, now],
+                )?;
+                Ok(n > 0)
+            }),
+        )
     }
 
     /// Every monitor: (id, definition).
     pub fn monitors(&self) -> Result<Vec<(i64, serde_json::Value)>> {
-        let conn = self.conn();
-        let mut st = ctx(
-            "list monitors",
-            conn.prepare("SELECT id, def FROM monitors ORDER BY id"),
-        )?;
         let rows = ctx(
             "list monitors",
-            st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))),
+            self.db
+                .query("SELECT id, def FROM monitors ORDER BY id", &[]),
         )?;
-        let list: Vec<(i64, String)> = ctx("list monitors", rows.collect())?;
-        Ok(list
-            .into_iter()
-            .filter_map(|(id, d)| Some((id, serde_json::from_str(&d).ok()?)))
-            .collect())
+        Ok(id_and_json(&rows))
     }
 
     /// Opens an alert; its id.
@@ -689,25 +702,23 @@ impl State {
         message: &str,
         now: i64,
     ) -> Result<i64> {
-        let mut conn = self.conn();
-        let tx = ctx("begin", conn.transaction())?;
         ctx(
             "open an alert",
-            tx.execute(
-                "INSERT INTO alerts (monitor_id, segment, status, opened_at, updated_at, value, message)                  VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6)",
-                params![monitor_id, segment, status, now, value, message],
-            ),
-        )?;
-        let id = tx.last_insert_rowid();
-        ctx(
-            "note the alert's change",
-            tx.execute(
-                "INSERT INTO alert_events (alert_id, at, status, message) VALUES (?1, ?2, ?3, ?4)",
-                params![id, now, status, message],
-            ),
-        )?;
-        ctx("commit", tx.commit())?;
-        Ok(id)
+            self.db.transaction(|tx| {
+                let id: i64 = tx
+                    .query_row(
+                        "INSERT INTO alerts (monitor_id, segment, status, opened_at, updated_at, value, message) \
+                         VALUES (?1, ?2, ?3, ?4, ?4, ?5, ?6) RETURNING id",
+                        params![monitor_id, segment, status, now, value, message],
+                    )?
+                    .get(0)?;
+                tx.execute(
+                    "INSERT INTO alert_events (alert_id, at, status, message) VALUES (?1, ?2, ?3, ?4)",
+                    params![id, now, status, message],
+                )?;
+                Ok(id)
+            }),
+        )
     }
 
     /// Changes an open alert's status (escalation, or `OK` to close it).
@@ -720,69 +731,63 @@ impl State {
         message: &str,
         now: i64,
     ) -> Result<Option<i64>> {
-        let mut conn = self.conn();
-        let tx = ctx("begin", conn.transaction())?;
-        let id: Option<i64> = ctx(
-            "find the open alert",
-            tx.query_row(
-                "SELECT id FROM alerts WHERE monitor_id = ?1 AND segment = ?2 AND closed_at IS NULL",
-                params![monitor_id, segment],
-                |r| r.get(0),
-            )
-            .optional(),
-        )?;
-        let Some(id) = id else {
-            return Ok(None);
-        };
-        let closed = (status == "OK").then_some(now);
         ctx(
-            "update the alert",
-            tx.execute(
-                "UPDATE alerts SET status = ?2, updated_at = ?3, closed_at = ?4, value = ?5, message = ?6 WHERE id = ?1",
-                params![id, status, now, closed, value, message],
-            ),
-        )?;
-        ctx(
-            "note the alert's change",
-            tx.execute(
-                "INSERT INTO alert_events (alert_id, at, status, message) VALUES (?1, ?2, ?3, ?4)",
-                params![id, now, status, message],
-            ),
-        )?;
-        ctx("commit", tx.commit())?;
-        Ok(Some(id))
+            "update an alert",
+            self.db.transaction(|tx| {
+                let Some(row) = tx.query_opt(
+                    "SELECT id FROM alerts WHERE monitor_id = ?1 AND segment = ?2 AND closed_at IS NULL",
+                    params![monitor_id, segment],
+                )?
+                else {
+                    return Ok(None);
+                };
+                let id: i64 = row.get(0)?;
+                let closed = (status == "OK").then_some(now);
+                tx.execute(
+                    "UPDATE alerts SET status = ?2, updated_at = ?3, closed_at = ?4, value = ?5, message = ?6 WHERE id = ?1",
+                    params![id, status, now, closed, value, message],
+                )?;
+                tx.execute(
+                    "INSERT INTO alert_events (alert_id, at, status, message) VALUES (?1, ?2, ?3, ?4)",
+                    params![id, now, status, message],
+                )?;
+                Ok(Some(id))
+            }),
+        )
     }
 
     /// Alerts, open ones only or all (newest first), with whether a silence
     /// mutes them at `now`.
     pub fn alerts(&self, open_only: bool, now: i64) -> Result<Vec<Alert>> {
-        let conn = self.conn();
+        let what = "list alerts";
         let sql = if open_only {
-            "SELECT id, monitor_id, segment, status, opened_at, updated_at, closed_at, value, message              FROM alerts WHERE closed_at IS NULL ORDER BY id DESC"
+            "SELECT id, monitor_id, segment, status, opened_at, updated_at, closed_at, value, message \
+             FROM alerts WHERE closed_at IS NULL ORDER BY id DESC"
         } else {
-            "SELECT id, monitor_id, segment, status, opened_at, updated_at, closed_at, value, message              FROM alerts ORDER BY id DESC LIMIT 1000"
+            "SELECT id, monitor_id, segment, status, opened_at, updated_at, closed_at, value, message \
+             FROM alerts ORDER BY id DESC LIMIT 1000"
         };
-        let mut st = ctx("list alerts", conn.prepare(sql))?;
-        let rows = ctx(
-            "list alerts",
-            st.query_map([], |r| {
-                Ok(Alert {
-                    id: r.get(0)?,
-                    monitor_id: r.get(1)?,
-                    segment: r.get(2)?,
-                    status: r.get(3)?,
-                    opened_at: r.get(4)?,
-                    updated_at: r.get(5)?,
-                    closed_at: r.get(6)?,
-                    value: r.get(7)?,
-                    message: r.get(8)?,
-                    silenced: false,
-                })
-            }),
-        )?;
-        let mut list: Vec<Alert> = ctx("list alerts", rows.collect())?;
-        drop(st);
-        drop(conn);
+        let rows = ctx(what, self.db.query(sql, &[]))?;
+        let mut list = rows
+            .iter()
+            .map(|r| {
+                ctx(
+                    what,
+                    Ok(Alert {
+                        id: r.get(0)?,
+                        monitor_id: r.get(1)?,
+                        segment: r.get(2)?,
+                        status: r.get(3)?,
+                        opened_at: r.get(4)?,
+                        updated_at: r.get(5)?,
+                        closed_at: r.get(6)?,
+                        value: r.get(7)?,
+                        message: r.get(8)?,
+                        silenced: false,
+                    }),
+                )
+            })
+            .collect::<Result<Vec<Alert>>>()?;
         let silences = self.silences(now)?;
         for a in &mut list {
             a.silenced = silences.iter().any(|s| {
@@ -795,69 +800,79 @@ impl State {
 
     /// The open alerts' (monitor, segment, status), to restore trackers.
     pub fn open_alerts(&self) -> Result<Vec<(i64, String, String)>> {
-        let conn = self.conn();
-        let mut st = ctx(
-            "list open alerts",
-            conn.prepare("SELECT monitor_id, segment, status FROM alerts WHERE closed_at IS NULL"),
-        )?;
+        let what = "list open alerts";
         let rows = ctx(
-            "list open alerts",
-            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))),
+            what,
+            self.db.query(
+                "SELECT monitor_id, segment, status FROM alerts WHERE closed_at IS NULL",
+                &[],
+            ),
         )?;
-        ctx("list open alerts", rows.collect())
+        rows.iter()
+            .map(|r| ctx(what, Ok((r.get(0)?, r.get(1)?, r.get(2)?))))
+            .collect()
     }
 
     /// An alert's changes, oldest first: (at, status, message).
     pub fn alert_events(&self, alert_id: i64) -> Result<Vec<(i64, String, String)>> {
-        let conn = self.conn();
-        let mut st = ctx(
-            "list an alert's changes",
-            conn.prepare(
+        let what = "list an alert's changes";
+        let rows = ctx(
+            what,
+            self.db.query(
                 "SELECT at, status, message FROM alert_events WHERE alert_id = ?1 ORDER BY rowid",
+                params![alert_id],
             ),
         )?;
-        let rows = ctx(
-            "list an alert's changes",
-            st.query_map(params![alert_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))),
-        )?;
-        ctx("list an alert's changes", rows.collect())
+        rows.iter()
+            .map(|r| ctx(what, Ok((r.get(0)?, r.get(1)?, r.get(2)?))))
+            .collect()
     }
 
     pub fn add_silence(&self, s: &Silence) -> Result<i64> {
-        let conn = self.conn();
         ctx(
             "add a silence",
-            conn.execute(
-                "INSERT INTO silences (monitor_id, segment, starts_at, ends_at, comment) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![s.monitor_id, s.segment, s.starts_at, s.ends_at, s.comment],
-            ),
-        )?;
-        Ok(conn.last_insert_rowid())
+            self.db
+                .query_row(
+                    "INSERT INTO silences (monitor_id, segment, starts_at, ends_at, comment) \
+                     VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+                    params![
+                        s.monitor_id,
+                        s.segment.as_deref(),
+                        s.starts_at,
+                        s.ends_at,
+                        &s.comment
+                    ],
+                )
+                .and_then(|r| r.get(0)),
+        )
     }
 
     /// Silences in force at `now`.
     pub fn silences(&self, now: i64) -> Result<Vec<Silence>> {
-        let conn = self.conn();
-        let mut st = ctx(
-            "list silences",
-            conn.prepare(
-                "SELECT id, monitor_id, segment, starts_at, ends_at, comment FROM silences                  WHERE starts_at <= ?1 AND ends_at > ?1 ORDER BY id",
+        let what = "list silences";
+        let rows = ctx(
+            what,
+            self.db.query(
+                "SELECT id, monitor_id, segment, starts_at, ends_at, comment FROM silences \
+                 WHERE starts_at <= ?1 AND ends_at > ?1 ORDER BY id",
+                params![now],
             ),
         )?;
-        let rows = ctx(
-            "list silences",
-            st.query_map(params![now], |r| {
-                Ok(Silence {
-                    id: r.get(0)?,
-                    monitor_id: r.get(1)?,
-                    segment: r.get(2)?,
-                    starts_at: r.get(3)?,
-                    ends_at: r.get(4)?,
-                    comment: r.get(5)?,
-                })
-            }),
-        )?;
-        ctx("list silences", rows.collect())
+        rows.iter()
+            .map(|r| {
+                ctx(
+                    what,
+                    Ok(Silence {
+                        id: r.get(0)?,
+                        monitor_id: r.get(1)?,
+                        segment: r.get(2)?,
+                        starts_at: r.get(3)?,
+                        ends_at: r.get(4)?,
+                        comment: r.get(5)?,
+                    }),
+                )
+            })
+            .collect()
     }
 }
 
@@ -886,53 +901,43 @@ pub struct Pending {
 impl State {
     /// The incident of an alert, made when it opens; its id.
     pub fn open_incident(&self, alert_id: i64, title: &str, text: &str, now: i64) -> Result<i64> {
-        let mut conn = self.conn();
-        let tx = ctx("begin", conn.transaction())?;
-        let known: Option<i64> = ctx(
-            "find the incident",
-            tx.query_row(
-                "SELECT id FROM incidents WHERE alert_id = ?1",
-                params![alert_id],
-                |r| r.get(0),
-            )
-            .optional(),
-        )?;
-        let id = match known {
-            Some(id) => id,
-            None => {
-                ctx(
-                    "open an incident",
-                    tx.execute(
-                        "INSERT INTO incidents (alert_id, title, status, opened_at) VALUES (?1, ?2, 'open', ?3)",
-                        params![alert_id, title, now],
-                    ),
-                )?;
-                tx.last_insert_rowid()
-            }
-        };
         ctx(
-            "add to the timeline",
-            tx.execute(
-                "INSERT INTO incident_events (incident_id, at, kind, text) VALUES (?1, ?2, 'alert', ?3)",
-                params![id, now, text],
-            ),
-        )?;
-        ctx("commit", tx.commit())?;
-        Ok(id)
+            "open an incident",
+            self.db.transaction(|tx| {
+                let known = tx.query_opt(
+                    "SELECT id FROM incidents WHERE alert_id = ?1",
+                    params![alert_id],
+                )?;
+                let id: i64 = match known {
+                    Some(r) => r.get(0)?,
+                    None => tx
+                        .query_row(
+                            "INSERT INTO incidents (alert_id, title, status, opened_at) \
+                             VALUES (?1, ?2, 'open', ?3) RETURNING id",
+                            params![alert_id, title, now],
+                        )?
+                        .get(0)?,
+                };
+                tx.execute(
+                    "INSERT INTO incident_events (incident_id, at, kind, text) VALUES (?1, ?2, 'alert', ?3)",
+                    params![id, now, text],
+                )?;
+                Ok(id)
+            }),
+        )
     }
 
     /// The incident of an alert, if it has one.
     pub fn incident_of(&self, alert_id: i64) -> Result<Option<i64>> {
-        ctx(
-            "find an incident",
-            self.conn()
-                .query_row(
-                    "SELECT id FROM incidents WHERE alert_id = ?1",
-                    params![alert_id],
-                    |r| r.get(0),
-                )
-                .optional(),
-        )
+        let what = "find an incident";
+        let row = ctx(
+            what,
+            self.db.query_opt(
+                "SELECT id FROM incidents WHERE alert_id = ?1",
+                params![alert_id],
+            ),
+        )?;
+        row.map(|r| ctx(what, r.get(0))).transpose()
     }
 
     /// Adds to an incident's timeline (`alert`, `note`, `attachment`,
@@ -946,101 +951,100 @@ impl State {
         resolve: bool,
         now: i64,
     ) -> Result<bool> {
-        let mut conn = self.conn();
-        let tx = ctx("begin", conn.transaction())?;
-        let n = ctx(
-            "add to the timeline",
-            tx.execute(
-                "INSERT INTO incident_events (incident_id, at, kind, text, data)                  SELECT id, ?2, ?3, ?4, ?5 FROM incidents WHERE id = ?1",
-                params![incident_id, now, kind, text, data.map(|d| d.to_string())],
-            ),
-        )?;
-        if resolve {
-            ctx(
-                "resolve the incident",
-                tx.execute(
-                    "UPDATE incidents SET status = 'resolved', resolved_at = ?2 WHERE id = ?1",
-                    params![incident_id, now],
-                ),
-            )?;
-        }
-        ctx("commit", tx.commit())?;
-        Ok(n > 0)
+        ctx(
+            "add to an incident's timeline",
+            self.db.transaction(|tx| {
+                let n = tx.execute(
+                    "INSERT INTO incident_events (incident_id, at, kind, text, data) \
+                     SELECT id, ?2, ?3, ?4, ?5 FROM incidents WHERE id = ?1",
+                    params![incident_id, now, kind, text, data.map(|d| d.to_string())],
+                )?;
+                if resolve {
+                    tx.execute(
+                        "UPDATE incidents SET status = 'resolved', resolved_at = ?2 WHERE id = ?1",
+                        params![incident_id, now],
+                    )?;
+                }
+                Ok(n > 0)
+            }),
+        )
     }
 
     /// Incidents, newest first, with their timelines.
     pub fn incidents(&self) -> Result<Vec<Incident>> {
-        let conn = self.conn();
-        let mut st = ctx(
-            "list incidents",
-            conn.prepare(
-                "SELECT id, alert_id, title, status, opened_at, resolved_at FROM incidents ORDER BY id DESC LIMIT 500",
+        let what = "list incidents";
+        let rows = ctx(
+            what,
+            self.db.query(
+                "SELECT id, alert_id, title, status, opened_at, resolved_at FROM incidents \
+                 ORDER BY id DESC LIMIT 500",
+                &[],
             ),
         )?;
-        let rows = ctx(
-            "list incidents",
-            st.query_map([], |r| {
-                Ok(Incident {
-                    id: r.get(0)?,
-                    alert_id: r.get(1)?,
-                    title: r.get(2)?,
-                    status: r.get(3)?,
-                    opened_at: r.get(4)?,
-                    resolved_at: r.get(5)?,
-                    timeline: Vec::new(),
-                })
-            }),
-        )?;
-        let mut list: Vec<Incident> = ctx("list incidents", rows.collect())?;
-        let mut ev = ctx(
-            "read timelines",
-            conn.prepare("SELECT at, kind, text, data FROM incident_events WHERE incident_id = ?1 ORDER BY rowid"),
-        )?;
+        let mut list = rows
+            .iter()
+            .map(|r| {
+                ctx(
+                    what,
+                    Ok(Incident {
+                        id: r.get(0)?,
+                        alert_id: r.get(1)?,
+                        title: r.get(2)?,
+                        status: r.get(3)?,
+                        opened_at: r.get(4)?,
+                        resolved_at: r.get(5)?,
+                        timeline: Vec::new(),
+                    }),
+                )
+            })
+            .collect::<Result<Vec<Incident>>>()?;
+        let what = "read a timeline";
         for i in &mut list {
             let rows = ctx(
-                "read a timeline",
-                ev.query_map(params![i.id], |r| {
-                    let data: Option<String> = r.get(3)?;
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        data.and_then(|d| serde_json::from_str(&d).ok()),
-                    ))
-                }),
+                what,
+                self.db.query(
+                    "SELECT at, kind, text, data FROM incident_events WHERE incident_id = ?1 ORDER BY rowid",
+                    params![i.id],
+                ),
             )?;
-            i.timeline = ctx("read a timeline", rows.collect())?;
+            i.timeline = rows
+                .iter()
+                .map(|r| {
+                    let data: Option<String> = ctx(what, r.get(3))?;
+                    ctx(
+                        what,
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            data.and_then(|d| serde_json::from_str(&d).ok()),
+                        )),
+                    )
+                })
+                .collect::<Result<_>>()?;
         }
         Ok(list)
     }
 
     pub fn add_channel(&self, def: &serde_json::Value) -> Result<i64> {
-        let conn = self.conn();
         ctx(
             "add a channel",
-            conn.execute(
-                "INSERT INTO channels (def) VALUES (?1)",
-                params![def.to_string()],
-            ),
-        )?;
-        Ok(conn.last_insert_rowid())
+            self.db
+                .query_row(
+                    "INSERT INTO channels (def) VALUES (?1) RETURNING id",
+                    params![def.to_string()],
+                )
+                .and_then(|r| r.get(0)),
+        )
     }
 
     pub fn channels(&self) -> Result<Vec<(i64, serde_json::Value)>> {
-        let conn = self.conn();
-        let mut st = ctx(
-            "list channels",
-            conn.prepare("SELECT id, def FROM channels ORDER BY id"),
-        )?;
         let rows = ctx(
             "list channels",
-            st.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))),
+            self.db
+                .query("SELECT id, def FROM channels ORDER BY id", &[]),
         )?;
-        let list: Vec<(i64, String)> = ctx("list channels", rows.collect())?;
-        Ok(list
-            .into_iter()
-            .filter_map(|(id, d)| Some((id, serde_json::from_str(&d).ok()?)))
-            .collect())
+        Ok(id_and_json(&rows))
     }
 
     /// Queues a notification for every channel.
@@ -1051,48 +1055,42 @@ impl State {
         now: i64,
     ) -> Result<usize> {
         let channels = self.channels()?;
-        let conn = self.conn();
-        for (cid, _) in &channels {
-            ctx(
-                "queue a notification",
-                conn.execute(
-                    "INSERT INTO notifications (channel_id, incident_id, payload, created_at, next_at)                      VALUES (?1, ?2, ?3, ?4, ?4)",
-                    params![cid, incident_id, payload.to_string(), now],
-                ),
-            )?;
-        }
+        ctx(
+            "queue notifications",
+            self.db.transaction(|tx| {
+                for (cid, _) in &channels {
+                    tx.execute(
+                        "INSERT INTO notifications (channel_id, incident_id, payload, created_at, next_at) \
+                         VALUES (?1, ?2, ?3, ?4, ?4)",
+                        params![*cid, incident_id, payload.to_string(), now],
+                    )?;
+                }
+                Ok(())
+            }),
+        )?;
         Ok(channels.len())
     }
 
     /// Notifications due at `now`.
     pub fn due_notifications(&self, now: i64) -> Result<Vec<Pending>> {
-        let conn = self.conn();
-        let mut st = ctx(
-            "list due notifications",
-            conn.prepare(
-                "SELECT n.id, c.def, n.payload, n.attempts FROM notifications n JOIN channels c ON c.id = n.channel_id                  WHERE n.delivered_at IS NULL AND n.failed_at IS NULL AND n.next_at <= ?1 ORDER BY n.id LIMIT 100",
-            ),
-        )?;
         let rows = ctx(
             "list due notifications",
-            st.query_map(params![now], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, i64>(3)?,
-                ))
-            }),
+            self.db.query(
+                "SELECT n.id, c.def, n.payload, n.attempts FROM notifications n JOIN channels c ON c.id = n.channel_id \
+                 WHERE n.delivered_at IS NULL AND n.failed_at IS NULL AND n.next_at <= ?1 ORDER BY n.id LIMIT 100",
+                params![now],
+            ),
         )?;
-        let list: Vec<(i64, String, String, i64)> = ctx("list due notifications", rows.collect())?;
-        Ok(list
-            .into_iter()
-            .filter_map(|(id, c, p, attempts)| {
+        Ok(rows
+            .iter()
+            .filter_map(|r| {
+                let channel: String = r.get(1).ok()?;
+                let payload: String = r.get(2).ok()?;
                 Some(Pending {
-                    id,
-                    channel: serde_json::from_str(&c).ok()?,
-                    payload: serde_json::from_str(&p).ok()?,
-                    attempts,
+                    id: r.get(0).ok()?,
+                    channel: serde_json::from_str(&channel).ok()?,
+                    payload: serde_json::from_str(&payload).ok()?,
+                    attempts: r.get(3).ok()?,
                 })
             })
             .collect())
@@ -1107,17 +1105,16 @@ impl State {
         next_at: Option<i64>,
         now: i64,
     ) -> Result<()> {
-        let conn = self.conn();
         let done = match (error, next_at) {
-            (None, _) => conn.execute(
+            (None, _) => self.db.execute(
                 "UPDATE notifications SET attempts = attempts + 1, delivered_at = ?2, last_error = NULL WHERE id = ?1",
                 params![id, now],
             ),
-            (Some(e), Some(next)) => conn.execute(
+            (Some(e), Some(next)) => self.db.execute(
                 "UPDATE notifications SET attempts = attempts + 1, next_at = ?3, last_error = ?2 WHERE id = ?1",
                 params![id, e, next],
             ),
-            (Some(e), None) => conn.execute(
+            (Some(e), None) => self.db.execute(
                 "UPDATE notifications SET attempts = attempts + 1, failed_at = ?2, last_error = ?3 WHERE id = ?1",
                 params![id, now, e],
             ),
@@ -1132,31 +1129,34 @@ impl State {
     pub fn notification_log(
         &self,
     ) -> Result<Vec<(i64, i64, i64, Option<i64>, Option<i64>, Option<String>)>> {
-        let conn = self.conn();
-        let mut st = ctx(
-            "read the delivery log",
-            conn.prepare(
-                "SELECT id, channel_id, attempts, delivered_at, failed_at, last_error FROM notifications ORDER BY id DESC LIMIT 1000",
+        let what = "read the delivery log";
+        let rows = ctx(
+            what,
+            self.db.query(
+                "SELECT id, channel_id, attempts, delivered_at, failed_at, last_error FROM notifications \
+                 ORDER BY id DESC LIMIT 1000",
+                &[],
             ),
         )?;
-        let rows = ctx(
-            "read the delivery log",
-            st.query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            }),
-        )?;
-        ctx("read the delivery log", rows.collect())
+        rows.iter()
+            .map(|r| {
+                ctx(
+                    what,
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                    )),
+                )
+            })
+            .collect()
     }
 }
 
-fn row_host(r: &rusqlite::Row<'_>) -> rusqlite::Result<Host> {
+fn row_host(r: &Row) -> std::result::Result<Host, DbError> {
     let specs: String = r.get(2)?;
     Ok(Host {
         id: r.get(0)?,
@@ -1197,14 +1197,15 @@ pub struct Dashboard {
 impl State {
     /// Stores a new custom dashboard; its id.
     pub fn add_dashboard(&self, name: &str, def: &serde_json::Value, now: i64) -> Result<i64> {
-        ctx(
-            "add a dashboard",
-            self.conn().query_row(
-                "INSERT INTO dashboards (name, def, updated_at) VALUES (?, ?, ?) RETURNING id",
+        let what = "add a dashboard";
+        let row = ctx(
+            what,
+            self.db.query_row(
+                "INSERT INTO dashboards (name, def, updated_at) VALUES (?1, ?2, ?3) RETURNING id",
                 params![name, def.to_string(), now],
-                |r| r.get(0),
             ),
-        )
+        )?;
+        ctx(what, row.get(0))
     }
 
     /// Replaces a custom dashboard; false when the id is unknown.
@@ -1217,8 +1218,8 @@ impl State {
     ) -> Result<bool> {
         let n = ctx(
             "update a dashboard",
-            self.conn().execute(
-                "UPDATE dashboards SET name = ?, def = ?, updated_at = ? WHERE id = ?",
+            self.db.execute(
+                "UPDATE dashboards SET name = ?1, def = ?2, updated_at = ?3 WHERE id = ?4",
                 params![name, def.to_string(), now, id],
             ),
         )?;
@@ -1229,127 +1230,134 @@ impl State {
     pub fn delete_dashboard(&self, id: i64) -> Result<bool> {
         let n = ctx(
             "delete a dashboard",
-            self.conn()
-                .execute("DELETE FROM dashboards WHERE id = ?", params![id]),
+            self.db
+                .execute("DELETE FROM dashboards WHERE id = ?1", params![id]),
         )?;
         Ok(n > 0)
     }
 
     /// Every custom dashboard, by name.
     pub fn dashboards(&self) -> Result<Vec<Dashboard>> {
-        let conn = self.conn();
-        let mut st = ctx(
-            "list dashboards",
-            conn.prepare("SELECT id, name, def, updated_at FROM dashboards ORDER BY name, id"),
+        let what = "list dashboards";
+        let rows = ctx(
+            what,
+            self.db.query(
+                "SELECT id, name, def, updated_at FROM dashboards ORDER BY name, id",
+                &[],
+            ),
         )?;
-        let rows = ctx("list dashboards", st.query_map([], row_dashboard))?;
-        ctx("list dashboards", rows.collect())
+        rows.iter().map(|r| ctx(what, row_dashboard(r))).collect()
     }
 
     pub fn dashboard(&self, id: i64) -> Result<Option<Dashboard>> {
-        ctx(
-            "read a dashboard",
-            self.conn()
-                .query_row(
-                    "SELECT id, name, def, updated_at FROM dashboards WHERE id = ?",
-                    params![id],
-                    row_dashboard,
-                )
-                .optional(),
-        )
+        let what = "read a dashboard";
+        let row = ctx(
+            what,
+            self.db.query_opt(
+                "SELECT id, name, def, updated_at FROM dashboards WHERE id = ?1",
+                params![id],
+            ),
+        )?;
+        row.map(|r| ctx(what, row_dashboard(&r))).transpose()
     }
 
     /// Ends now the silences of one monitor that are in force (unmuting
     /// it); maintenance windows set ahead are left. How many ended.
     pub fn end_silences(&self, monitor_id: i64, now: i64) -> Result<usize> {
-        ctx(
+        let n = ctx(
             "end a monitor's silences",
-            self.conn().execute(
-                "UPDATE silences SET ends_at = ? WHERE monitor_id = ? AND starts_at <= ? AND ends_at > ?",
+            self.db.execute(
+                "UPDATE silences SET ends_at = ?1 WHERE monitor_id = ?2 AND starts_at <= ?3 AND ends_at > ?4",
                 params![now, monitor_id, now, now],
             ),
-        )
+        )?;
+        Ok(n as usize)
     }
 
     /// One alert (its silenced flag left false: the caller knows the time).
     pub fn alert(&self, id: i64) -> Result<Option<Alert>> {
-        ctx(
-            "read an alert",
-            self.conn()
-                .query_row(
-                    "SELECT id, monitor_id, segment, status, opened_at, updated_at, closed_at, value, message \
-                     FROM alerts WHERE id = ?",
-                    params![id],
-                    |r| {
-                        Ok(Alert {
-                            id: r.get(0)?,
-                            monitor_id: r.get(1)?,
-                            segment: r.get(2)?,
-                            status: r.get(3)?,
-                            opened_at: r.get(4)?,
-                            updated_at: r.get(5)?,
-                            closed_at: r.get(6)?,
-                            value: r.get(7)?,
-                            message: r.get(8)?,
-                            silenced: false,
-                        })
-                    },
-                )
-                .optional(),
-        )
-    }
-
-    /// One incident with its timeline, in time order (events of one second
-    /// in the order written, as SQLite's sort keeps its scan order; an
-    /// engine that does not would want an id column to break ties).
-    pub fn incident(&self, id: i64) -> Result<Option<Incident>> {
-        let conn = self.conn();
-        let head = ctx(
-            "read an incident",
-            conn.query_row(
-                "SELECT id, alert_id, title, status, opened_at, resolved_at FROM incidents WHERE id = ?",
+        let what = "read an alert";
+        let row = ctx(
+            what,
+            self.db.query_opt(
+                "SELECT id, monitor_id, segment, status, opened_at, updated_at, closed_at, value, message \
+                 FROM alerts WHERE id = ?1",
                 params![id],
-                |r| {
-                    Ok(Incident {
-                        id: r.get(0)?,
-                        alert_id: r.get(1)?,
-                        title: r.get(2)?,
-                        status: r.get(3)?,
-                        opened_at: r.get(4)?,
-                        resolved_at: r.get(5)?,
-                        timeline: Vec::new(),
-                    })
-                },
-            )
-            .optional(),
-        )?;
-        let Some(mut incident) = head else {
-            return Ok(None);
-        };
-        let mut st = ctx(
-            "read a timeline",
-            conn.prepare(
-                "SELECT at, kind, text, data FROM incident_events WHERE incident_id = ? ORDER BY at",
             ),
         )?;
-        let rows = ctx(
-            "read a timeline",
-            st.query_map(params![id], |r| {
-                let data: Option<String> = r.get(3)?;
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    data.and_then(|d| serde_json::from_str(&d).ok()),
-                ))
+        row.map(|r| {
+            ctx(
+                what,
+                Ok(Alert {
+                    id: r.get(0)?,
+                    monitor_id: r.get(1)?,
+                    segment: r.get(2)?,
+                    status: r.get(3)?,
+                    opened_at: r.get(4)?,
+                    updated_at: r.get(5)?,
+                    closed_at: r.get(6)?,
+                    value: r.get(7)?,
+                    message: r.get(8)?,
+                    silenced: false,
+                }),
+            )
+        })
+        .transpose()
+    }
+
+    /// One incident with its timeline, in the order written.
+    pub fn incident(&self, id: i64) -> Result<Option<Incident>> {
+        let what = "read an incident";
+        let row = ctx(
+            what,
+            self.db.query_opt(
+                "SELECT id, alert_id, title, status, opened_at, resolved_at FROM incidents WHERE id = ?1",
+                params![id],
+            ),
+        )?;
+        let Some(r) = row else {
+            return Ok(None);
+        };
+        let mut incident = ctx(
+            what,
+            Ok(Incident {
+                id: r.get(0)?,
+                alert_id: r.get(1)?,
+                title: r.get(2)?,
+                status: r.get(3)?,
+                opened_at: r.get(4)?,
+                resolved_at: r.get(5)?,
+                timeline: Vec::new(),
             }),
         )?;
-        incident.timeline = ctx("read a timeline", rows.collect())?;
+        let what = "read a timeline";
+        let rows = ctx(
+            what,
+            self.db.query(
+                "SELECT at, kind, text, data FROM incident_events WHERE incident_id = ?1 ORDER BY rowid",
+                params![id],
+            ),
+        )?;
+        incident.timeline = rows
+            .iter()
+            .map(|r| {
+                let data: Option<String> = ctx(what, r.get(3))?;
+                ctx(
+                    what,
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        data.and_then(|d| serde_json::from_str(&d).ok()),
+                    )),
+                )
+            })
+            .collect::<Result<_>>()?;
         Ok(Some(incident))
     }
 }
 
-fn row_dashboard(r: &rusqlite::Row<'_>) -> rusqlite::Result<Dashboard> {
+fn row_dashboard(r: &crate::sql::Row) -> std::result::Result<Dashboard, DbError> {
     let def: String = r.get(2)?;
     Ok(Dashboard {
         id: r.get(0)?,

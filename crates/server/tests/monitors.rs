@@ -6,14 +6,20 @@ use std::path::PathBuf;
 
 use sonde_server::api::Api;
 use sonde_server::monitor::{Change, Evaluator, Level};
-use sonde_server::state::{CheckReport, State};
+use sonde_server::state::CheckReport;
 use sonde_tsdb::SeriesKey;
 
+mod common_pg;
+
 fn api(name: &str) -> (Api, PathBuf) {
-    let dir = std::env::temp_dir().join(format!("sonde-monitors-{name}-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "sonde-monitors-{name}-{:?}-{}",
+        common_pg::backend(),
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("dir");
-    let state = State::open(&dir.join("state.db")).expect("state");
+    let state = common_pg::state(name, &dir);
     let metrics = sonde_tsdb::Store::open(
         dir.join("metrics"),
         sonde_tsdb::Options {
@@ -43,7 +49,6 @@ fn latency(api: &Api, query: &str, at: i64, v: f64) {
 /// "Alert when net.sql.request.time.worst > 3.8 s, segmented by query and
 /// service": one alert per query that crosses, none for the others; it
 /// escalates and resolves.
-#[test]
 fn a_latency_monitor_alerts_per_query_and_service() {
     let (api, dir) = api("latency");
     let m = serde_json::json!({
@@ -109,7 +114,6 @@ fn a_latency_monitor_alerts_per_query_and_service() {
 
 /// An agent silent for longer than the monitor's minutes opens a
 /// connectivity alert; posting again resolves it.
-#[test]
 fn a_silent_agent_opens_a_connectivity_alert() {
     let (api, dir) = api("connectivity");
     api.state
@@ -147,7 +151,6 @@ fn a_silent_agent_opens_a_connectivity_alert() {
 /// Check-plugin results raise alerts per host and check, damped by the
 /// monitor's attempts; an evaluator restarted while an alert is open picks
 /// it up (no second alert, and it resolves).
-#[test]
 fn check_results_raise_alerts_and_survive_a_restart() {
     let (api, dir) = api("checks");
     api.state
@@ -208,7 +211,6 @@ fn check_results_raise_alerts_and_survive_a_restart() {
 
 /// An expression over several series: the error ratio per service opens an
 /// alert for the service whose errors are over 5 % of its requests.
-#[test]
 fn an_expression_monitor_alerts_on_a_ratio_per_segment() {
     let (api, dir) = api("expression");
     api.state
@@ -260,7 +262,6 @@ fn an_expression_monitor_alerts_on_a_ratio_per_segment() {
 /// evaluator reports it as opened, so it gets its incident (and
 /// notifications). Deleting the monitor then resolves the incident, with the
 /// reason on its timeline.
-#[test]
 fn an_alert_left_without_its_incident_gets_one_and_deleting_resolves_it() {
     let (api, dir) = api("orphan");
     let mid = api
@@ -300,3 +301,11 @@ fn an_alert_left_without_its_incident_gets_one_and_deleting_resolves_it() {
     assert!(api.state.alerts(true, NOW + 20).expect("alerts").is_empty());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+both!(
+    a_latency_monitor_alerts_per_query_and_service,
+    a_silent_agent_opens_a_connectivity_alert,
+    check_results_raise_alerts_and_survive_a_restart,
+    an_expression_monitor_alerts_on_a_ratio_per_segment,
+    an_alert_left_without_its_incident_gets_one_and_deleting_resolves_it,
+);

@@ -13,13 +13,18 @@ use std::time::{Duration, Instant};
 use sonde_server::api::Api;
 use sonde_server::monitor::{Evaluator, record};
 use sonde_server::notify;
-use sonde_server::state::State;
+
+mod common_pg;
 
 fn api(name: &str) -> (Api, std::path::PathBuf) {
-    let dir = std::env::temp_dir().join(format!("sonde-notify-{name}-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "sonde-notify-{name}-{:?}-{}",
+        common_pg::backend(),
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("dir");
-    let state = State::open(&dir.join("state.db")).expect("state");
+    let state = common_pg::state(name, &dir);
     let metrics = sonde_tsdb::Store::open(
         dir.join("metrics"),
         sonde_tsdb::Options {
@@ -72,7 +77,6 @@ const NOW: i64 = 1_800_000_000;
 /// A connectivity alert opens an incident and goes to a webhook (the
 /// generic JSON), a Slack-style receiver (`{"text"}`) and by e-mail; the
 /// resolution follows on the incident's timeline and to every channel.
-#[test]
 fn an_alert_opens_an_incident_and_every_channel_hears_of_it() {
     let (api, dir) = api("channels");
     let hook = TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -178,7 +182,6 @@ fn an_alert_opens_an_incident_and_every_channel_hears_of_it() {
 /// A receiver that is down: the attempt fails with the reason logged and is
 /// retried after the back-off, then delivered once the receiver is up; a
 /// receiver that never comes back is given up after the last attempt.
-#[test]
 fn deliveries_are_retried_with_back_off_and_logged() {
     let (api, dir) = api("retry");
     let port = free_port();
@@ -245,3 +248,8 @@ fn api_with_channel(port: u16) -> (Api, std::path::PathBuf) {
         .expect("queue");
     (api, dir)
 }
+
+both!(
+    an_alert_opens_an_incident_and_every_channel_hears_of_it,
+    deliveries_are_retried_with_back_off_and_logged,
+);

@@ -14,7 +14,9 @@ use std::time::Duration;
 
 use sonde_server::api::Api;
 use sonde_server::http::{Limits, Server};
-use sonde_server::state::{KeyKind, State};
+use sonde_server::state::KeyKind;
+
+mod common_pg;
 
 struct Reply {
     status: u16,
@@ -117,10 +119,14 @@ struct Setup {
 }
 
 fn setup(name: &str) -> Setup {
-    let dir = std::env::temp_dir().join(format!("sonde-web-{name}-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "sonde-web-{name}-{:?}-{}",
+        common_pg::backend(),
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let state = State::open(&dir.join("state.db")).expect("state");
+    let state = common_pg::state(name, &dir);
     let write_key = state
         .create_key(KeyKind::Write, "test", 0)
         .expect("write key");
@@ -169,7 +175,6 @@ fn login(addr: SocketAddr, user: &str, password: &str) -> Reply {
     )
 }
 
-#[test]
 fn pages_need_a_session_and_posts_a_csrf_token() {
     let s = setup("session");
     let addr = s.server.addr;
@@ -407,7 +412,6 @@ fn pages_need_a_session_and_posts_a_csrf_token() {
     s.server.stop();
 }
 
-#[test]
 fn failed_logins_are_rate_limited() {
     let s = setup("limit");
     let addr = s.server.addr;
@@ -437,3 +441,8 @@ fn failed_logins_are_rate_limited() {
     );
     s.server.stop();
 }
+
+both!(
+    pages_need_a_session_and_posts_a_csrf_token,
+    failed_logins_are_rate_limited,
+);

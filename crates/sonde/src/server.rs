@@ -25,6 +25,13 @@ pub struct ServerArgs {
     /// Seconds between evaluations of the monitors.
     #[arg(long, default_value_t = 10)]
     evaluate_every: u64,
+    /// Where the state (hosts, keys, monitors, alerts, incidents, users)
+    /// lives: `postgres://user[:password]@host[:port]/db` or
+    /// `postgres:///db?host=/socket/dir&user=NAME` to share it between
+    /// server instances (fleet mode), or a SQLite file. Default:
+    /// `<data>/state.db`.
+    #[arg(long, value_name = "URL")]
+    state: Option<String>,
 }
 
 pub fn run(args: ServerArgs) -> ExitCode {
@@ -35,6 +42,7 @@ pub fn run(args: ServerArgs) -> ExitCode {
         admin_keys: args.admin_keys,
         limits: sonde_server::http::Limits::default(),
         evaluate_every: std::time::Duration::from_secs(args.evaluate_every.max(1)),
+        state: args.state,
     };
     let running = match sonde_server::serve::start(&options) {
         Ok(r) => r,

@@ -962,3 +962,28 @@ fn a_command_line_key_stops_working_when_dropped() {
     assert_eq!(status, 200);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--state` naming a PostgreSQL nobody answers at: the server does not
+/// start, and says which address it could not reach (never the password).
+#[test]
+fn a_state_url_nobody_answers_is_a_clear_error() {
+    let data = temp_dir("server-state-url");
+    let pg_port = free_port();
+    let out = Command::new(sonde())
+        .args(["server", "--listen", &format!("127.0.0.1:{}", free_port())])
+        .arg("--data")
+        .arg(&data)
+        .args([
+            "--state",
+            &format!("postgres://sonde:s3cret@127.0.0.1:{pg_port}/state"),
+        ])
+        .output()
+        .expect("run sonde server");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("127.0.0.1:{pg_port}")) && err.contains("unavailable"),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret"), "{err}");
+}

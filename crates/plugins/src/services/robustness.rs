@@ -4,8 +4,8 @@
 //! xorshift), so a failure reproduces.
 
 use super::mysql::wire as my;
-use super::postgres::wire as pg;
 use super::{memcached, nginx, redis};
+use sonde_pgwire::proto as pg;
 
 /// A small deterministic generator.
 struct Rng(u64);

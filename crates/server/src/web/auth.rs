@@ -1,18 +1,21 @@
 //! Who may see the dashboard: users with Argon2id password hashes, sessions
 //! with expiry and a CSRF token each, and a limit on failed logins.
 //!
-//! The tables live in the server's SQLite database beside the state, made
-//! here with `CREATE TABLE IF NOT EXISTS` on a connection of our own (the
-//! state's schema is not ours to version). Like API keys, session ids are
-//! kept as SHA-256 hashes: a copy of the database opens no session.
+//! The tables live in the server's database beside the state (SQLite, or
+//! PostgreSQL in fleet mode, where every instance sees the same users and
+//! sessions), made here with `CREATE TABLE IF NOT EXISTS` (the state's
+//! schema is not ours to version). Like API keys, session ids are kept as
+//! SHA-256 hashes: a copy of the database opens no session.
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
+
+use crate::params;
+use crate::sql::Db;
 
 /// How long a session lasts from login.
 pub const SESSION_SECS: i64 = 12 * 3600;
@@ -31,6 +34,18 @@ pub struct AuthError {
     pub what: String,
     #[source]
     pub source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl AuthError {
+    /// The HTTP status for a request that failed on this: 503 while the
+    /// database is away (the server keeps serving), else 500.
+    pub fn status(&self) -> u16 {
+        let away = self
+            .source
+            .downcast_ref::<crate::sql::DbError>()
+            .is_some_and(|d| d.is_unavailable());
+        if away { 503 } else { 500 }
+    }
 }
 
 fn ctx<T, E: std::error::Error + Send + Sync + 'static>(
@@ -162,7 +177,7 @@ impl Session {
 
 /// Users and sessions.
 pub struct Auth {
-    conn: Mutex<Connection>,
+    db: Arc<Db>,
     pub limiter: Limiter,
     /// One password hash at a time: each takes 19 MiB, and the server's
     /// connection threads (64) hashing at once would take over a GiB.
@@ -170,48 +185,44 @@ pub struct Auth {
     hashing: Mutex<()>,
 }
 
+/// The tables. `"user"` is quoted: PostgreSQL reserves the word.
+const TABLES: &str = "CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sessions (
+    id_hash TEXT PRIMARY KEY,
+    \"user\" TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
+    csrf TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+);";
+
 impl Auth {
-    /// Opens the server's database (`state.db`) for users and sessions.
+    /// Opens a SQLite database (the server's `state.db`) for users and
+    /// sessions.
     pub fn open(path: &Path) -> Result<Auth, AuthError> {
-        let conn = ctx(&format!("open {}", path.display()), Connection::open(path))?;
-        // The state holds its own connection to the same file: wait for its
-        // writes rather than fail.
-        ctx(
-            "set the busy timeout",
-            conn.busy_timeout(Duration::from_secs(10)),
-        )?;
-        ctx(
-            "create the users and sessions tables",
-            conn.execute_batch(
-                "CREATE TABLE IF NOT EXISTS users (
-                    name TEXT PRIMARY KEY,
-                    password_hash TEXT NOT NULL,
-                    created_at INTEGER NOT NULL
-                );
-                CREATE TABLE IF NOT EXISTS sessions (
-                    id_hash TEXT PRIMARY KEY,
-                    user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,
-                    csrf TEXT NOT NULL,
-                    expires_at INTEGER NOT NULL
-                );",
-            ),
-        )?;
+        let db = ctx(&format!("open {}", path.display()), Db::open_sqlite(path))?;
+        Auth::over(Arc::new(db))
+    }
+
+    /// Users and sessions in `db` (the state's, so that with PostgreSQL
+    /// every instance shares logins).
+    pub fn over(db: Arc<Db>) -> Result<Auth, AuthError> {
+        ctx("create the users and sessions tables", db.ensure(TABLES))?;
         Ok(Auth {
-            conn: Mutex::new(conn),
+            db,
             limiter: Limiter::default(),
             hashing: Mutex::new(()),
         })
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     pub fn user_count(&self) -> Result<i64, AuthError> {
         ctx(
             "count users",
-            self.conn()
-                .query_row("SELECT count(*) FROM users", [], |r| r.get(0)),
+            self.db
+                .query_row("SELECT count(*) FROM users", &[])
+                .and_then(|r| r.get(0)),
         )
     }
 
@@ -227,8 +238,8 @@ impl Auth {
         })?;
         ctx(
             "store a user",
-            self.conn().execute(
-                "INSERT INTO users (name, password_hash, created_at) VALUES (?1, ?2, ?3)
+            self.db.execute(
+                "INSERT INTO users (name, password_hash, created_at) VALUES (?1, ?2, ?3) \
                  ON CONFLICT(name) DO UPDATE SET password_hash = excluded.password_hash",
                 params![name, hash, now],
             ),
@@ -239,16 +250,14 @@ impl Auth {
     /// Whether the user exists and the password is theirs. An unknown user
     /// costs a hash too, so the answer's time does not tell which it was.
     pub fn check_password(&self, name: &str, password: &str) -> Result<bool, AuthError> {
-        let stored: Option<String> = ctx(
+        let row = ctx(
             "read a user",
-            self.conn()
-                .query_row(
-                    "SELECT password_hash FROM users WHERE name = ?1",
-                    params![name],
-                    |r| r.get(0),
-                )
-                .optional(),
+            self.db.query_opt(
+                "SELECT password_hash FROM users WHERE name = ?1",
+                params![name],
+            ),
         )?;
+        let stored: Option<String> = row.map(|r| ctx("read a user", r.get(0))).transpose()?;
         let _one = self.hashing.lock().unwrap_or_else(|e| e.into_inner());
         match stored {
             Some(h) => Ok(verify_password(password, &h)),
@@ -264,17 +273,17 @@ impl Auth {
         let id = hex(&ctx("random session id", random_bytes(32))?);
         let csrf = hex(&ctx("random CSRF token", random_bytes(32))?);
         let expires_at = now + SESSION_SECS;
-        let conn = self.conn();
         // Expired sessions go as new ones come, so the table stays small.
         ctx(
             "drop expired sessions",
-            conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", params![now]),
+            self.db
+                .execute("DELETE FROM sessions WHERE expires_at <= ?1", params![now]),
         )?;
         ctx(
             "store a session",
-            conn.execute(
-                "INSERT INTO sessions (id_hash, user, csrf, expires_at) VALUES (?1, ?2, ?3, ?4)",
-                params![sha256_hex(&id), user, csrf, expires_at],
+            self.db.execute(
+                "INSERT INTO sessions (id_hash, \"user\", csrf, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                params![sha256_hex(&id), user, &csrf, expires_at],
             ),
         )?;
         Ok((
@@ -289,28 +298,33 @@ impl Auth {
 
     /// The live session with this cookie id, if any.
     pub fn session(&self, id: &str, now: i64) -> Result<Option<Session>, AuthError> {
-        ctx(
-            "read a session",
-            self.conn()
-                .query_row(
-                    "SELECT user, csrf, expires_at FROM sessions WHERE id_hash = ?1 AND expires_at > ?2",
-                    params![sha256_hex(id), now],
-                    |r| {
-                        Ok(Session {
-                            user: r.get(0)?,
-                            csrf: r.get(1)?,
-                            expires_at: r.get(2)?,
-                        })
-                    },
-                )
-                .optional(),
-        )
+        let what = "read a session";
+        let row = ctx(
+            what,
+            self.db.query_opt(
+                "SELECT \"user\", csrf, expires_at FROM sessions WHERE id_hash = ?1 AND expires_at > ?2",
+                params![sha256_hex(id), now],
+            ),
+        )?;
+        row.map(|r| {
+            ctx(
+                what,
+                (|| -> Result<Session, crate::sql::DbError> {
+                    Ok(Session {
+                        user: r.get(0)?,
+                        csrf: r.get(1)?,
+                        expires_at: r.get(2)?,
+                    })
+                })(),
+            )
+        })
+        .transpose()
     }
 
     pub fn end_session(&self, id: &str) -> Result<(), AuthError> {
         ctx(
             "end a session",
-            self.conn().execute(
+            self.db.execute(
                 "DELETE FROM sessions WHERE id_hash = ?1",
                 params![sha256_hex(id)],
             ),

@@ -34,12 +34,13 @@ pub struct Site {
     pub auth: Auth,
 }
 
-/// The dashboard over `api`, its users in the data directory's `state.db`.
+/// The dashboard over `api`, its users in the state's database (the data
+/// directory's `state.db`, or the shared PostgreSQL).
 /// At the first start (no users) it makes `admin` with a random password,
 /// returned and written to `first-login.txt` (mode 0600) for whoever
 /// installs.
 pub fn start(data: &Path, api: Arc<Api>) -> Result<(Site, Option<(String, String)>), String> {
-    let auth = Auth::open(&data.join("state.db")).map_err(|e| e.to_string())?;
+    let auth = Auth::over(Arc::clone(api.state.db())).map_err(|e| e.to_string())?;
     let mut first_login = None;
     if auth.user_count().map_err(|e| e.to_string())? == 0 {
         let password =
@@ -187,7 +188,7 @@ impl Site {
         };
         match self.auth.session(id, now()) {
             Ok(s) => Ok(s.map(|s| (id.to_string(), s))),
-            Err(e) => Err(Response::error(500, &e.to_string())),
+            Err(e) => Err(Response::error(e.status(), &e.to_string())),
         }
     }
 
@@ -234,12 +235,12 @@ impl Site {
                 return r;
             }
         }
-        let fail = |e: crate::state::StateError| Response::error(500, &e.to_string());
+        let fail = |e: crate::state::StateError| Response::error(e.status(), &e.to_string());
         match (req.method.as_str(), path) {
             ("POST", "/logout") => {
                 self.auth
                     .end_session(&id)
-                    .map_err(|e| Response::error(500, &e.to_string()))?;
+                    .map_err(|e| Response::error(e.status(), &e.to_string()))?;
                 Ok(redirect("/login").with_header(
                     "Set-Cookie",
                     &format!("{SESSION_COOKIE}=; {}", cookie_attrs(req, 0)),
@@ -333,7 +334,7 @@ impl Site {
         let ok = self
             .auth
             .check_password(&user, &password)
-            .map_err(|e| Response::error(500, &e.to_string()))?;
+            .map_err(|e| Response::error(e.status(), &e.to_string()))?;
         if !ok {
             self.auth.limiter.failed(&address, &user, t);
             return Ok(self.login_form(req, Some("Wrong user name or password."), 401));
@@ -342,7 +343,7 @@ impl Site {
         let (id, _) = self
             .auth
             .create_session(&user, now())
-            .map_err(|e| Response::error(500, &e.to_string()))?;
+            .map_err(|e| Response::error(e.status(), &e.to_string()))?;
         Ok(redirect("/")
             .with_header(
                 "Set-Cookie",
@@ -423,7 +424,7 @@ impl Site {
             .api
             .state
             .graph_defs(host_id)
-            .map_err(|e| Response::error(500, &e.to_string()))?;
+            .map_err(|e| Response::error(e.status(), &e.to_string()))?;
         let graphs: Vec<serde_json::Value> = graphs::build(&names, &defs)
             .into_iter()
             .map(|g| {

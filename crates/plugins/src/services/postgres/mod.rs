@@ -9,10 +9,7 @@
 //! plugin post `idle_waiting`, a name its graph does not define); only
 //! `active_waiting` is kept apart, as its graph has it.
 
-pub mod wire;
-
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -22,7 +19,7 @@ use super::args::{self, Flag, Flags};
 use super::graph::{self, Graph, Stats, counter, gauge};
 use super::net::{Endpoint, Stream};
 use crate::{MetricPlugin, PluginError, Sample, UsageError};
-use wire::{Auth, Rows, WireError};
+use sonde_pgwire::{Login, Rows, WireError, proto as wire};
 
 const FLAGS: &[Flag] = &[
     Flag::new(
@@ -418,71 +415,17 @@ impl Conn {
     fn open(cfg: &Postgres) -> Result<Conn, PluginError> {
         let mut s = cfg.endpoint.connect("postgres", cfg.timeout)?;
         let who = format!("login as {:?} to {:?}", cfg.user, cfg.database);
-        let fail = |s: &Stream, e: WireError| s.error(format!("{who}: {e}"));
-        let send =
-            |s: &mut Stream, b: &[u8]| std::io::Write::write_all(s, b).map_err(WireError::Io);
-        send(&mut s, &wire::startup(&cfg.user, &cfg.database)).map_err(|e| fail(&s, e))?;
-        let need_password = |s: &Stream| {
-            s.error(format!(
-                "{who}: the server asks for a password (give --password or PGPASSWORD)"
-            ))
+        let login = Login {
+            user: &cfg.user,
+            database: &cfg.database,
+            password: cfg.password.as_deref(),
         };
-        let mut scram: Option<wire::Scram> = None;
-        loop {
-            let (t, body) = wire::read_message(&mut s).map_err(|e| fail(&s, e))?;
-            match t {
-                b'R' => match wire::parse_auth(&body).map_err(|e| fail(&s, e))? {
-                    Auth::Ok => {}
-                    Auth::Cleartext => {
-                        let pw = cfg.password.as_deref().ok_or_else(|| need_password(&s))?;
-                        let mut b = pw.as_bytes().to_vec();
-                        b.push(0);
-                        send(&mut s, &wire::password(&b)).map_err(|e| fail(&s, e))?;
-                    }
-                    Auth::Md5 { salt } => {
-                        let pw = cfg.password.as_deref().ok_or_else(|| need_password(&s))?;
-                        let mut b = wire::md5_password(&cfg.user, pw, salt).into_bytes();
-                        b.push(0);
-                        send(&mut s, &wire::password(&b)).map_err(|e| fail(&s, e))?;
-                    }
-                    Auth::Sasl { mechanisms } => {
-                        if !mechanisms.iter().any(|m| m == "SCRAM-SHA-256") {
-                            return Err(s.error(format!(
-                                "{who}: the server offers {mechanisms:?}; sonde speaks SCRAM-SHA-256"
-                            )));
-                        }
-                        cfg.password.as_deref().ok_or_else(|| need_password(&s))?;
-                        let nonce = client_nonce().map_err(|e| s.error(format!("{who}: {e}")))?;
-                        let sc = wire::Scram::new(&nonce);
-                        send(&mut s, &wire::password(&sc.initial_response()))
-                            .map_err(|e| fail(&s, e))?;
-                        scram = Some(sc);
-                    }
-                    Auth::SaslContinue(data) => {
-                        let (Some(sc), Some(pw)) = (scram.as_mut(), cfg.password.as_deref()) else {
-                            return Err(s.error(format!("{who}: SCRAM data before SCRAM began")));
-                        };
-                        let fin = sc.client_final(&data, pw).map_err(|e| fail(&s, e))?;
-                        send(&mut s, &wire::password(&fin)).map_err(|e| fail(&s, e))?;
-                    }
-                    Auth::SaslFinal(data) => {
-                        let sc = scram.as_ref().ok_or_else(|| {
-                            s.error(format!("{who}: SCRAM result before SCRAM began"))
-                        })?;
-                        sc.verify_server(&data).map_err(|e| fail(&s, e))?;
-                    }
-                },
-                b'E' => return Err(fail(&s, wire::parse_error(&body))),
-                b'Z' => return Ok(Conn { s }),
-                // Parameter status, backend key, notices.
-                b'S' | b'K' | b'N' => {}
-                other => {
-                    return Err(s.error(format!(
-                        "{who}: unexpected message {:?} during login",
-                        other as char
-                    )));
-                }
-            }
+        match sonde_pgwire::login(&mut s, login) {
+            Ok(_) => Ok(Conn { s }),
+            Err(WireError::PasswordNeeded) => Err(s.error(format!(
+                "{who}: the server asks for a password (give --password or PGPASSWORD)"
+            ))),
+            Err(e) => Err(s.error(format!("{who}: {e}"))),
         }
     }
 
@@ -510,16 +453,6 @@ impl Conn {
     fn terminate(mut self) {
         let _ = std::io::Write::write_all(&mut self.s, &wire::message(b'X', &[]));
     }
-}
-
-/// A SCRAM client nonce: 18 random bytes, base64 (printable, no comma).
-fn client_nonce() -> Result<String, String> {
-    use base64::Engine as _;
-    let mut b = [0u8; 18];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut b))
-        .map_err(|e| format!("/dev/urandom: {e}"))?;
-    Ok(base64::engine::general_purpose::STANDARD.encode(b))
 }
 
 fn first_words(sql: &str) -> String {
@@ -561,7 +494,6 @@ mod tests {
     #[test]
     fn replicas_get_a_line_each() {
         let reps = Rows {
-            columns: vec![],
             rows: vec![
                 vec![
                     Some("standby 1".into()),
@@ -572,6 +504,7 @@ mod tests {
                 ],
                 vec![Some("".into()), None, Some("78".into()), None, None],
             ],
+            ..Rows::default()
         };
         let s = replica_samples("postgres", &reps);
         let names: Vec<&str> = s.iter().map(|s| s.name.as_str()).collect();

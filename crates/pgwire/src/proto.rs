@@ -1,8 +1,10 @@
 //! The PostgreSQL frontend/backend protocol (version 3.0), as much as a
-//! metrics reader needs: the startup message, authentication (trust,
-//! cleartext, md5 and SCRAM-SHA-256), and the simple query protocol. No
-//! I/O beyond the [`Read`]/[`Write`] the caller gives; every decoder gives
-//! an error, never a panic, on short or odd bytes.
+//! metrics reader and a state store need: the startup message,
+//! authentication (trust, cleartext, md5 and SCRAM-SHA-256), the simple
+//! query protocol and the extended one (Parse/Bind/Describe/Execute/Sync
+//! with text-format parameters). No I/O beyond the [`Read`] the caller
+//! gives; every decoder gives an error, never a panic, on short or odd
+//! bytes.
 
 use std::io::{self, Read};
 
@@ -28,6 +30,19 @@ pub enum WireError {
         code: String,
         message: String,
     },
+    /// The server wants a password and none was given.
+    #[error("the server asks for a password")]
+    PasswordNeeded,
+    /// A connection URL that cannot be used, and why.
+    #[error("{url}: {reason}")]
+    Url { url: String, reason: String },
+    /// Connecting failed: the address tried and the system's reason.
+    #[error("connect to {addr}: {source}")]
+    Connect {
+        addr: String,
+        #[source]
+        source: io::Error,
+    },
 }
 
 impl WireError {
@@ -43,6 +58,22 @@ impl WireError {
         match self {
             WireError::Server { code, .. } => Some(code),
             _ => None,
+        }
+    }
+
+    /// Whether the connection this came from can no longer be used: the
+    /// stream failed or fell out of step, or the server ended the session
+    /// (FATAL, a shutdown, SQLSTATE class 08 "connection exception"). An
+    /// ordinary ERROR leaves the connection ready for the next query.
+    pub fn is_broken(&self) -> bool {
+        match self {
+            WireError::Server { severity, code, .. } => {
+                severity == "FATAL"
+                    || severity == "PANIC"
+                    || code.starts_with("08")
+                    || code.starts_with("57P")
+            }
+            _ => true,
         }
     }
 }
@@ -114,6 +145,71 @@ pub fn query(sql: &str) -> Vec<u8> {
     let mut b = sql.as_bytes().to_vec();
     b.push(0);
     message(b'Q', &b)
+}
+
+/// A parameter's type for Parse: what the server should read its text as.
+/// `0` leaves it to the server to infer from where it is used.
+pub type Oid = u32;
+
+/// `int8`: the type of integer parameters (and of ids and timestamps).
+pub const INT8: Oid = 20;
+/// `float8`: the type of floating-point parameters.
+pub const FLOAT8: Oid = 701;
+/// `text`: the type of text parameters.
+pub const TEXT: Oid = 25;
+
+/// One extended-protocol round trip for `sql` with text-format
+/// `params` (`None` is NULL): Parse and Bind the unnamed statement and
+/// portal, Describe the portal (for the column names and types), Execute
+/// it for all rows, and Sync. The reply reads with [`read_query_reply`].
+///
+/// Parameters travel apart from the SQL, so no value is ever quoted into
+/// it; a statement has at most 65535 of them (the protocol's Int16).
+pub fn extended_query(sql: &str, params: &[(Oid, Option<&str>)]) -> Result<Vec<u8>, WireError> {
+    let n = i16::try_from(params.len()).map_err(|_| {
+        WireError::unexpected(
+            "statement",
+            format!("{} parameters (at most 32767)", params.len()),
+        )
+    })?;
+    if sql.as_bytes().contains(&0) {
+        return Err(WireError::unexpected("statement", "a NUL byte in the SQL"));
+    }
+    let mut out = Vec::with_capacity(sql.len() + 64);
+    // Parse: unnamed statement, the SQL, the parameter types.
+    let mut b = Vec::with_capacity(sql.len() + 8 + 4 * params.len());
+    b.push(0);
+    b.extend_from_slice(sql.as_bytes());
+    b.push(0);
+    b.extend_from_slice(&n.to_be_bytes());
+    for (oid, _) in params {
+        b.extend_from_slice(&oid.to_be_bytes());
+    }
+    out.extend_from_slice(&message(b'P', &b));
+    // Bind: unnamed portal and statement, every parameter in text format
+    // (no format codes means text), the values, results in text.
+    let mut b = vec![0, 0];
+    b.extend_from_slice(&0i16.to_be_bytes());
+    b.extend_from_slice(&n.to_be_bytes());
+    for (_, v) in params {
+        match v {
+            Some(v) => {
+                let len = i32::try_from(v.len()).map_err(|_| {
+                    WireError::unexpected("parameter", format!("{} bytes", v.len()))
+                })?;
+                b.extend_from_slice(&len.to_be_bytes());
+                b.extend_from_slice(v.as_bytes());
+            }
+            None => b.extend_from_slice(&(-1i32).to_be_bytes()),
+        }
+    }
+    b.extend_from_slice(&0i16.to_be_bytes());
+    out.extend_from_slice(&message(b'B', &b));
+    out.extend_from_slice(&message(b'D', b"P\0"));
+    // Execute the unnamed portal with no row limit.
+    out.extend_from_slice(&message(b'E', &[0, 0, 0, 0, 0]));
+    out.extend_from_slice(&message(b'S', &[]));
+    Ok(out)
 }
 
 /// A password message (also carries SASL responses).
@@ -354,8 +450,17 @@ impl Scram {
 pub struct Rows {
     /// Column names.
     pub columns: Vec<String>,
+    /// Each column's type OID (`int8` is 20, `text` 25, ...), so a caller
+    /// can tell a number from text without parsing it.
+    pub types: Vec<u32>,
     /// Rows, one value per column.
     pub rows: Vec<Vec<Option<String>>>,
+    /// Rows the first command touched, from its tag (`INSERT 0 3`,
+    /// `UPDATE 2`, `SELECT 5`); none for a tag without a count.
+    pub affected: Option<u64>,
+    /// The transaction status ReadyForQuery reported: `I` idle, `T` in a
+    /// transaction, `E` in a failed one.
+    pub status: u8,
 }
 
 /// Most rows accepted from one query (pg_locks on a busy server can be
@@ -371,11 +476,12 @@ pub fn read_query_reply(
     let mut out = Rows::default();
     let mut error = None;
     let mut described = false;
+    let mut completed = false;
     loop {
         let (t, body) = next()?;
         match t {
             b'T' if !described => {
-                out.columns = parse_row_description(&body)?;
+                (out.columns, out.types) = parse_row_description(&body)?;
                 described = true;
             }
             b'D' if described && out.rows.len() < MAX_ROWS => {
@@ -395,14 +501,20 @@ pub fn read_query_reply(
                 ));
             }
             b'E' => error = Some(parse_error(&body)),
+            b'C' if !completed => {
+                out.affected = command_count(&body);
+                completed = true;
+            }
             b'Z' => {
+                out.status = body.first().copied().unwrap_or(b'I');
                 return match error {
                     Some(e) => Err(e),
                     None => Ok(out),
                 };
             }
-            // Later results, command tags, notices, parameter changes.
-            b'T' | b'D' | b'C' | b'I' | b'N' | b'S' | b'A' => {}
+            // Later results and command tags, notices, parameter changes;
+            // the extended protocol's parse, bind and no-data replies.
+            b'T' | b'D' | b'C' | b'I' | b'N' | b'S' | b'A' | b'1' | b'2' | b'n' | b'3' => {}
             other => {
                 return Err(WireError::unexpected(
                     "message in a query reply",
@@ -459,7 +571,17 @@ impl<'a> Cur<'a> {
     }
 }
 
-fn parse_row_description(body: &[u8]) -> Result<Vec<String>, WireError> {
+/// The row count at the end of a CommandComplete tag, if it has one.
+fn command_count(body: &[u8]) -> Option<u64> {
+    let tag = body.split(|b| *b == 0).next()?;
+    let last = tag.rsplit(|b| *b == b' ').next()?;
+    std::str::from_utf8(last).ok()?.parse().ok()
+}
+
+/// Column names and type OIDs.
+type Description = (Vec<String>, Vec<u32>);
+
+fn parse_row_description(body: &[u8]) -> Result<Description, WireError> {
     let mut c = Cur {
         b: body,
         at: 0,
@@ -469,11 +591,14 @@ fn parse_row_description(body: &[u8]) -> Result<Vec<String>, WireError> {
     let n = usize::try_from(n)
         .map_err(|_| WireError::unexpected("row description", format!("{n} columns")))?;
     let mut cols = Vec::with_capacity(n.min(256));
+    let mut types = Vec::with_capacity(n.min(256));
     for _ in 0..n {
         cols.push(String::from_utf8_lossy(c.cstr()?).into_owned());
-        c.take(18)?; // table oid, attr, type oid, size, modifier, format
+        c.take(6)?; // table oid, attribute number
+        types.push(c.i32()? as u32);
+        c.take(8)?; // size, modifier, format
     }
-    Ok(cols)
+    Ok((cols, types))
 }
 
 fn parse_data_row(body: &[u8]) -> Result<Vec<Option<String>>, WireError> {
@@ -589,6 +714,95 @@ mod tests {
             }
         }
         b
+    }
+
+    #[test]
+    fn an_extended_query_encodes_parse_bind_describe_execute_sync() {
+        let m =
+            extended_query("SELECT $1, $2", &[(INT8, Some("42")), (TEXT, None)]).expect("encodes");
+        let mut r: &[u8] = &m;
+        let mut next = || {
+            let t = r[0];
+            let len = u32::from_be_bytes([r[1], r[2], r[3], r[4]]) as usize;
+            let body = r[5..1 + len].to_vec();
+            r = &r[1 + len..];
+            (t, body)
+        };
+        let (t, b) = next();
+        assert_eq!(t, b'P');
+        let mut want = b"\0SELECT $1, $2\0".to_vec();
+        want.extend_from_slice(&2i16.to_be_bytes());
+        want.extend_from_slice(&20u32.to_be_bytes());
+        want.extend_from_slice(&25u32.to_be_bytes());
+        assert_eq!(b, want);
+        let (t, b) = next();
+        assert_eq!(t, b'B');
+        let mut want = vec![0, 0, 0, 0, 0, 2];
+        want.extend_from_slice(&2i32.to_be_bytes());
+        want.extend_from_slice(b"42");
+        want.extend_from_slice(&(-1i32).to_be_bytes()); // NULL
+        want.extend_from_slice(&[0, 0]);
+        assert_eq!(b, want);
+        assert_eq!(next(), (b'D', b"P\0".to_vec()));
+        assert_eq!(next(), (b'E', vec![0, 0, 0, 0, 0]));
+        assert_eq!(next(), (b'S', vec![]));
+        assert!(r.is_empty());
+        assert!(extended_query("SELECT '\0'", &[]).is_err(), "NUL in SQL");
+        let many = vec![(0, None); 40_000];
+        assert!(
+            extended_query("SELECT 1", &many).is_err(),
+            "too many parameters"
+        );
+    }
+
+    #[test]
+    fn an_extended_reply_decodes_with_types_and_count() {
+        let mut desc = 2i16.to_be_bytes().to_vec();
+        for (name, oid) in [("id", 20u32), ("name", 25)] {
+            desc.extend_from_slice(name.as_bytes());
+            desc.push(0);
+            desc.extend_from_slice(&[0; 6]);
+            desc.extend_from_slice(&oid.to_be_bytes());
+            desc.extend_from_slice(&[0; 8]);
+        }
+        let r = run(vec![
+            (b'1', vec![]),
+            (b'2', vec![]),
+            (b'T', desc),
+            (b'D', data_row(&[Some("7"), None])),
+            (b'C', b"INSERT 0 1\0".to_vec()),
+            (b'Z', b"T".to_vec()),
+        ])
+        .expect("valid");
+        assert_eq!(r.columns, vec!["id", "name"]);
+        assert_eq!(r.types, vec![20, 25]);
+        assert_eq!(r.rows, vec![vec![Some("7".into()), None]]);
+        assert_eq!(r.affected, Some(1));
+        assert_eq!(r.status, b'T');
+        let r = run(vec![
+            (b'1', vec![]),
+            (b'2', vec![]),
+            (b'n', vec![]),
+            (b'C', b"UPDATE 12\0".to_vec()),
+            (b'Z', b"I".to_vec()),
+        ])
+        .expect("valid");
+        assert_eq!((r.affected, r.rows.len()), (Some(12), 0));
+        assert_eq!(command_count(b"BEGIN\0"), None);
+    }
+
+    #[test]
+    fn broken_and_ordinary_errors_are_told_apart() {
+        let e = parse_error(b"SERROR\0VERROR\0C23505\0Mduplicate key\0\0");
+        assert!(
+            !e.is_broken(),
+            "a constraint error leaves the session usable"
+        );
+        let e = parse_error(b"SFATAL\0VFATAL\0C57P01\0Mterminating connection\0\0");
+        assert!(e.is_broken());
+        let e = parse_error(b"SERROR\0C08006\0Mgone\0\0");
+        assert!(e.is_broken());
+        assert!(WireError::Io(io::Error::other("reset")).is_broken());
     }
 
     fn reply() -> Vec<(u8, Vec<u8>)> {
