@@ -4,11 +4,14 @@
 //! serves it over its own HTTP/1.1 layer.
 
 pub mod api;
+pub mod client;
 pub mod http;
 pub mod import;
+pub mod metrics;
 pub mod monitor;
 pub mod notify;
 pub mod remote_write;
 pub mod serve;
 pub mod state;
+pub mod victoria;
 pub mod web;

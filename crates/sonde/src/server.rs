@@ -25,6 +25,12 @@ pub struct ServerArgs {
     /// Seconds between evaluations of the monitors.
     #[arg(long, default_value_t = 10)]
     evaluate_every: u64,
+    /// Keep metrics in VictoriaMetrics at this URL (e.g.
+    /// http://127.0.0.1:8428) instead of the embedded store in
+    /// DATA/metrics. Start it with -search.latencyOffset=1s and
+    /// -dedup.minScrapeInterval=1ms (docs/fleet.md).
+    #[arg(long = "metrics", value_name = "URL")]
+    metrics_url: Option<String>,
 }
 
 pub fn run(args: ServerArgs) -> ExitCode {
@@ -35,6 +41,7 @@ pub fn run(args: ServerArgs) -> ExitCode {
         admin_keys: args.admin_keys,
         limits: sonde_server::http::Limits::default(),
         evaluate_every: std::time::Duration::from_secs(args.evaluate_every.max(1)),
+        metrics_url: args.metrics_url,
     };
     let running = match sonde_server::serve::start(&options) {
         Ok(r) => r,

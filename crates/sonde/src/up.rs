@@ -201,6 +201,7 @@ pub fn run(args: UpArgs) -> ExitCode {
         admin_keys: Vec::new(),
         limits: sonde_server::http::Limits::default(),
         evaluate_every: std::time::Duration::from_secs(10),
+        metrics_url: None,
     };
     let running = match sonde_server::serve::start(&options) {
         Ok(r) => r,
