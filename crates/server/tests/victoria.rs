@@ -1,0 +1,366 @@
+//! Metrics in a real VictoriaMetrics (Debian's, started per test): the same
+//! samples written to it and to the embedded store answer every query the
+//! same (raw, and in buckets, recent ones included); the agent API, remote
+//! write and Prometheus import write through it and the metrics query reads
+//! back; with it down, writes get 503 naming its URL, the rest of the API
+//! keeps serving, and writes succeed again once it is back.
+
+use std::net::SocketAddr;
+
+use sonde_server::api::Api;
+use sonde_server::http::{Handler, Request};
+use sonde_server::metrics::Metrics;
+use sonde_server::state::{KeyKind, State};
+use sonde_server::victoria::Victoria;
+use sonde_tsdb::{MatchOp, Matcher, Points, SeriesKey};
+
+#[path = "support/victoria.rs"]
+mod victoria;
+
+fn temp(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("sonde-vmtest-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    dir
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_millis() as i64
+}
+
+/// Samples over the last three hours, irregular, up to a second ago (so
+/// some are newer than VictoriaMetrics' latency offset).
+fn samples(now: i64) -> Vec<(SeriesKey, i64, f64)> {
+    let keys = [
+        SeriesKey::new("cpu.user.percentage", &[("host", "web-1")]),
+        SeriesKey::new("cpu.user.percentage", &[("host", "web-2")]),
+        SeriesKey::new(
+            "net.sql.request.time.worst",
+            &[("query", "SELECT \"a\\b\" FROM t"), ("service", "shop-db")],
+        ),
+    ];
+    let mut out = Vec::new();
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    for (k, key) in keys.iter().enumerate() {
+        let mut t = now - 3 * 3_600_000 + k as i64 * 777;
+        while t < now - 1000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            out.push((key.clone(), t, (x % 10_000) as f64 / 100.0));
+            t += 5_000 + (x % 50_000) as i64;
+        }
+    }
+    out
+}
+
+fn sum_close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+}
+
+#[test]
+fn victoria_metrics_answers_queries_as_the_embedded_store_does() {
+    let dir = temp("same");
+    let vm = victoria::Vm::start("same");
+    let embedded: Metrics = sonde_tsdb::Store::open(
+        dir.join("metrics"),
+        sonde_tsdb::Options {
+            background_interval: None,
+            ..Default::default()
+        },
+    )
+    .expect("store")
+    .into();
+    let remote: Metrics = Victoria::new(&vm.url).expect("url").into();
+    let now = now_ms();
+    let data = samples(now);
+    for chunk in data.chunks(500) {
+        embedded.append_keyed(chunk).expect("embedded append");
+        remote.append_keyed(chunk).expect("victoria append");
+    }
+    remote.flush().expect("force flush");
+    let selections = [
+        vec![Matcher::name("cpu.user.percentage")],
+        vec![
+            Matcher::name("cpu.user.percentage"),
+            Matcher::eq("host", "web-2"),
+        ],
+        vec![
+            Matcher::new("__name__", MatchOp::Regex, "net\\.sql\\..*").expect("re"),
+            Matcher::eq("query", "SELECT \"a\\b\" FROM t"),
+        ],
+        vec![Matcher::new("host", MatchOp::Regex, "web-.*").expect("re")],
+    ];
+    let hour = 3_600_000;
+    let ranges = [
+        // Raw: everything, and a cut that starts and ends between samples.
+        (now - 4 * hour, now + 1000, 0),
+        (now - 2 * hour + 1234, now - hour - 4321, 0),
+        // Buckets: aligned like the dashboard's, unaligned, and reaching now.
+        (
+            (now - 3 * hour) / 300_000 * 300_000,
+            (now / 300_000 + 1) * 300_000,
+            300_000,
+        ),
+        (now - 2 * hour - 17_000, now - 30 * 60_000 + 5_000, 60_000),
+        (now - 10 * 60_000, now + 1, 10_000),
+        (now - 4 * hour, now + 1, hour),
+    ];
+    let mut compared = 0;
+    for m in &selections {
+        for &(from, to, step) in &ranges {
+            let what = format!("{m:?} [{from}, {to}) step {step}");
+            let a = embedded.query_range(m, from, to, step).expect("embedded");
+            let b = remote.query_range(m, from, to, step).expect("victoria");
+            let keys = |s: &[sonde_tsdb::SeriesPoints]| {
+                let mut k: Vec<SeriesKey> = s.iter().map(|s| s.key.clone()).collect();
+                k.sort();
+                k
+            };
+            assert_eq!(keys(&a), keys(&b), "{what}");
+            assert!(!a.is_empty(), "{what}: nothing selected");
+            for sa in &a {
+                let sb = b.iter().find(|s| s.key == sa.key).expect("same keys");
+                match (&sa.points, &sb.points) {
+                    (Points::Raw(pa), Points::Raw(pb)) => {
+                        assert_eq!(pa, pb, "{what} {}", sa.key);
+                        compared += pa.len();
+                    }
+                    (Points::Buckets(ba), Points::Buckets(bb)) => {
+                        let ts =
+                            |b: &[sonde_tsdb::Bucket]| b.iter().map(|b| b.ts).collect::<Vec<_>>();
+                        assert_eq!(ts(ba), ts(bb), "{what} {}", sa.key);
+                        for (x, y) in ba.iter().zip(bb) {
+                            assert_eq!(
+                                (x.count, x.min, x.max),
+                                (y.count, y.min, y.max),
+                                "{what} {} bucket {}",
+                                sa.key,
+                                x.ts
+                            );
+                            assert!(sum_close(x.sum, y.sum), "{what} {}: {x:?} {y:?}", sa.key);
+                        }
+                        compared += ba.len();
+                    }
+                    other => panic!("{what}: different kinds {other:?}"),
+                }
+            }
+        }
+    }
+    assert!(compared > 1000, "only {compared} points compared");
+    let mut hosts = remote
+        .label_values("host", &[Matcher::name("cpu.user.percentage")])
+        .expect("label values");
+    hosts.sort();
+    assert_eq!(hosts, ["web-1", "web-2"]);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn request(method: &str, path_query: &str, key: &str, body: &[u8]) -> Request {
+    let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
+    Request {
+        method: method.into(),
+        path: path.into(),
+        query: query.into(),
+        headers: vec![
+            ("x-api-key".into(), key.into()),
+            ("content-encoding".into(), "snappy".into()),
+        ]
+        .into_iter()
+        .filter(|(k, _)| k != "content-encoding" || path == "/api/v1/write")
+        .collect(),
+        body: body.to_vec(),
+        peer: SocketAddr::from(([127, 0, 0, 1], 1)),
+    }
+}
+
+fn call(api: &Api, method: &str, path: &str, key: &str, body: &[u8]) -> (u16, serde_json::Value) {
+    let r = api.handle(&request(method, path, key, body));
+    let text = String::from_utf8_lossy(&r.body).to_string();
+    (
+        r.status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)),
+    )
+}
+
+fn api_over(vm: &victoria::Vm, dir: &std::path::Path) -> (Api, String, String) {
+    let state = State::open(&dir.join("state.db")).expect("state");
+    let write = state.create_key(KeyKind::Write, "agents", 0).expect("key");
+    let admin = state.create_key(KeyKind::Admin, "admin", 0).expect("key");
+    let api = Api::new(state, Victoria::new(&vm.url).expect("url"));
+    (api, write, admin)
+}
+
+/// Every write path of the API ends in VictoriaMetrics and reads back.
+#[test]
+fn the_api_writes_through_victoria_metrics_and_reads_back() {
+    let dir = temp("api");
+    let vm = victoria::Vm::start("api");
+    let (api, key, admin) = api_over(&vm, &dir);
+    let (s, host) = call(&api, "POST", "/api/v1/hosts", &key, br#"{"name": "db-1"}"#);
+    assert_eq!(s, 200, "{host}");
+    let id = host["id"].as_str().expect("id").to_string();
+    let t = now_ms() / 1000 - 60;
+    let batch = serde_json::json!({"metrics": [
+        {"name": "custom.jobs.waiting", "time": t, "value": 4.0},
+        {"name": "custom.jobs.waiting", "time": t + 30, "value": 6.5},
+    ]});
+    let (s, b) = call(
+        &api,
+        "POST",
+        &format!("/api/v1/hosts/{id}/metrics"),
+        &key,
+        batch.to_string().as_bytes(),
+    );
+    assert_eq!(s, 200, "{b}");
+    let rw = sonde_server::remote_write::encode(&[sonde_server::remote_write::Series {
+        name: "node_load1".into(),
+        labels: vec![("instance".into(), "n1:9100".into())],
+        samples: vec![(t * 1000, 0.25), (t * 1000 + 15_000, 0.5)],
+    }]);
+    let (s, b) = call(
+        &api,
+        "POST",
+        "/api/v1/write",
+        &key,
+        &sonde_server::remote_write::snappy_encode(&rw),
+    );
+    assert_eq!(s, 204, "{b}");
+    let text = format!(
+        "http_requests_total{{code=\"200\",path=\"/a b\"}} 17 {}\nhttp_requests_total{{code=\"500\",path=\"/a b\"}} 2 {}\n",
+        t * 1000,
+        t * 1000
+    );
+    let (s, b) = call(
+        &api,
+        "POST",
+        "/api/v1/import/prometheus",
+        &key,
+        text.as_bytes(),
+    );
+    assert_eq!(s, 204, "{b}");
+    let (s, b) = call(&api, "POST", "/api/v1/admin/flush", &admin, b"");
+    assert_eq!(s, 200, "{b}");
+    assert!(
+        b["store"].as_str().is_some_and(|s| s.contains(&vm.url)),
+        "{b}"
+    );
+
+    let (s, b) = call(
+        &api,
+        "GET",
+        &format!("/api/v1/hosts/{id}/metrics?name=custom%5C.jobs%5C..*"),
+        &key,
+        b"",
+    );
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(
+        b["series"][0]["points"],
+        serde_json::json!([[t, 4.0], [t + 30, 6.5]]),
+        "{b}"
+    );
+    assert_eq!(b["series"][0]["labels"]["host"], id.as_str());
+    let (s, b) = call(
+        &api,
+        "GET",
+        "/api/v1/metrics?name=node_load1&label.instance=n1%3A9100",
+        &key,
+        b"",
+    );
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(
+        b["series"][0]["points"],
+        serde_json::json!([[t, 0.25], [t + 15, 0.5]]),
+        "{b}"
+    );
+    // Per-step averages over a long range.
+    let (s, b) = call(
+        &api,
+        "GET",
+        &format!(
+            "/api/v1/metrics?name=http_requests_total&label.code=500&from={}&to={}&step=3600",
+            t - 7200,
+            t + 3600
+        ),
+        &key,
+        b"",
+    );
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["series"].as_array().map(Vec::len), Some(1), "{b}");
+    assert_eq!(b["series"][0]["labels"]["path"], "/a b");
+    assert_eq!(
+        b["series"][0]["points"],
+        serde_json::json!([[t - t % 3600, 2.0]]),
+        "{b}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// VictoriaMetrics down: a metric batch gets 503 naming its URL (the agent
+/// keeps the batch), the rest of the API serves on; back up, the same batch
+/// is taken and reads back.
+#[test]
+fn victoria_metrics_down_is_a_503_naming_it_and_writes_resume() {
+    let dir = temp("down");
+    let mut vm = victoria::Vm::start("down");
+    let (api, key, _admin) = api_over(&vm, &dir);
+    let (_, host) = call(&api, "POST", "/api/v1/hosts", &key, br#"{"name": "web-9"}"#);
+    let id = host["id"].as_str().expect("id").to_string();
+    let t = now_ms() / 1000 - 10;
+    let batch =
+        serde_json::json!({"metrics": [{"name": "loadavg5", "time": t, "value": 1.5}]}).to_string();
+    let post = |api: &Api| {
+        call(
+            api,
+            "POST",
+            &format!("/api/v1/hosts/{id}/metrics"),
+            &key,
+            batch.as_bytes(),
+        )
+    };
+    let (s, b) = post(&api);
+    assert_eq!(s, 200, "{b}");
+    vm.stop();
+    let (s, b) = post(&api);
+    assert_eq!(s, 503, "{b}");
+    let msg = b["error"].as_str().unwrap_or_default().to_string();
+    assert!(
+        msg.contains(&format!("{}/api/v1/write", vm.url)) && msg.contains("unavailable"),
+        "{b}"
+    );
+    let (s, b) = call(&api, "GET", "/api/v1/metrics?name=loadavg5", &key, b"");
+    assert_eq!(s, 503, "{b}");
+    assert!(b.to_string().contains(&vm.url), "{b}");
+    let (s, b) = call(&api, "GET", "/api/v1/hosts", &key, b"");
+    assert_eq!(s, 200, "the rest of the API serves on: {b}");
+    let (s, b) = call(
+        &api,
+        "POST",
+        "/api/v1/import/prometheus",
+        &key,
+        format!("x_total 1 {}\n", t * 1000).as_bytes(),
+    );
+    assert_eq!(s, 503, "{b}");
+    vm.resume();
+    let (s, b) = post(&api);
+    assert_eq!(s, 200, "{b}");
+    api.metrics.flush().expect("flush");
+    let (s, b) = call(
+        &api,
+        "GET",
+        &format!("/api/v1/hosts/{id}/metrics?name=loadavg5"),
+        &key,
+        b"",
+    );
+    assert_eq!(s, 200, "{b}");
+    // Written twice (before and after the outage), kept once.
+    assert_eq!(
+        b["series"][0]["points"],
+        serde_json::json!([[t, 1.5]]),
+        "{b}"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
