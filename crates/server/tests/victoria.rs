@@ -364,3 +364,124 @@ fn victoria_metrics_down_is_a_503_naming_it_and_writes_resume() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A dashboard over an `Api`, logged in: the site and its session cookie.
+fn dashboard(api: Api, dir: &std::path::Path) -> (sonde_server::web::Site, String) {
+    let (site, first) = sonde_server::web::start(dir, std::sync::Arc::new(api)).expect("site");
+    let (user, password) = first.expect("first login");
+    let cookie_of = |r: &sonde_server::http::Response, name: &str| -> Option<String> {
+        r.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+            .find_map(|(_, v)| {
+                let (k, v) = v.split(';').next()?.split_once('=')?;
+                (k == name && !v.is_empty()).then(|| v.to_string())
+            })
+    };
+    let page = site.handle(&request("GET", "/login", "", b""));
+    let token = cookie_of(&page, "sonde_login_csrf").expect("login token");
+    let mut req = request(
+        "POST",
+        "/login",
+        "",
+        format!(
+            "csrf={token}&user={user}&password={}",
+            sonde_server::client::query_escape(&password)
+        )
+        .as_bytes(),
+    );
+    req.headers = vec![
+        ("cookie".into(), format!("sonde_login_csrf={token}")),
+        (
+            "content-type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ),
+    ];
+    let r = site.handle(&req);
+    assert_eq!(r.status, 303, "{}", String::from_utf8_lossy(&r.body));
+    let session = cookie_of(&r, "sonde_session").expect("session");
+    (site, format!("sonde_session={session}"))
+}
+
+/// The host page's graphs (an hour raw, a day in buckets, a plugin graph
+/// by its definition) are the same drawn from VictoriaMetrics as from the
+/// embedded store.
+#[test]
+fn host_graphs_are_the_same_from_victoria_metrics() {
+    let dir = temp("graphs");
+    let vm = victoria::Vm::start("graphs");
+    let t = now_ms() / 1000;
+    let batch = serde_json::json!({"metrics": (0..300).flat_map(|i| [
+        serde_json::json!({"name": "loadavg5", "time": t - 86_000 + i * 287, "value": (i % 17) as f64 / 10.0}),
+        serde_json::json!({"name": "custom.jobs.waiting", "time": t - 3000 + i * 10, "value": (i % 5) as f64}),
+    ]).collect::<Vec<_>>()})
+    .to_string();
+    let defs = serde_json::json!([{"name": "custom.jobs", "displayName": "Jobs", "unit": "integer",
+        "metrics": [{"name": "custom.jobs.waiting", "displayName": "waiting"}]}])
+    .to_string();
+    let mut answers = Vec::new();
+    for backend in ["embedded", "victoria"] {
+        let d = dir.join(backend);
+        std::fs::create_dir_all(&d).expect("dir");
+        let state = State::open(&d.join("state.db")).expect("state");
+        let key = state.create_key(KeyKind::Write, "agents", 0).expect("key");
+        let api = if backend == "embedded" {
+            Api::new(
+                state,
+                sonde_tsdb::Store::open(d.join("metrics"), sonde_tsdb::Options::default())
+                    .expect("store"),
+            )
+        } else {
+            Api::new(state, Victoria::new(&vm.url).expect("url"))
+        };
+        let (_, host) = call(&api, "POST", "/api/v1/hosts", &key, br#"{"name": "web-1"}"#);
+        let host = host["id"].as_str().expect("id").to_string();
+        for (path, body) in [("metrics", &batch), ("graph-defs", &defs)] {
+            let (s, b) = call(
+                &api,
+                "POST",
+                &format!("/api/v1/hosts/{host}/{path}"),
+                &key,
+                body.as_bytes(),
+            );
+            assert_eq!(s, 200, "{backend} {path}: {b}");
+        }
+        api.metrics.flush().expect("flush");
+        let (site, cookie) = dashboard(api, &d);
+        let mut got = Vec::new();
+        for span in [3600, 86_400] {
+            let mut req = request(
+                "GET",
+                &format!("/ui/hosts/{host}/graphs?from={}&to={t}", t - span),
+                "",
+                b"",
+            );
+            req.headers = vec![("cookie".into(), cookie.clone())];
+            let r = site.handle(&req);
+            assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+            let v: serde_json::Value = serde_json::from_slice(&r.body).expect("json");
+            got.push((v["step"].clone(), v["graphs"].clone()));
+        }
+        answers.push(got);
+    }
+    let points = |g: &serde_json::Value| -> usize {
+        g.as_array()
+            .map(|gs| {
+                gs.iter()
+                    .flat_map(|g| g["lines"].as_array().cloned().unwrap_or_default())
+                    .map(|l| l["points"].as_array().map_or(0, Vec::len))
+                    .sum()
+            })
+            .unwrap_or(0)
+    };
+    for (a, b) in answers[0].iter().zip(&answers[1]) {
+        assert!(points(&a.1) > 10, "{a:?}");
+        assert_eq!(a, b);
+    }
+    assert!(
+        answers[1][0].1.to_string().contains("Jobs"),
+        "the plugin graph by its definition: {:?}",
+        answers[1][0]
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
