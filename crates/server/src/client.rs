@@ -139,8 +139,7 @@ impl Client {
         };
         match self.exchange(conn, method, path, headers, body) {
             Ok(a) => Ok(a),
-            Err((e, false)) if was_reused => {
-                let _ = e;
+            Err((_, false)) if was_reused => {
                 let conn = self.connect(path)?;
                 self.exchange(conn, method, path, headers, body)
                     .map_err(|(e, _)| e)
@@ -365,5 +364,91 @@ mod tests {
     #[test]
     fn query_values_are_escaped() {
         assert_eq!(query_escape("{a=\"b c\"}&x"), "%7Ba%3D%22b%20c%22%7D%26x");
+    }
+
+    /// A one-thread server that answers each request on a connection with
+    /// the next of `answers`, then closes the connection after
+    /// `per_connection` answers; how many connections it saw.
+    fn serve(
+        answers: Vec<&'static str>,
+        per_connection: usize,
+    ) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let url = format!("http://{}", l.local_addr().expect("addr"));
+        let conns = std::sync::Arc::new(AtomicUsize::new(0));
+        let seen = std::sync::Arc::clone(&conns);
+        std::thread::spawn(move || {
+            let mut next = answers.into_iter();
+            for s in l.incoming() {
+                let Ok(s) = s else { return };
+                seen.fetch_add(1, Ordering::SeqCst);
+                let mut r = BufReader::new(s);
+                for _ in 0..per_connection {
+                    // The request: headers, then Content-Length bytes.
+                    let mut len = 0;
+                    loop {
+                        let mut line = String::new();
+                        if r.read_line(&mut line).unwrap_or(0) == 0 {
+                            break;
+                        }
+                        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                            len = v.trim().parse().unwrap_or(0);
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                    }
+                    let mut body = vec![0; len];
+                    let _ = r.read_exact(&mut body);
+                    let Some(a) = next.next() else { return };
+                    let _ = r.get_mut().write_all(a.as_bytes());
+                }
+            }
+        });
+        (url, conns)
+    }
+
+    #[test]
+    fn chunked_and_sized_answers_on_one_kept_alive_connection() {
+        let (url, conns) = serve(
+            vec![
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=y\r\n world\r\n0\r\n\r\n",
+                "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc",
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nbusy",
+                "HTTP/1.1 400 Bad Request\r\nContent-Length: 3\r\n\r\nbad",
+            ],
+            4,
+        );
+        let c = Client::new(&url, Duration::from_secs(5)).expect("client");
+        assert_eq!(
+            c.expect_ok("GET", "/a", &[], b"").expect("a"),
+            b"hello world"
+        );
+        assert_eq!(c.expect_ok("POST", "/b", &[], b"body").expect("b"), b"abc");
+        let e = c.expect_ok("GET", "/c?x=1", &[], b"").expect_err("503");
+        assert!(matches!(e, ClientError::Unavailable { .. }), "{e}");
+        assert_eq!(e.to_string(), format!("{url}/c: HTTP 503: busy"));
+        let e = c.expect_ok("GET", "/d", &[], b"").expect_err("400");
+        assert!(matches!(e, ClientError::Status { status: 400, .. }), "{e}");
+        assert_eq!(conns.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_kept_alive_connection_closed_by_the_server_is_replaced() {
+        // One answer per connection, but no `Connection: close`: the
+        // client keeps the connection, finds it closed, and sends again.
+        let (url, conns) = serve(
+            vec![
+                "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n1",
+                "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n2",
+            ],
+            1,
+        );
+        let c = Client::new(&url, Duration::from_secs(5)).expect("client");
+        assert_eq!(c.expect_ok("GET", "/", &[], b"").expect("first"), b"1");
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(c.expect_ok("GET", "/", &[], b"").expect("second"), b"2");
+        assert_eq!(conns.load(std::sync::atomic::Ordering::SeqCst), 2);
     }
 }
