@@ -28,7 +28,7 @@ pub struct ServerArgs {
     /// Keep metrics in VictoriaMetrics at this URL (e.g.
     /// http://127.0.0.1:8428) instead of the embedded store in
     /// DATA/metrics. Start it with -search.latencyOffset=1s and
-    /// -dedup.minScrapeInterval=1ms (docs/fleet.md).
+    /// -dedup.minScrapeInterval=1ms (docs/victoriametrics.md).
     #[arg(long = "metrics", value_name = "URL")]
     metrics_url: Option<String>,
 }

@@ -1,6 +1,6 @@
 //! Debian's `victoria-metrics` started for a test: a temporary data
 //! directory, a free port, the flags a sonde deployment sets
-//! (docs/fleet.md), ready once `/health` answers; killed and removed on
+//! (docs/victoriametrics.md), ready once `/health` answers; killed and removed on
 //! drop. `stop` and `start` keep the port and the data, for outage tests.
 
 #![allow(dead_code)]
