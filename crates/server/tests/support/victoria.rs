@@ -13,6 +13,9 @@ pub const BINARY: &str = "/usr/bin/victoria-metrics";
 
 pub struct Vm {
     child: Option<Child>,
+    /// Started with VictoriaMetrics' own defaults for what sonde's
+    /// deployment flags change (the latency offset).
+    defaults: bool,
     pub port: u16,
     pub url: String,
     dir: PathBuf,
@@ -27,6 +30,16 @@ impl Vm {
     /// Starts one for the test `name`. Panics (the test fails) when the
     /// binary is missing: `scripts/setup.sh` installs it.
     pub fn start(name: &str) -> Vm {
+        Vm::launch(name, false)
+    }
+
+    /// One with VictoriaMetrics' default `-search.latencyOffset` (30 s),
+    /// to show sonde's answers do not depend on it.
+    pub fn start_with_default_latency(name: &str) -> Vm {
+        Vm::launch(name, true)
+    }
+
+    fn launch(name: &str, defaults: bool) -> Vm {
         assert!(
             std::path::Path::new(BINARY).exists(),
             "{BINARY} is missing: run scripts/setup.sh (Debian's victoria-metrics)"
@@ -37,6 +50,7 @@ impl Vm {
         let port = free_port();
         let mut vm = Vm {
             child: None,
+            defaults,
             port,
             url: format!("http://127.0.0.1:{port}"),
             dir,
@@ -49,14 +63,17 @@ impl Vm {
     pub fn resume(&mut self) {
         assert!(self.child.is_none(), "already running");
         let log = std::fs::File::create(self.dir.join("vm.log")).expect("log");
-        let child = Command::new(BINARY)
+        let mut cmd = Command::new(BINARY);
+        if !self.defaults {
+            cmd.arg("-search.latencyOffset=1s");
+        }
+        let child = cmd
             .arg(format!(
                 "-storageDataPath={}",
                 self.dir.join("data").display()
             ))
             .arg(format!("-httpListenAddr=127.0.0.1:{}", self.port))
             .arg("-retentionPeriod=1y")
-            .arg("-search.latencyOffset=1s")
             .arg("-dedup.minScrapeInterval=1ms")
             .arg("-maxLabelsPerTimeseries=64")
             .stdout(Stdio::null())
