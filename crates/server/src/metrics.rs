@@ -10,6 +10,12 @@ use sonde_tsdb::{Matcher, Sample, SeriesId, SeriesKey, SeriesPoints};
 
 use crate::victoria::{Victoria, VictoriaError};
 
+/// How far back VictoriaMetrics is searched when listing series, labels or
+/// a last value: 31 days, past the oldest value the API accepts (30 days),
+/// so listing sees what the embedded store would (it keeps its index of
+/// every series; VictoriaMetrics searches by time).
+pub const LOOKBACK_MS: i64 = 31 * 86_400_000;
+
 /// The metrics store.
 pub enum Metrics {
     /// On this machine.
@@ -112,8 +118,42 @@ impl Metrics {
         }
     }
 
+    /// The series matching `matchers` (VictoriaMetrics: those with samples
+    /// in the last [`LOOKBACK_MS`]).
+    pub fn select(&self, matchers: &[Matcher]) -> Result<Vec<SeriesId>, MetricsError> {
+        match self {
+            Metrics::Embedded(s) => Ok(s.select(matchers)),
+            Metrics::Victoria(v) => Ok(v
+                .series(matchers, LOOKBACK_MS)?
+                .iter()
+                .map(|k| v.series_id(k))
+                .collect()),
+        }
+    }
+
+    /// Every label name (VictoriaMetrics: of series with samples in the last
+    /// [`LOOKBACK_MS`]).
+    pub fn label_names(&self) -> Result<Vec<String>, MetricsError> {
+        match self {
+            Metrics::Embedded(s) => Ok(s.label_names()),
+            Metrics::Victoria(v) => Ok(v.label_names(LOOKBACK_MS)?),
+        }
+    }
+
+    /// The newest sample of a series (VictoriaMetrics: within the last
+    /// [`LOOKBACK_MS`]).
+    pub fn last_value(&self, id: SeriesId) -> Result<Option<(i64, f64)>, MetricsError> {
+        match self {
+            Metrics::Embedded(s) => Ok(s.last_value(id)),
+            Metrics::Victoria(v) => match v.series_key(id) {
+                Some(key) => Ok(v.last_value(&key, LOOKBACK_MS)?),
+                None => Ok(None),
+            },
+        }
+    }
+
     /// Values of `label` among series matching `matchers` (VictoriaMetrics:
-    /// those with samples in the last 30 days, the API's oldest).
+    /// those with samples in the last [`LOOKBACK_MS`]).
     pub fn label_values(
         &self,
         label: &str,
@@ -121,7 +161,7 @@ impl Metrics {
     ) -> Result<Vec<String>, MetricsError> {
         match self {
             Metrics::Embedded(s) => Ok(s.label_values(label, matchers)),
-            Metrics::Victoria(v) => Ok(v.label_values(label, matchers, 30 * 86_400_000)?),
+            Metrics::Victoria(v) => Ok(v.label_values(label, matchers, LOOKBACK_MS)?),
         }
     }
 
@@ -132,6 +172,29 @@ impl Metrics {
             Metrics::Embedded(s) => Ok(s.flush()?),
             Metrics::Victoria(v) => Ok(v.flush()?),
         }
+    }
+
+    /// Flushes the embedded store's head when it is due (VictoriaMetrics
+    /// flushes its own).
+    pub fn maybe_flush(&self) -> Result<(), MetricsError> {
+        match self {
+            Metrics::Embedded(s) => Ok(s.maybe_flush()?),
+            Metrics::Victoria(_) => Ok(()),
+        }
+    }
+
+    /// Drops data past retention (VictoriaMetrics: its own
+    /// `-retentionPeriod` does).
+    pub fn apply_retention(&self, now_ms: i64) -> Result<(), MetricsError> {
+        match self {
+            Metrics::Embedded(s) => Ok(s.apply_retention(now_ms)?),
+            Metrics::Victoria(_) => Ok(()),
+        }
+    }
+
+    /// Damage the embedded store found and skipped (file and offset).
+    pub fn damage(&self) -> Vec<String> {
+        self.store().map(|s| s.damage()).unwrap_or_default()
     }
 
     /// Bytes on disk, when the store is ours (VictoriaMetrics reports its

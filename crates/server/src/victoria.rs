@@ -589,6 +589,104 @@ impl Victoria {
             .collect())
     }
 
+    /// The series matching `matchers` with samples in the last
+    /// `lookback_ms` (`/api/v1/series`).
+    pub fn series(
+        &self,
+        matchers: &[Matcher],
+        lookback_ms: i64,
+    ) -> Result<Vec<SeriesKey>, VictoriaError> {
+        let now = now_ms();
+        let path = format!(
+            "/api/v1/series?match[]={}&start={}&end={}",
+            query_escape(&selector(matchers)?),
+            secs(now - lookback_ms),
+            secs(now + 1000)
+        );
+        let data = self.get(&path)?;
+        let list: Vec<BTreeMap<String, String>> =
+            serde_json::from_value(data).map_err(|e| VictoriaError::BadAnswer {
+                url: format!("{}/api/v1/series", self.url()),
+                reason: e.to_string(),
+            })?;
+        let mut keys: Vec<SeriesKey> = list.into_iter().map(Self::key_of).collect();
+        keys.sort();
+        keys.dedup();
+        Ok(keys)
+    }
+
+    /// Label names of the series with samples in the last `lookback_ms`.
+    pub fn label_names(&self, lookback_ms: i64) -> Result<Vec<String>, VictoriaError> {
+        let now = now_ms();
+        let path = format!(
+            "/api/v1/labels?start={}&end={}",
+            secs(now - lookback_ms),
+            secs(now + 1000)
+        );
+        let data = self.get(&path)?;
+        serde_json::from_value(data).map_err(|e| VictoriaError::BadAnswer {
+            url: format!("{}/api/v1/labels", self.url()),
+            reason: e.to_string(),
+        })
+    }
+
+    /// The newest sample of a series within the last `lookback_ms`: its
+    /// value and time in one query (`last_over_time`, `tlast_over_time`).
+    pub fn last_value(
+        &self,
+        key: &SeriesKey,
+        lookback_ms: i64,
+    ) -> Result<Option<(i64, f64)>, VictoriaError> {
+        let mut m = vec![Matcher::name(&key.name)];
+        m.extend(key.labels.iter().map(|(k, v)| Matcher::eq(k, v)));
+        let sel = selector(&m)?;
+        let agg = |f: &str, tag: &str| {
+            format!(
+                "label_set({f}({sel}[{lookback_ms}ms]) keep_metric_names, \"{AGG_LABEL}\", \"{tag}\")"
+            )
+        };
+        let query = format!(
+            "union({}, {})",
+            agg("last_over_time", "v"),
+            agg("tlast_over_time", "t")
+        );
+        let path = format!(
+            "/api/v1/query?query={}&time={}&nocache=1",
+            query_escape(&query),
+            secs(now_ms() + 1000)
+        );
+        let data = self.get(&path)?;
+        #[derive(serde::Deserialize)]
+        struct Vector {
+            result: Vec<Instant>,
+        }
+        #[derive(serde::Deserialize)]
+        struct Instant {
+            metric: BTreeMap<String, String>,
+            value: (f64, String),
+        }
+        let v: Vector = serde_json::from_value(data).map_err(|e| VictoriaError::BadAnswer {
+            url: format!("{}/api/v1/query", self.url()),
+            reason: format!("not a vector: {e}"),
+        })?;
+        let (mut ts, mut value) = (None, None);
+        for r in v.result {
+            let which = r.metric.get(AGG_LABEL).cloned().unwrap_or_default();
+            // The selector also matches series with more labels: only
+            // this one counts.
+            if Self::key_of(r.metric) != *key {
+                continue;
+            }
+            let x: f64 = r.value.1.parse().unwrap_or(f64::NAN);
+            match which.as_str() {
+                "t" => ts = Some((x * 1000.0).round() as i64),
+                "v" => value = Some(x),
+                _ => {}
+            }
+        }
+        Ok(ts.zip(value))
+    }
+
     /// The values of `label` among series matching `matchers` that have
     /// samples in the last `lookback_ms`.
     pub fn label_values(

@@ -180,6 +180,75 @@ fn same_answers(name: &str, vm: &victoria::Vm) {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Listing (series, label names and values) and last values are the same
+/// from both stores.
+#[test]
+fn listing_and_last_values_match_the_embedded_store() {
+    let dir = temp("listing");
+    let vm = victoria::Vm::start("listing");
+    let embedded: Metrics = sonde_tsdb::Store::open(
+        dir.join("metrics"),
+        sonde_tsdb::Options {
+            background_interval: None,
+            ..Default::default()
+        },
+    )
+    .expect("store")
+    .into();
+    let remote: Metrics = Victoria::new(&vm.url).expect("url").into();
+    let now = now_ms();
+    let data = samples(now);
+    // One more series whose labels are a superset of another's: its last
+    // value must not be taken for the other's.
+    let extra = (
+        SeriesKey::new("cpu.user.percentage", &[("host", "web-1"), ("core", "3")]),
+        now - 500,
+        99.0,
+    );
+    for m in [&embedded, &remote] {
+        m.append_keyed(&data).expect("append");
+        m.append_keyed(std::slice::from_ref(&extra))
+            .expect("append");
+    }
+    remote.flush().expect("flush");
+    let keys = |m: &Metrics, sel: &[Matcher]| -> Vec<SeriesKey> {
+        let mut k: Vec<SeriesKey> = m
+            .select(sel)
+            .expect("select")
+            .into_iter()
+            .map(|id| m.series_key(id).expect("key"))
+            .collect();
+        k.sort();
+        k
+    };
+    for sel in [
+        vec![Matcher::name("cpu.user.percentage")],
+        vec![Matcher::eq("host", "web-1")],
+        vec![Matcher::new("service", MatchOp::Regex, "shop-.*").expect("re")],
+    ] {
+        let want = keys(&embedded, &sel);
+        assert!(!want.is_empty());
+        assert_eq!(keys(&remote, &sel), want, "{sel:?}");
+        assert_eq!(
+            remote.label_values("__name__", &sel).expect("values"),
+            embedded.label_values("__name__", &sel).expect("values"),
+            "{sel:?}"
+        );
+    }
+    assert_eq!(
+        remote.label_names().expect("names"),
+        embedded.label_names().expect("names")
+    );
+    for key in keys(&embedded, &[]) {
+        let id_e = embedded.series_id(&key).expect("id");
+        let id_r = remote.series_id(&key).expect("id");
+        let want = embedded.last_value(id_e).expect("last");
+        assert!(want.is_some());
+        assert_eq!(remote.last_value(id_r).expect("last"), want, "{key}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 fn request(method: &str, path_query: &str, key: &str, body: &[u8]) -> Request {
     let (path, query) = path_query.split_once('?').unwrap_or((path_query, ""));
     Request {
