@@ -217,7 +217,9 @@ impl Victoria {
     /// down.
     pub fn new(url: &str) -> Result<Victoria, String> {
         Ok(Victoria {
-            client: Client::new(url, Duration::from_secs(60))?,
+            // VictoriaMetrics' own default limit on a query's time
+            // (`-search.maxQueryDuration`).
+            client: Client::new(url, Duration::from_secs(30))?,
             ids: RwLock::default(),
             latency_ms: RwLock::new(None),
         })
@@ -439,11 +441,11 @@ impl Victoria {
         }
         // The window `(time - w, time]` at `time = end - 1` with
         // `w = end - start` is `[start, end)` in whole milliseconds.
-        let query = format!("{sel}[{}ms]", end - start);
+        let query = format!("{sel}[{}ms]", end.saturating_sub(start));
         let path = format!(
             "/api/v1/query?query={}&time={}&nocache=1",
             query_escape(&query),
-            secs(end - 1)
+            secs(end.saturating_sub(1))
         );
         for s in self.matrix(&path)? {
             let mut points = Vec::with_capacity(s.values.len());
@@ -491,8 +493,8 @@ impl Victoria {
         let path = format!(
             "/api/v1/query_range?query={}&start={}&end={}&step={}&nocache=1",
             query_escape(&query),
-            secs(from + step - 1),
-            secs(to - 1),
+            secs(from.saturating_add(step - 1)),
+            secs(to.saturating_sub(1)),
             secs(step)
         );
         for s in self.matrix(&path)? {
@@ -500,7 +502,7 @@ impl Victoria {
             let key = Self::key_of(s.metric);
             let series = out.entry(key).or_default();
             for (t, v) in s.values {
-                let ts = (t * 1000.0).round() as i64 + 1 - step;
+                let ts = ((t * 1000.0).round() as i64).saturating_add(1 - step);
                 let v: f64 = v.parse().unwrap_or(f64::NAN);
                 let b = series.entry(ts).or_insert(Bucket {
                     ts,
@@ -546,7 +548,7 @@ impl Victoria {
             };
             let down = |t: i64| t.div_euclid(step).saturating_mul(step);
             let a = up(start).min(end);
-            let fresh = now_ms() - self.latency_ms() - CLOCK_SLACK_MS;
+            let fresh = now_ms() - self.latency_ms().min(86_400_000) - CLOCK_SLACK_MS;
             let c = down(end.min(fresh)).max(a);
             let mut folded: BTreeMap<SeriesKey, BTreeMap<i64, Bucket>> =
                 self.buckets(&sel, a, c, step)?;

@@ -386,6 +386,23 @@ fn the_api_writes_through_victoria_metrics_and_reads_back() {
         serde_json::json!([[t - t % 3600, 2.0]]),
         "{b}"
     );
+    // Ranges at the ends of the time line: an answer or a clear refusal,
+    // never a panic.
+    for q in [
+        "from=-9000000000000000&to=9000000000000000",
+        "from=-9000000000000000&to=9000000000000000&step=1",
+        "from=9000000000000000&to=-9000000000000000&step=9000000000000000",
+    ] {
+        let (s, b) = call(
+            &api,
+            "GET",
+            &format!("/api/v1/metrics?name=node_load1&{q}"),
+            &key,
+            b"",
+        );
+        assert!(matches!(s, 200 | 400 | 413), "{q}: {s} {b}");
+        assert!(s == 200 || b["error"].is_string(), "{q}: {b}");
+    }
     let _ = std::fs::remove_dir_all(dir);
 }
 
