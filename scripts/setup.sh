@@ -30,7 +30,7 @@ default_packages=(
   nginx           # the nginx plugin's tests start a real nginx with a stub_status location
   prometheus      # the agent's /metrics test has a real Prometheus scrape it
   prometheus-node-exporter # scripts/bench-agent.sh measures the agent beside it
-  victoria-metrics # scripts/bench-server.sh measures the server's store beside it
+  victoria-metrics # fleet mode's tests start a real one; scripts/bench-server.sh measures the server's store beside it
   chromium        # the dashboard's end-to-end test drives headless Chromium over the DevTools protocol
 )
 

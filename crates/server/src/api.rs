@@ -13,7 +13,8 @@ use crate::state::{CheckReport, KeyKind, State};
 /// The server's API.
 pub struct Api {
     pub state: State,
-    pub metrics: sonde_tsdb::Store,
+    /// The embedded store or VictoriaMetrics (`metrics.rs`).
+    pub metrics: crate::metrics::Metrics,
     /// Series of text imports by their text (see `import`).
     pub series_cache: std::sync::RwLock<std::collections::HashMap<String, sonde_tsdb::SeriesId>>,
     /// Called with an incident's id when an alert opens it (`sonde up` fires
@@ -25,10 +26,12 @@ pub struct Api {
 pub type IncidentHook = Box<dyn Fn(i64) + Send + Sync>;
 
 impl Api {
-    pub fn new(state: State, metrics: sonde_tsdb::Store) -> Api {
+    /// An API over `state` and a metrics store (a `sonde_tsdb::Store`, or
+    /// a `Metrics` chosen by configuration).
+    pub fn new(state: State, metrics: impl Into<crate::metrics::Metrics>) -> Api {
         Api {
             state,
-            metrics,
+            metrics: metrics.into(),
             series_cache: Default::default(),
             on_incident: std::sync::OnceLock::new(),
         }
@@ -424,7 +427,7 @@ impl Api {
         let series = self
             .metrics
             .query_range(matchers, from_ms, to_ms, step_ms)
-            .map_err(|e| Response::error(500, &e.to_string()))?;
+            .map_err(|e| Response::error(e.status(), &e.to_string()))?;
         let points: usize = series
             .iter()
             .map(|s| match &s.points {
@@ -663,16 +666,22 @@ impl Api {
     }
 
     /// `POST /api/v1/admin/flush`: writes the store's recent data to its
-    /// blocks now (for measuring bytes per sample, and before backups).
+    /// blocks now (for measuring bytes per sample, and before backups); with
+    /// VictoriaMetrics, makes what it acknowledged visible to queries now.
     fn flush(&self, req: &Request) -> Result<Response, Response> {
         self.admin(req)?;
         self.metrics
             .flush()
-            .map_err(|e| Response::error(500, &e.to_string()))?;
-        let u = self.metrics.disk_usage();
+            .map_err(|e| Response::error(e.status().max(500), &e.to_string()))?;
         Ok(Response::json(
             200,
-            &serde_json::json!({ "blocks": u.blocks, "rollups": u.rollups, "wal": u.wal }),
+            &match self.metrics.disk_usage() {
+                Some(u) => {
+                    serde_json::json!({ "blocks": u.blocks, "rollups": u.rollups, "wal": u.wal })
+                }
+                // VictoriaMetrics measures its own (its /metrics).
+                None => serde_json::json!({ "store": self.metrics.describe() }),
+            },
         ))
     }
 

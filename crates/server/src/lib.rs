@@ -1,15 +1,20 @@
 //! `sonde server` (issue 5, begun): the metrics path's server stage. It takes
 //! what agents send through the `/api/v1/` API (docs/agent-api.md), keeps the
 //! server's state (hosts, keys, checks, graph definitions) in SQLite, and
-//! serves it over its own HTTP/1.1 layer.
+//! serves it over its own HTTP/1.1 layer. Metrics go to the embedded
+//! `sonde_tsdb` store or, in fleet mode, to VictoriaMetrics (`metrics.rs`,
+//! `victoria.rs`, through the outgoing HTTP client in `client.rs`).
 
 pub mod api;
+pub mod client;
 pub mod http;
 pub mod import;
+pub mod metrics;
 pub mod monitor;
 pub mod notify;
 pub mod remote_write;
 pub mod serve;
 pub mod sql;
 pub mod state;
+pub mod victoria;
 pub mod web;

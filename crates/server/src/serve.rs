@@ -27,6 +27,9 @@ pub struct Options {
     /// sharing it share hosts, monitors, alerts and logins), or a SQLite
     /// file's path. None: `<data>/state.db`.
     pub state: Option<String>,
+    /// VictoriaMetrics' URL (`http://127.0.0.1:8428`) to keep metrics in;
+    /// `None`: the embedded store in `<data>/metrics`.
+    pub metrics_url: Option<String>,
 }
 
 /// A running server and the keys made at its first start (none after).
@@ -89,13 +92,7 @@ pub fn start(o: &Options) -> Result<Running, String> {
     }
     let listener =
         TcpListener::bind(&o.listen).map_err(|e| format!("cannot listen on {}: {e}", o.listen))?;
-    let metrics = sonde_tsdb::Store::open(o.data.join("metrics"), sonde_tsdb::Options::default())
-        .map_err(|e| {
-        format!(
-            "{}: the metrics store: {e}",
-            o.data.join("metrics").display()
-        )
-    })?;
+    let metrics = open_metrics(o)?;
     let api = Arc::new(Api::new(state, metrics));
     // Monitors run for the server's life (the process ends them).
     crate::monitor::spawn(
@@ -114,6 +111,27 @@ pub fn start(o: &Options) -> Result<Running, String> {
         first_keys,
         first_login,
     })
+}
+
+/// The metrics store the options name. VictoriaMetrics being down is no
+/// reason not to start (writes get 503 until it is back), so it is only
+/// checked and warned about.
+fn open_metrics(o: &Options) -> Result<crate::metrics::Metrics, String> {
+    match &o.metrics_url {
+        Some(url) => {
+            let vm = crate::victoria::Victoria::new(url).map_err(|e| format!("--metrics {e}"))?;
+            if let Err(e) = vm.healthy() {
+                eprintln!("sonde server: warning: {e}; metric writes get 503 until it answers");
+            }
+            Ok(vm.into())
+        }
+        None => {
+            let dir = o.data.join("metrics");
+            sonde_tsdb::Store::open(&dir, sonde_tsdb::Options::default())
+                .map(Into::into)
+                .map_err(|e| format!("{}: the metrics store: {e}", dir.display()))
+        }
+    }
 }
 
 /// The first keys, readable by the owner only, for whoever installs.

@@ -32,6 +32,12 @@ pub struct ServerArgs {
     /// `<data>/state.db`.
     #[arg(long, value_name = "URL")]
     state: Option<String>,
+    /// Keep metrics in VictoriaMetrics at this URL (e.g.
+    /// http://127.0.0.1:8428) instead of the embedded store in
+    /// DATA/metrics. Start it with -search.latencyOffset=1s and
+    /// -dedup.minScrapeInterval=1ms (docs/victoriametrics.md).
+    #[arg(long = "metrics", value_name = "URL")]
+    metrics_url: Option<String>,
 }
 
 pub fn run(args: ServerArgs) -> ExitCode {
@@ -43,6 +49,7 @@ pub fn run(args: ServerArgs) -> ExitCode {
         limits: sonde_server::http::Limits::default(),
         evaluate_every: std::time::Duration::from_secs(args.evaluate_every.max(1)),
         state: args.state,
+        metrics_url: args.metrics_url,
     };
     let running = match sonde_server::serve::start(&options) {
         Ok(r) => r,

@@ -202,6 +202,7 @@ pub fn run(args: UpArgs) -> ExitCode {
         limits: sonde_server::http::Limits::default(),
         evaluate_every: std::time::Duration::from_secs(10),
         state: None,
+        metrics_url: None,
     };
     let running = match sonde_server::serve::start(&options) {
         Ok(r) => r,

@@ -455,7 +455,11 @@ pub fn services(hosts: &[Host], labelled: &[String]) -> BTreeMap<String, Service
 
 fn all_services(site: &Site) -> Result<BTreeMap<String, Service>, Response> {
     let hosts = site.api.state.hosts().map_err(fail)?;
-    let labelled = site.api.metrics.label_values("service", &[]);
+    let labelled = site
+        .api
+        .metrics
+        .label_values("service", &[])
+        .map_err(|e| Response::error(e.status(), &e.to_string()))?;
     Ok(services(&hosts, &labelled))
 }
 
@@ -575,7 +579,7 @@ fn any_of(values: &[&str]) -> String {
 pub fn service_panels(
     s: &Service,
     name: &str,
-    metrics: &sonde_tsdb::Store,
+    metrics: &crate::metrics::Metrics,
 ) -> Result<Vec<Panel>, String> {
     let mut ids: Vec<&str> = s.roles.values().flatten().map(|h| h.id.as_str()).collect();
     ids.sort_unstable();
@@ -594,10 +598,12 @@ pub fn service_panels(
         }
     }
     if s.has_series {
-        let names = metrics.label_values(
-            sonde_tsdb::NAME_LABEL,
-            &[sonde_tsdb::Matcher::eq("service", name)],
-        );
+        let names = metrics
+            .label_values(
+                sonde_tsdb::NAME_LABEL,
+                &[sonde_tsdb::Matcher::eq("service", name)],
+            )
+            .map_err(|e| e.to_string())?;
         for metric in names.iter().take(MAX_SERVICE_METRICS) {
             let mut p = Panel::check("", metric, "", "", "", "")?;
             p.matchers = vec![panels::LabelMatch {

@@ -404,7 +404,7 @@ impl Site {
                 q_to * 1000,
                 step * 1000,
             )
-            .map_err(|e| Response::error(500, &e.to_string()))?;
+            .map_err(|e| Response::error(e.status(), &e.to_string()))?;
         let mut points: std::collections::HashMap<String, Vec<(i64, f64)>> =
             std::collections::HashMap::new();
         for s in series {
