@@ -10,5 +10,6 @@ pub mod monitor;
 pub mod notify;
 pub mod remote_write;
 pub mod serve;
+pub mod sigv4;
 pub mod state;
 pub mod web;
