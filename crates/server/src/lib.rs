@@ -4,11 +4,14 @@
 //! serves it over its own HTTP/1.1 layer.
 
 pub mod api;
+pub mod artefacts;
 pub mod http;
+pub mod http_client;
 pub mod import;
 pub mod monitor;
 pub mod notify;
 pub mod remote_write;
+pub mod s3;
 pub mod serve;
 pub mod sigv4;
 pub mod state;
