@@ -5,6 +5,7 @@
 
 pub mod api;
 pub mod artefacts;
+pub mod attachments;
 pub mod http;
 pub mod http_client;
 pub mod import;

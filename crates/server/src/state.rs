@@ -960,6 +960,44 @@ impl State {
         Ok(n > 0)
     }
 
+    /// The data of an incident's `attachment` events, oldest first (an
+    /// attachment's index is its place here); `None` when there is no such
+    /// incident.
+    pub fn incident_attachments(&self, incident_id: i64) -> Result<Option<Vec<serde_json::Value>>> {
+        let conn = self.conn();
+        let known: Option<i64> = ctx(
+            "find the incident",
+            conn.query_row(
+                "SELECT id FROM incidents WHERE id = ?1",
+                params![incident_id],
+                |r| r.get(0),
+            )
+            .optional(),
+        )?;
+        if known.is_none() {
+            return Ok(None);
+        }
+        let mut st = ctx(
+            "read attachments",
+            conn.prepare(
+                "SELECT data FROM incident_events WHERE incident_id = ?1 AND kind = 'attachment' ORDER BY rowid",
+            ),
+        )?;
+        let rows = ctx(
+            "read attachments",
+            st.query_map(params![incident_id], |r| r.get::<_, Option<String>>(0)),
+        )?;
+        let data: Vec<Option<String>> = ctx("read attachments", rows.collect())?;
+        Ok(Some(
+            data.into_iter()
+                .map(|d| {
+                    d.and_then(|d| serde_json::from_str(&d).ok())
+                        .unwrap_or(serde_json::Value::Null)
+                })
+                .collect(),
+        ))
+    }
+
     /// Incidents, newest first, with their timelines.
     pub fn incidents(&self) -> Result<Vec<Incident>> {
         let conn = self.conn();

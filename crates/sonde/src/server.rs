@@ -25,6 +25,12 @@ pub struct ServerArgs {
     /// Seconds between evaluations of the monitors.
     #[arg(long, default_value_t = 10)]
     evaluate_every: u64,
+    /// Where files attached to incidents go:
+    /// `s3://BUCKET[/PREFIX]?endpoint=http://HOST:PORT[&region=REGION]`
+    /// (credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or a
+    /// directory. Default: DATA/artefacts.
+    #[arg(long, value_name = "URL")]
+    artefacts: Option<String>,
 }
 
 pub fn run(args: ServerArgs) -> ExitCode {
@@ -35,6 +41,7 @@ pub fn run(args: ServerArgs) -> ExitCode {
         admin_keys: args.admin_keys,
         limits: sonde_server::http::Limits::default(),
         evaluate_every: std::time::Duration::from_secs(args.evaluate_every.max(1)),
+        artefacts: args.artefacts,
     };
     let running = match sonde_server::serve::start(&options) {
         Ok(r) => r,

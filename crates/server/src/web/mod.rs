@@ -154,6 +154,23 @@ impl Handler for Site {
         }
         hardened(self.page(req).unwrap_or_else(|e| e))
     }
+
+    // The API's streamed routes (incident attachments) pass through as
+    // they are.
+    fn stream_limit(&self, head: &Request) -> Option<u64> {
+        if head.path.starts_with("/api/") {
+            self.api.stream_limit(head)
+        } else {
+            None
+        }
+    }
+
+    fn handle_stream(&self, req: &Request, body: &mut dyn std::io::Read) -> crate::http::Streamed {
+        if req.path.starts_with("/api/") {
+            return self.api.handle_stream(req, body);
+        }
+        self.handle(req).into()
+    }
 }
 
 impl Site {
