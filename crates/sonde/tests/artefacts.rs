@@ -211,7 +211,11 @@ fn incident_and_read_key(data: &Path) -> (i64, String) {
 
 /// The incident's timeline as (kind, text) pairs.
 fn timeline(port: u16, incident: i64) -> Vec<(String, String)> {
-    let v = call(port, "GET", "/api/v1/incidents", Some(WRITE), b"").json();
+    timeline_with(port, WRITE, incident)
+}
+
+fn timeline_with(port: u16, key: &str, incident: i64) -> Vec<(String, String)> {
+    let v = call(port, "GET", "/api/v1/incidents", Some(key), b"").json();
     v["incidents"]
         .as_array()
         .and_then(|l| l.iter().find(|i| i["id"] == incident))
@@ -545,5 +549,172 @@ fn a_store_that_goes_down_gives_a_clear_error_and_a_note() {
         Some(1),
         "{list}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `sonde up --artefacts URL` as root, an alert that opens an incident
+/// (so the flight recorder fires); the server's port, the local agent's
+/// key, the incident, and the running `sonde up`. `None` when not root.
+fn sonde_up_with_an_incident(dir: &Path, artefacts: &str) -> Option<(u16, String, i64, Running)> {
+    if !sonde_kernel::running_as_root() {
+        eprintln!("skipped: the flight recorder needs root (CI runs as root)");
+        return None;
+    }
+    let (port, metrics_port) = (free_port(), free_port());
+    let data = dir.join("data");
+    let up = Command::new(sonde())
+        .args([
+            "up",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--metrics-listen",
+            &format!("127.0.0.1:{metrics_port}"),
+            "--artefacts",
+            artefacts,
+            "--data",
+        ])
+        .arg(&data)
+        .env("AWS_ACCESS_KEY_ID", "AKIASONDETEST")
+        .env("AWS_SECRET_ACCESS_KEY", "sonde-test-secret")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("sonde up");
+    let up = Running(up);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let (key, host) = loop {
+        if let Ok(key) = std::fs::read_to_string(data.join("local-agent.key")) {
+            let key = key.trim().to_string();
+            let r = call(port, "GET", "/api/v1/hosts", Some(&key), b"");
+            if r.status == 200
+                && let Some(id) = r.json()["hosts"][0]["id"].as_str()
+            {
+                break (key, id.to_string());
+            }
+        }
+        assert!(Instant::now() < deadline, "sonde up did not come up");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let keys = std::fs::read_to_string(data.join("server/first-keys.txt")).expect("keys");
+    let admin = keys
+        .lines()
+        .find_map(|l| l.strip_prefix("Admin\t"))
+        .expect("admin key")
+        .to_string();
+    let monitor = br#"{"name":"fire","type":"metric","metric":"test.fire","operator":">","critical":5,"duration":60}"#;
+    let r = call(port, "POST", "/api/v1/monitors", Some(&admin), monitor);
+    assert_eq!(r.status, 201, "{}", r.text());
+    let batch = format!(
+        r#"{{"metrics":[{{"name":"test.fire","time":{},"value":10}}]}}"#,
+        now()
+    );
+    let r = call(
+        port,
+        "POST",
+        &format!("/api/v1/hosts/{host}/metrics"),
+        Some(&key),
+        batch.as_bytes(),
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    let incident = loop {
+        let v = call(port, "GET", "/api/v1/incidents", Some(&key), b"").json();
+        if let Some(id) = v["incidents"][0]["id"].as_i64() {
+            break id;
+        }
+        assert!(Instant::now() < deadline, "no incident opened: {v}");
+        std::thread::sleep(Duration::from_millis(300));
+    };
+    Some((port, key, incident, up))
+}
+
+/// In fleet mode the flight recorder's capture goes to S3: it is in the
+/// bucket, read back through the API, and `sonde dig` reads it.
+#[test]
+fn sonde_up_puts_its_capture_in_s3() {
+    let moto = moto::start(false);
+    let dir = temp_dir("attach-up-s3");
+    let url = format!("s3://flight-recorder/up?endpoint={}", moto.endpoint());
+    let Some((port, key, incident, _up)) = sonde_up_with_an_incident(&dir, &url) else {
+        return;
+    };
+    let base = format!("/api/v1/incidents/{incident}/attachments");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let listed = loop {
+        let v = call(port, "GET", &base, Some(&key), b"").json();
+        if v["attachments"].as_array().is_some_and(|a| !a.is_empty()) {
+            break v;
+        }
+        assert!(Instant::now() < deadline, "no capture attached: {v}");
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    let a = &listed["attachments"][0];
+    assert_eq!(a["name"], format!("incident-{incident}.scap"));
+    let s3 = sonde_server::s3::S3::new(moto.config("flight-recorder", "up/"));
+    let objects = s3.list("incidents/").expect("list");
+    assert_eq!(objects.len(), 1, "{objects:?}");
+    assert_eq!(Some(objects[0].1), a["bytes"].as_u64(), "{objects:?} {a}");
+    let got = call(port, "GET", &format!("{base}/0"), Some(&key), b"");
+    assert_eq!(got.status, 200);
+    let file = dir.join("capture.scap");
+    std::fs::write(&file, &got.body).expect("write");
+    let out = Command::new(sonde())
+        .args(["dig", "-n", "5", "-r"])
+        .arg(&file)
+        .output()
+        .expect("dig");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 5);
+    // Stored, the local copy is gone.
+    let left: Vec<_> = std::fs::read_dir(dir.join("data/captures"))
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    assert!(
+        !left
+            .iter()
+            .any(|n| n.to_string_lossy() == format!("incident-{incident}.scap")),
+        "{left:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// With the store down, the capture is kept on disk and the incident says
+/// why it has no attachment.
+#[test]
+fn sonde_up_notes_a_capture_it_could_not_store() {
+    let mut moto = moto::start(false);
+    let endpoint = moto.endpoint();
+    moto.stop();
+    let dir = temp_dir("attach-up-down");
+    let url = format!("s3://flight-recorder?endpoint={endpoint}");
+    let Some((port, key, incident, _up)) = sonde_up_with_an_incident(&dir, &url) else {
+        return;
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let note = loop {
+        let tl = timeline_with(port, &key, incident);
+        if let Some((_, t)) = tl
+            .iter()
+            .find(|(k, t)| k == "note" && t.contains("attaching"))
+        {
+            break t.clone();
+        }
+        assert!(Instant::now() < deadline, "no note: {tl:?}");
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert!(
+        note.contains(&format!("incident-{incident}.scap")) && note.contains(&endpoint),
+        "{note}"
+    );
+    assert!(
+        dir.join(format!("data/captures/incident-{incident}.scap"))
+            .exists(),
+        "the capture is kept on disk"
+    );
+    let r = call(port, "GET", "/api/v1/hosts", Some(&key), b"");
+    assert_eq!(r.status, 200, "the server goes on");
     let _ = std::fs::remove_dir_all(&dir);
 }
