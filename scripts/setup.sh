@@ -32,6 +32,7 @@ default_packages=(
   prometheus-node-exporter # scripts/bench-agent.sh measures the agent beside it
   victoria-metrics # fleet mode's tests start a real one; scripts/bench-server.sh measures the server's store beside it
   chromium        # the dashboard's end-to-end test drives headless Chromium over the DevTools protocol
+  python3-venv    # the S3 artefact tests run moto_server from a venv made with Debian's python3 (see below)
 )
 
 if [ $# -gt 0 ]; then
@@ -101,6 +102,21 @@ else
 fi
 
 $check_rust || exit 0
+
+# moto (PyPI), an S3 server the artefact tests start on a free port (crates/server/tests/artefacts.rs). In
+# a venv of Debian's own python3, so a machine with another python first on PATH (pyenv) gets the same one;
+# skipped when the venv already answers. The tests look for $SONDE_MOTO_SERVER, then this path.
+moto_venv=/opt/sonde-test/moto
+if ! "$moto_venv/bin/python" -c 'import moto.server, flask' >/dev/null 2>&1; then
+  log "installing moto[server] into $moto_venv"
+  if mkdir -p "$(dirname "$moto_venv")" && /usr/bin/python3 -m venv "$moto_venv" \
+    && "$moto_venv/bin/pip" install -q --disable-pip-version-check 'moto[server]>=5,<6'; then
+    log "moto $("$moto_venv/bin/python" -c 'import moto; print(moto.__version__)')"
+  else
+    log "installing moto[server] failed: the S3 artefact tests will fail until it is there" >&2
+    exit 1
+  fi
+fi
 
 # The Rust toolchain comes from rustup (Debian's rustc is far older than the 1.95 the workspace needs, and
 # rustup's own servers are not reachable from here), so it can only be checked, not installed.

@@ -20,6 +20,9 @@ pub struct Api {
     /// Called with an incident's id when an alert opens it (`sonde up` fires
     /// its flight recorder from here, and attaches the capture).
     pub on_incident: std::sync::OnceLock<IncidentHook>,
+    /// Where incident attachments are kept (`None`: nowhere, and attaching
+    /// says so); see [`Api::with_artefacts`].
+    pub artefacts: Option<crate::artefacts::Artefacts>,
 }
 
 /// What is told of a new incident.
@@ -34,7 +37,15 @@ impl Api {
             metrics: metrics.into(),
             series_cache: Default::default(),
             on_incident: std::sync::OnceLock::new(),
+            artefacts: None,
         }
+    }
+
+    /// The same API keeping incident attachments in `artefacts` (a builder,
+    /// so `new`'s callers stay as they are).
+    pub fn with_artefacts(mut self, artefacts: crate::artefacts::Artefacts) -> Api {
+        self.artefacts = Some(artefacts);
+        self
     }
 }
 
@@ -99,7 +110,7 @@ const MAX_NAME: usize = 255;
 
 impl Api {
     /// The key's kind, or the 401 that says what is wrong with it.
-    fn key(&self, req: &Request) -> Result<KeyKind, Response> {
+    pub(crate) fn key(&self, req: &Request) -> Result<KeyKind, Response> {
         // `X-Api-Key` (sonde's agents, Mackerel's), or a bearer token (what
         // Prometheus's remote write and most HTTP clients can send).
         let bearer = req
@@ -122,7 +133,7 @@ impl Api {
         }
     }
 
-    fn writer(&self, req: &Request) -> Result<(), Response> {
+    pub(crate) fn writer(&self, req: &Request) -> Result<(), Response> {
         if self.key(req)?.can_write() {
             Ok(())
         } else {
@@ -966,5 +977,14 @@ impl Handler for Api {
             _ => Err(Response::error(404, "no such endpoint")),
         };
         result.unwrap_or_else(|e| e)
+    }
+
+    // Incident attachments move as streams (crate::attachments).
+    fn stream_limit(&self, head: &Request) -> Option<u64> {
+        crate::attachments::stream_limit(head)
+    }
+
+    fn handle_stream(&self, req: &Request, body: &mut dyn std::io::Read) -> crate::http::Streamed {
+        crate::attachments::handle(self, req, body)
     }
 }

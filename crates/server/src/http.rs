@@ -3,7 +3,10 @@
 //! (header bytes, body bytes, time to send a request, idle time), so that a
 //! slow or hostile client costs one thread for a bounded time and never the
 //! server. Handlers see a whole [`Request`] (body read, size checked) and
-//! return a [`Response`].
+//! return a [`Response`]; the few routes that move files (incident
+//! attachments) take their request body as a stream and may answer with
+//! one ([`Handler::stream_limit`]), so a 256 MiB upload or download costs
+//! a buffer, not its size.
 //!
 //! Not here: TLS (put the server behind a TLS proxy, or on a trusted
 //! network), HTTP/2, request pipelining beyond one at a time.
@@ -158,9 +161,116 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
+/// A response body read from its source as it is sent (a stored file),
+/// never held whole: `len` bytes are sent (the `Content-Length`), and a
+/// source that fails or ends early closes the connection, so the client
+/// sees a short body rather than a wrong one.
+pub struct BodyStream {
+    pub len: u64,
+    pub reader: Box<dyn Read + Send>,
+}
+
+/// The answer to a streamed exchange: `response`'s status and headers, and
+/// its body from `body` when given (else `response.body`).
+pub struct Streamed {
+    pub response: Response,
+    pub body: Option<BodyStream>,
+}
+
+impl From<Response> for Streamed {
+    fn from(response: Response) -> Streamed {
+        Streamed {
+            response,
+            body: None,
+        }
+    }
+}
+
 /// Handles requests.
 pub trait Handler: Send + Sync + 'static {
     fn handle(&self, req: &Request) -> Response;
+
+    /// Whether this request is streamed — its body handed to
+    /// [`Handler::handle_stream`] as it arrives instead of read whole first
+    /// — and the largest body it may have (`413` past it). Asked with the
+    /// request's head only (`body` empty). None (the default) for every
+    /// ordinary request.
+    fn stream_limit(&self, _head: &Request) -> Option<u64> {
+        None
+    }
+
+    /// A streamed request: `body` yields its bytes (exactly its
+    /// `Content-Length`, within a deadline); what the handler does not read
+    /// is discarded and the connection closed. The answer may stream too.
+    fn handle_stream(&self, req: &Request, _body: &mut dyn Read) -> Streamed {
+        self.handle(req).into()
+    }
+}
+
+/// A streamed request's body: at most its `Content-Length`, each read
+/// bounded by the request time and the whole by a rate floor of 64 KiB/s
+/// after that (a slow client cannot hold the thread for ever). Answers
+/// `100 Continue` before the first read when the client asked for it, so a
+/// client refused on its key never sends the body.
+struct StreamBody<'a> {
+    reader: &'a mut BufReader<TcpStream>,
+    writer: &'a mut TcpStream,
+    left: u64,
+    send_continue: bool,
+    until: Instant,
+    stall: Duration,
+    failed: bool,
+}
+
+impl Read for StreamBody<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 || buf.is_empty() {
+            return Ok(0);
+        }
+        if self.send_continue {
+            self.send_continue = false;
+            self.writer.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")?;
+        }
+        let left_time = self.until.saturating_duration_since(Instant::now());
+        if left_time.is_zero() {
+            self.failed = true;
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "the client sent the body too slowly",
+            ));
+        }
+        let _ = self
+            .reader
+            .get_ref()
+            .set_read_timeout(Some(left_time.min(self.stall)));
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        match self.reader.read(&mut buf[..want]) {
+            Ok(0) => {
+                self.failed = true;
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    format!("the client closed with {} body bytes unsent", self.left),
+                ))
+            }
+            Ok(n) => {
+                self.left -= n as u64;
+                Ok(n)
+            }
+            Err(e) => {
+                self.failed = true;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// What was read of a request.
+enum Incoming {
+    Whole(Request),
+    /// The head; the body (this long) is still on the connection.
+    Stream(Request, u64),
 }
 
 /// Why a request could not be read: the answer to send (if the connection
@@ -176,7 +286,8 @@ fn read_request(
     reader: &mut BufReader<TcpStream>,
     peer: SocketAddr,
     limits: &Limits,
-) -> Result<Request, ReadFail> {
+    handler: &dyn Handler,
+) -> Result<Incoming, ReadFail> {
     let stream = reader.get_ref();
     // Wait for the first byte at most the idle time.
     let _ = stream.set_read_timeout(Some(limits.idle_time));
@@ -288,6 +399,23 @@ fn read_request(
         })?,
         None => 0,
     };
+    let mut head = Request {
+        method: method.to_string(),
+        path: path.to_string(),
+        query: query.to_string(),
+        headers,
+        body: Vec::new(),
+        peer,
+    };
+    if let Some(max) = handler.stream_limit(&head) {
+        if length as u64 > max {
+            return Err(ReadFail::Answer(Response::error(
+                413,
+                &format!("the body is {length} bytes; at most {max} are taken here"),
+            )));
+        }
+        return Ok(Incoming::Stream(head, length as u64));
+    }
     if length > limits.max_body_bytes {
         return Err(ReadFail::Answer(Response::error(
             413,
@@ -315,29 +443,73 @@ fn read_request(
             Err(_) => return Err(ReadFail::Gone),
         }
     }
-    Ok(Request {
-        method: method.to_string(),
-        path: path.to_string(),
-        query: query.to_string(),
-        headers,
-        body,
-        peer,
-    })
+    head.body = body;
+    Ok(Incoming::Whole(head))
 }
 
-fn write_response(stream: &mut TcpStream, r: &Response, close: bool) -> std::io::Result<()> {
+fn write_head(stream: &mut TcpStream, r: &Response, len: u64, close: bool) -> std::io::Result<()> {
     let mut head = format!("HTTP/1.1 {} {}\r\n", r.status, reason(r.status));
     for (k, v) in &r.headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
-    head.push_str(&format!("Content-Length: {}\r\n", r.body.len()));
+    head.push_str(&format!("Content-Length: {len}\r\n"));
     if close {
         head.push_str("Connection: close\r\n");
     }
     head.push_str("\r\n");
-    stream.write_all(head.as_bytes())?;
+    stream.write_all(head.as_bytes())
+}
+
+fn write_response(stream: &mut TcpStream, r: &Response, close: bool) -> std::io::Result<()> {
+    write_head(stream, r, r.body.len() as u64, close)?;
     stream.write_all(&r.body)?;
     stream.flush()
+}
+
+/// Sends a streamed answer; false when the connection cannot go on (the
+/// source failed or ended early: the client sees a short body).
+fn write_streamed(stream: &mut TcpStream, s: Streamed, close: bool) -> bool {
+    let Some(mut body) = s.body else {
+        return write_response(stream, &s.response, close).is_ok();
+    };
+    if write_head(stream, &s.response, body.len, close).is_err() {
+        return false;
+    }
+    let mut buf = vec![0u8; 64 << 10];
+    let mut left = body.len;
+    while left > 0 {
+        let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        match body.reader.read(&mut buf[..want]) {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => {
+                if stream.write_all(&buf[..n]).is_err() {
+                    return false;
+                }
+                left -= n as u64;
+            }
+        }
+    }
+    stream.flush().is_ok()
+}
+
+/// After answering a streamed request whose body was not all read: stop
+/// sending, then read and drop what the client is still sending for a
+/// moment, so that the answer reaches it before the connection closes
+/// (closing with unread bytes would reset it and lose the answer).
+fn linger(reader: &mut BufReader<TcpStream>, writer: &TcpStream) {
+    let _ = writer.shutdown(std::net::Shutdown::Write);
+    let until = Instant::now() + Duration::from_secs(2);
+    let mut dropped = 0usize;
+    let mut buf = [0u8; 64 << 10];
+    let _ = reader
+        .get_ref()
+        .set_read_timeout(Some(Duration::from_millis(200)));
+    while Instant::now() < until && dropped < 16 << 20 {
+        match reader.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => dropped += n,
+        }
+    }
 }
 
 /// Serves one connection: requests until the client closes, asks to close,
@@ -350,8 +522,50 @@ fn connection(stream: TcpStream, peer: SocketAddr, handler: &dyn Handler, limits
     };
     let mut reader = BufReader::with_capacity(64 << 10, stream);
     loop {
-        match read_request(&mut reader, peer, limits) {
-            Ok(req) => {
+        match read_request(&mut reader, peer, limits, handler) {
+            Ok(Incoming::Stream(req, length)) => {
+                let close = req
+                    .header("connection")
+                    .is_some_and(|v| v.eq_ignore_ascii_case("close"));
+                let mut body = StreamBody {
+                    send_continue: req
+                        .header("expect")
+                        .is_some_and(|v| v.eq_ignore_ascii_case("100-continue")),
+                    reader: &mut reader,
+                    writer: &mut writer,
+                    left: length,
+                    until: Instant::now()
+                        + limits.request_time
+                        + Duration::from_secs(length / (64 << 10)),
+                    stall: limits.request_time,
+                    failed: false,
+                };
+                let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    handler.handle_stream(&req, &mut body)
+                }))
+                .unwrap_or_else(|_| {
+                    Response::error(500, "the server failed on this request").into()
+                });
+                // A body not read to its end leaves the connection mid-request.
+                let unread = body.left > 0;
+                let failed = body.failed;
+                let close = close || unread;
+                if failed {
+                    // The client is gone or too slow: say so if it listens.
+                    let _ = write_streamed(&mut writer, answer, true);
+                    return;
+                }
+                if !write_streamed(&mut writer, answer, close) {
+                    return;
+                }
+                if unread {
+                    linger(&mut reader, &writer);
+                }
+                if close {
+                    return;
+                }
+            }
+            Ok(Incoming::Whole(req)) => {
                 let close = req
                     .header("connection")
                     .is_some_and(|v| v.eq_ignore_ascii_case("close"));

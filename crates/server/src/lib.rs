@@ -6,14 +6,19 @@
 //! `victoria.rs`, through the outgoing HTTP client in `client.rs`).
 
 pub mod api;
+pub mod artefacts;
+pub mod attachments;
 pub mod client;
 pub mod http;
+pub mod http_client;
 pub mod import;
 pub mod metrics;
 pub mod monitor;
 pub mod notify;
 pub mod remote_write;
+pub mod s3;
 pub mod serve;
+pub mod sigv4;
 pub mod sql;
 pub mod state;
 pub mod victoria;

@@ -30,6 +30,10 @@ pub struct Options {
     /// VictoriaMetrics' URL (`http://127.0.0.1:8428`) to keep metrics in;
     /// `None`: the embedded store in `<data>/metrics`.
     pub metrics_url: Option<String>,
+    /// Where incident attachments go (`--artefacts`): `s3://BUCKET[/PREFIX]?endpoint=http://HOST:PORT[&region=R]`
+    /// (credentials from `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`),
+    /// a directory, or `None` for `<data>/artefacts`.
+    pub artefacts: Option<String>,
 }
 
 /// A running server and the keys made at its first start (none after).
@@ -93,7 +97,19 @@ pub fn start(o: &Options) -> Result<Running, String> {
     let listener =
         TcpListener::bind(&o.listen).map_err(|e| format!("cannot listen on {}: {e}", o.listen))?;
     let metrics = open_metrics(o)?;
-    let api = Arc::new(Api::new(state, metrics));
+    let artefacts = crate::artefacts::Artefacts::from_url(o.artefacts.as_deref(), &o.data, &|k| {
+        std::env::var(k).ok()
+    })
+    .map_err(|e| e.to_string())?;
+    // A store that is down at start is not fatal: attachments fail with
+    // an error that names it (and a note on the incident) until it is back.
+    if let Err(e) = artefacts.prepare() {
+        eprintln!(
+            "sonde server: artefacts in {}: {e}; attachments fail until it answers",
+            artefacts.describe()
+        );
+    }
+    let api = Arc::new(Api::new(state, metrics).with_artefacts(artefacts));
     // Monitors run for the server's life (the process ends them).
     crate::monitor::spawn(
         Arc::clone(&api),

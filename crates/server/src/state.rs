@@ -970,6 +970,38 @@ impl State {
         )
     }
 
+    /// The data of an incident's `attachment` events, oldest first (an
+    /// attachment's index is its place here); `None` when there is no such
+    /// incident.
+    pub fn incident_attachments(&self, incident_id: i64) -> Result<Option<Vec<serde_json::Value>>> {
+        let known = ctx(
+            "find the incident",
+            self.db.query_opt(
+                "SELECT id FROM incidents WHERE id = ?1",
+                params![incident_id],
+            ),
+        )?;
+        if known.is_none() {
+            return Ok(None);
+        }
+        let what = "read attachments";
+        let rows = ctx(
+            what,
+            self.db.query(
+                "SELECT data FROM incident_events WHERE incident_id = ?1 AND kind = 'attachment' ORDER BY rowid",
+                params![incident_id],
+            ),
+        )?;
+        rows.iter()
+            .map(|r| {
+                let d: Option<String> = ctx(what, r.get(0))?;
+                Ok(d.and_then(|d| serde_json::from_str(&d).ok())
+                    .unwrap_or(serde_json::Value::Null))
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(Some)
+    }
+
     /// Incidents, newest first, with their timelines.
     pub fn incidents(&self) -> Result<Vec<Incident>> {
         let what = "list incidents";

@@ -61,6 +61,7 @@ fn postgres_killed_mid_run_gives_503s_then_recovers() {
         limits: sonde_server::http::Limits::default(),
         evaluate_every: Duration::from_secs(1),
         metrics_url: None,
+        artefacts: None,
         state: Some(url.clone()),
     };
     let running = start(&options).expect("the server starts on PostgreSQL");

@@ -621,8 +621,9 @@ fn alerts_incidents_notes_and_attachments() {
         a.header("content-disposition"),
         Some("attachment; filename=\"capture.scap\"")
     );
+    // A file gone from the disk: not found, and the answer names it.
     let gone = s.get(&format!("/incidents/{incident}/attachments/2"));
-    assert_eq!(gone.status, 500);
+    assert_eq!(gone.status, 404);
     assert!(gone.body.contains("gone.scap"), "{}", gone.body);
     for n in ["0", "3", "x"] {
         let r = s.get(&format!("/incidents/{incident}/attachments/{n}"));

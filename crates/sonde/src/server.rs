@@ -38,6 +38,12 @@ pub struct ServerArgs {
     /// -dedup.minScrapeInterval=1ms (docs/victoriametrics.md).
     #[arg(long = "metrics", value_name = "URL")]
     metrics_url: Option<String>,
+    /// Where files attached to incidents go:
+    /// `s3://BUCKET[/PREFIX]?endpoint=http://HOST:PORT[&region=REGION]`
+    /// (credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or a
+    /// directory. Default: DATA/artefacts.
+    #[arg(long, value_name = "URL")]
+    artefacts: Option<String>,
 }
 
 pub fn run(args: ServerArgs) -> ExitCode {
@@ -50,6 +56,7 @@ pub fn run(args: ServerArgs) -> ExitCode {
         evaluate_every: std::time::Duration::from_secs(args.evaluate_every.max(1)),
         state: args.state,
         metrics_url: args.metrics_url,
+        artefacts: args.artefacts,
     };
     let running = match sonde_server::serve::start(&options) {
         Ok(r) => r,

@@ -2,7 +2,9 @@
 //! defaults and one data directory, and (as root, on a kernel with BTF) a
 //! flight recorder: when an alert opens an incident, the system calls of the
 //! moments before and after it are written to a capture file and attached
-//! to the incident's timeline. Ctrl-C stops everything cleanly.
+//! to the incident's timeline (stored through the server's artefacts: the
+//! data directory, or S3 with `--artefacts`). Ctrl-C stops everything
+//! cleanly.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -22,6 +24,10 @@ pub struct UpArgs {
     /// Address the local agent serves /metrics on ("" for none).
     #[arg(long, default_value = "127.0.0.1:9464")]
     metrics_listen: String,
+    /// Where files attached to incidents (the flight recorder's captures)
+    /// go, as for `sonde server --artefacts`. Default: DATA/server/artefacts.
+    #[arg(long, value_name = "URL")]
+    artefacts: Option<String>,
 }
 
 /// The local agent's write key, made once and kept in the data directory.
@@ -146,12 +152,38 @@ fn start_capture(
                     None,
                 ),
                 RingNews::Wrote(path) => {
-                    let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-                    note(
-                        "attachment",
-                        "system-call capture (sysdig format; read it with `sonde dig -r`)".into(),
-                        Some(serde_json::json!({ "path": path, "bytes": bytes })),
-                    );
+                    // Renamed first: the next capture writes the same file
+                    // while this one is still being stored.
+                    let name = format!("incident-{incident}.scap");
+                    let kept = path.with_file_name(&name);
+                    let from = match std::fs::rename(&path, &kept) {
+                        Ok(()) => kept,
+                        Err(_) => path,
+                    };
+                    // Stored beside the recorder (an upload to S3 takes a
+                    // while; the recorder keeps recording).
+                    let api = Arc::clone(&api);
+                    std::thread::spawn(move || {
+                        match sonde_server::attachments::attach_file(
+                            &api,
+                            incident,
+                            &name,
+                            &from,
+                            "system-call capture (sysdig format; read it with `sonde dig -r`)",
+                        ) {
+                            Ok(_) => {
+                                let _ = std::fs::remove_file(&from);
+                            }
+                            Err(e) => {
+                                // The incident has a note saying why; the
+                                // capture stays where it was written.
+                                eprintln!(
+                                    "sonde up: incident {incident}: the capture stays in {}: {e}",
+                                    from.display()
+                                );
+                            }
+                        }
+                    });
                     current = None;
                 }
                 RingNews::Failed(e) => {
@@ -203,6 +235,7 @@ pub fn run(args: UpArgs) -> ExitCode {
         evaluate_every: std::time::Duration::from_secs(10),
         state: None,
         metrics_url: None,
+        artefacts: args.artefacts.clone(),
     };
     let running = match sonde_server::serve::start(&options) {
         Ok(r) => r,

@@ -89,6 +89,32 @@ fn call(port: u16, method: &str, path: &str, key: Option<&str>, body: &[u8]) -> 
     (status, body)
 }
 
+/// A GET's body as bytes (an attachment), after checking it is a 200 with
+/// the length it announced.
+fn download(port: u16, path: &str, key: &str) -> Vec<u8> {
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let head =
+        format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Api-Key: {key}\r\n\r\n");
+    s.write_all(head.as_bytes()).expect("send");
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let split = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a response head");
+    let head = String::from_utf8_lossy(&out[..split]).to_string();
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    let body = out[split + 4..].to_vec();
+    assert!(
+        head.contains(&format!("Content-Length: {}", body.len())),
+        "{head} with {} bytes",
+        body.len()
+    );
+    body
+}
+
 fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
@@ -912,21 +938,31 @@ fn sonde_up_attaches_a_capture_to_a_new_incident() {
         batch.as_bytes(),
     );
     assert_eq!(status, 200);
-    let attachment = loop {
+    // The capture is attached through the artefact store (here the data
+    // directory) and read back through the API.
+    let incident = loop {
         let (_, body) = call(port, "GET", "/api/v1/incidents", Some(&key), b"");
         let v = json(&body);
         let found = v["incidents"][0]["timeline"].as_array().and_then(|t| {
             t.iter()
-                .find(|e| e[1] == "attachment")
-                .map(|e| e[3]["path"].as_str().unwrap_or("").to_string())
+                .find(|e| e[1] == "attachment" && e[3]["key"].is_string())
+                .and_then(|_| v["incidents"][0]["id"].as_i64())
         });
-        if let Some(p) = found {
-            break p;
+        if let Some(id) = found {
+            break id;
         }
         assert!(Instant::now() < deadline, "no capture attached: {body}");
         std::thread::sleep(Duration::from_millis(500));
     };
-    assert!(attachment.ends_with("incident.scap"), "{attachment}");
+    let capture = download(
+        port,
+        &format!("/api/v1/incidents/{incident}/attachments/0"),
+        &key,
+    );
+    assert!(capture.len() > 100, "a capture of {} bytes", capture.len());
+    let attachment = dir.join("downloaded.scap");
+    std::fs::write(&attachment, &capture).expect("write the capture");
+    let attachment = attachment.display().to_string();
     let out = Command::new(sonde())
         .args(["dig", "-r", &attachment, "-n", "5"])
         .output()

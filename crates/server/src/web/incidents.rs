@@ -51,13 +51,6 @@ pub(super) fn route(
     Some(match (method, action) {
         ("GET", "") => incident_page(site, session, id, None, 200),
         ("POST", "notes") => add_note(site, req, session, id),
-        ("GET", a) if a.starts_with("attachments/") => {
-            let n = &a["attachments/".len()..];
-            match n.parse::<usize>() {
-                Ok(n) => serve_attachment(site, session, id, n),
-                Err(_) => Err(pages::not_found(session, &format!("no attachment {n:?}"))),
-            }
-        }
         _ => return None,
     })
 }
@@ -340,83 +333,43 @@ fn add_note(site: &Site, req: &Request, session: &Session, id: i64) -> Result<Re
     }
 }
 
-/// An attachment's bytes and a file name for them.
-pub struct Attachment {
-    pub name: String,
-    pub bytes: Vec<u8>,
+/// `/incidents/ID/attachments/N` (N from 1, in timeline order): the
+/// incident and the attachment's index in the artefact store's numbering
+/// (from 0).
+pub fn attachment_route(path: &str) -> Option<(i64, usize)> {
+    let rest = path.strip_prefix("/incidents/")?;
+    let (id, n) = rest.split_once("/attachments/")?;
+    let n: usize = n.parse().ok()?;
+    Some((id.parse().ok()?, n.checked_sub(1)?))
 }
 
-/// The `n`th attachment (from 1, in timeline order) of an incident. The one
-/// place that knows where attachments are kept: today the event's data is
-/// `{"path": ..., "bytes": ...}`, a file on this machine.
-pub fn attachment(
-    api: &crate::api::Api,
-    incident: i64,
-    n: usize,
-) -> Result<Option<Attachment>, String> {
-    let Some(i) = api.state.incident(incident).map_err(|e| e.to_string())? else {
-        return Ok(None);
-    };
-    let Some(data) = i
-        .timeline
-        .iter()
-        .filter(|(_, kind, _, _)| kind == "attachment")
-        .nth(n.wrapping_sub(1))
-        .and_then(|(_, _, _, d)| d.clone())
-    else {
-        return Ok(None);
-    };
-    let Some(path) = data["path"].as_str() else {
-        return Err(format!(
-            "incident {incident}, attachment {n}: its record names no file"
-        ));
-    };
-    let path = std::path::Path::new(path);
-    let bytes = std::fs::read(path).map_err(|e| {
-        format!(
-            "incident {incident}, attachment {n}: {}: {e}",
-            path.display()
-        )
-    })?;
-    let name = path
-        .file_name()
-        .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_else(|| format!("attachment-{n}"));
-    Ok(Some(Attachment { name, bytes }))
-}
-
-fn serve_attachment(
+/// Streams an attachment from wherever it is kept (`crate::attachments`:
+/// the artefact store, or a file of an older release).
+pub fn stream_attachment(
     site: &Site,
     session: &Session,
     id: i64,
     n: usize,
-) -> Result<Response, Response> {
-    match attachment(&site.api, id, n) {
-        Ok(Some(a)) => {
-            // Only file-name-safe characters in the header.
-            let name: String = a
-                .name
-                .chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                        c
-                    } else {
-                        '_'
-                    }
-                })
-                .collect();
-            Ok(Response::new(200, "application/octet-stream", a.bytes)
+) -> crate::http::Streamed {
+    use crate::attachments::AttachmentError;
+    match crate::attachments::attachment(&site.api, id, n) {
+        Ok((a, object)) => crate::http::Streamed {
+            response: Response::new(200, "application/octet-stream", "")
                 .with_header(
                     "Content-Disposition",
-                    &format!("attachment; filename=\"{name}\""),
+                    &format!("attachment; filename=\"{}\"", a.name),
                 )
-                .with_header("Cache-Control", "no-store"))
+                .with_header("X-Content-Type-Options", "nosniff")
+                .with_header("Cache-Control", "private, no-store"),
+            body: Some(crate::http::BodyStream {
+                len: object.len,
+                reader: object.reader,
+            }),
+        },
+        Err(e @ (AttachmentError::NoIncident(_) | AttachmentError::NoAttachment { .. })) => {
+            pages::not_found(session, &e.to_string()).into()
         }
-        Ok(None) => Err(pages::not_found(
-            session,
-            &format!("incident {id} has no attachment {n}"),
-        )),
-        // Gone from the disk, unreadable: say so, and keep serving.
-        Err(e) => Err(Response::error(500, &e)),
+        // Gone from the store, the store down: say so, and keep serving.
+        Err(e) => Response::error(e.status(), &e.to_string()).into(),
     }
 }

@@ -178,6 +178,36 @@ impl Handler for Site {
         }
         hardened(self.page(req).unwrap_or_else(|e| e))
     }
+
+    // The API's streamed routes (incident attachments) pass through as
+    // they are.
+    // The dashboard's attachment downloads stream too (a capture is tens of
+    // megabytes; it is never held whole in memory).
+    fn stream_limit(&self, head: &Request) -> Option<u64> {
+        if head.path.starts_with("/api/") {
+            self.api.stream_limit(head)
+        } else if head.method == "GET" && incidents::attachment_route(&head.path).is_some() {
+            Some(0)
+        } else {
+            None
+        }
+    }
+
+    fn handle_stream(&self, req: &Request, body: &mut dyn std::io::Read) -> crate::http::Streamed {
+        if req.path.starts_with("/api/") {
+            return self.api.handle_stream(req, body);
+        }
+        if let (Some((id, n)), "GET") =
+            (incidents::attachment_route(&req.path), req.method.as_str())
+        {
+            return match self.session(req) {
+                Ok(Some((_, session))) => incidents::stream_attachment(self, &session, id, n),
+                Ok(None) => hardened(redirect("/login")).into(),
+                Err(e) => hardened(e).into(),
+            };
+        }
+        self.handle(req).into()
+    }
 }
 
 impl Site {
