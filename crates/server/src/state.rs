@@ -1271,6 +1271,45 @@ impl State {
         )
     }
 
+    /// A monitor's silences that start after `now` (maintenance windows
+    /// set ahead), soonest first.
+    pub fn scheduled_silences(&self, monitor_id: i64, now: i64) -> Result<Vec<Silence>> {
+        let conn = self.conn();
+        let mut st = ctx(
+            "list scheduled silences",
+            conn.prepare(
+                "SELECT id, monitor_id, segment, starts_at, ends_at, comment FROM silences \
+                 WHERE monitor_id = ? AND starts_at > ? ORDER BY starts_at, id",
+            ),
+        )?;
+        let rows = ctx(
+            "list scheduled silences",
+            st.query_map(params![monitor_id, now], |r| {
+                Ok(Silence {
+                    id: r.get(0)?,
+                    monitor_id: r.get(1)?,
+                    segment: r.get(2)?,
+                    starts_at: r.get(3)?,
+                    ends_at: r.get(4)?,
+                    comment: r.get(5)?,
+                })
+            }),
+        )?;
+        ctx("list scheduled silences", rows.collect())
+    }
+
+    /// Deletes one of a monitor's silences; false when it has none of that id.
+    pub fn delete_silence(&self, monitor_id: i64, id: i64) -> Result<bool> {
+        let n = ctx(
+            "delete a silence",
+            self.conn().execute(
+                "DELETE FROM silences WHERE id = ? AND monitor_id = ?",
+                params![id, monitor_id],
+            ),
+        )?;
+        Ok(n > 0)
+    }
+
     /// One alert (its silenced flag left false: the caller knows the time).
     pub fn alert(&self, id: i64) -> Result<Option<Alert>> {
         ctx(

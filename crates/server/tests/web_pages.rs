@@ -491,6 +491,90 @@ fn monitor_forms_checked_by_the_api_muted_and_deleted() {
     assert!(s.api.state.silences(now()).expect("silences").is_empty());
     assert!(!row(&s.get("/monitors").body, id).contains("MUTED"));
 
+    // A maintenance window set ahead: not muted now, muted when it comes;
+    // listed on the monitor's page until cancelled.
+    let window = format!("/monitors/{id}/window");
+    let at = now() + 7200;
+    // As a datetime-local field sends it (coreutils' date does the
+    // calendar, independently of the server's).
+    let starts = |t: i64| {
+        let out = std::process::Command::new("date")
+            .args(["-u", "-d", &format!("@{t}"), "+%Y-%m-%dT%H:%M"])
+            .output()
+            .expect("date");
+        String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .trim()
+            .to_string()
+    };
+    // The form's default: the next whole hour.
+    let page = s.get(&format!("/monitors/{id}"));
+    let next_hour = |t: i64| t + 3600 - t % 3600;
+    // (Either side of an hour turning while the page was made.)
+    let shown = |t: i64| format!("id=\"w-starts\" value=\"{}\"", starts(next_hour(t)));
+    assert!(
+        page.body.contains(&shown(now())) || page.body.contains(&shown(now() - 5)),
+        "{}",
+        page.body
+    );
+    for (fields, says) in [
+        (
+            vec![("starts", "tomorrow"), ("minutes", "30")],
+            "is not a time",
+        ),
+        (
+            vec![("starts", "2001-01-01T00:00"), ("minutes", "30")],
+            "in the past",
+        ),
+        (
+            vec![("starts", starts(at).as_str()), ("minutes", "0")],
+            "a window lasts",
+        ),
+    ] {
+        let r = s.submit(&window, &fields);
+        assert_eq!(r.status, 400, "{fields:?}");
+        assert!(r.body.contains(says), "{says}: {}", r.body);
+    }
+    assert_eq!(
+        s.post(&window, &[("starts", &starts(at)), ("minutes", "30")])
+            .status,
+        403
+    );
+    let r = s.submit(
+        &window,
+        &[
+            ("starts", &starts(at)),
+            ("minutes", "30"),
+            ("comment", "kernel upgrade"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(
+        s.api.state.silences(now()).expect("now").is_empty(),
+        "not muted yet"
+    );
+    let later = s.api.state.silences(at + 60).expect("later");
+    assert_eq!(later.len(), 1);
+    let start_minute = at - at % 60;
+    assert_eq!(
+        (later[0].starts_at, later[0].ends_at),
+        (start_minute, start_minute + 1800)
+    );
+    assert_eq!(later[0].comment, "kernel upgrade (set by admin)");
+    let page = s.get(&format!("/monitors/{id}"));
+    let windows = page.body.split("id=\"windows\"").nth(1).expect("windows");
+    assert!(windows.contains("kernel upgrade"), "{windows}");
+    let sid = later[0].id.expect("id");
+    assert!(!row(&s.get("/monitors").body, id).contains("MUTED"));
+    assert_eq!(
+        s.submit(&format!("/monitors/{id}/window/999/cancel"), &[])
+            .status,
+        404
+    );
+    let r = s.submit(&format!("/monitors/{id}/window/{sid}/cancel"), &[]);
+    assert_eq!(r.status, 303);
+    assert!(s.api.state.silences(at + 60).expect("later").is_empty());
+
     // Deleted: gone, its alert closed.
     assert_eq!(s.post(&format!("/monitors/{id}/delete"), &[]).status, 403);
     let r = s.submit(&format!("/monitors/{id}/delete"), &[]);

@@ -1,6 +1,7 @@
 //! The monitors' pages: the list with each monitor's state (OK, alerting,
-//! muted), a create and edit form for every kind the API takes, delete, and
-//! mute (a silence of the whole monitor for a chosen time) and unmute.
+//! muted), a create and edit form for every kind the API takes, delete,
+//! mute (a silence of the whole monitor for a chosen time) and unmute, and
+//! maintenance windows (silences set ahead, cancelled before they start).
 //!
 //! The form is turned into the JSON the API takes and checked by
 //! [`Monitor::parse`], the API's own check, so the form refuses exactly what
@@ -83,6 +84,17 @@ pub(super) fn route(
                 ("POST", "delete") => delete(site, session, id),
                 ("POST", "mute") => mute(site, req, session, id),
                 ("POST", "unmute") => unmute(site, req, session, id),
+                ("POST", "window") => schedule(site, req, session, id),
+                ("POST", a) if a.starts_with("window/") && a.ends_with("/cancel") => {
+                    let sid = &a["window/".len()..a.len() - "/cancel".len()];
+                    match sid.parse::<i64>() {
+                        Ok(sid) => cancel(site, session, id, sid),
+                        Err(_) => Err(pages::not_found(
+                            session,
+                            &format!("no maintenance window {sid:?}"),
+                        )),
+                    }
+                }
                 ("GET", "delete" | "mute" | "unmute") => {
                     Err(Response::error(405, "this address takes the form's POST"))
                 }
@@ -545,8 +557,47 @@ fn below_form(site: &Site, session: &Session, id: i64) -> Result<String, Respons
             )
         })
         .collect();
+    let t = now();
+    let windows: String = site
+        .api
+        .state
+        .scheduled_silences(id, t)
+        .map_err(fail)?
+        .iter()
+        .filter_map(|w| {
+            let sid = w.id?;
+            Some(format!(
+                "<li data-window=\"{sid}\">{} – {} {}\
+                 <form method=\"post\" action=\"/monitors/{id}/window/{sid}/cancel\" class=\"inline\">\
+                 <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+                 <button type=\"submit\">Cancel</button></form></li>",
+                utc(w.starts_at),
+                utc(w.ends_at),
+                esc(&w.comment),
+                esc(&session.csrf)
+            ))
+        })
+        .collect();
+    let default_start = utc(t + 3600 - t.rem_euclid(3600));
+    // As a datetime-local field holds it: `YYYY-MM-DDTHH:MM`.
+    let default_start: String = default_start
+        .replacen(' ', "T", 1)
+        .chars()
+        .take(16)
+        .collect();
+    let window_form = format!(
+        "<h2>Maintenance windows</h2><ul id=\"windows\">{windows}</ul>\
+         <form method=\"post\" action=\"/monitors/{id}/window\" id=\"window-form\" class=\"inline\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+         <label>From (UTC) <input type=\"datetime-local\" name=\"starts\" id=\"w-starts\" value=\"{}\"></label>\
+         <label>for <input name=\"minutes\" id=\"w-minutes\" value=\"60\" size=\"6\"> min</label>\
+         <input name=\"comment\" id=\"w-comment\" placeholder=\"why\">\
+         <button type=\"submit\">Schedule</button></form>",
+        esc(&session.csrf),
+        esc(&default_start)
+    );
     Ok(format!(
-        "<h2>State</h2><p id=\"monitor-state\">{}</p><ul>{alerts}</ul>{}\
+        "<h2>State</h2><p id=\"monitor-state\">{}</p><ul>{alerts}</ul>{}{window_form}\
          <h2>Delete</h2><form method=\"post\" action=\"/monitors/{id}/delete\" id=\"delete-monitor\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
          <button type=\"submit\" class=\"danger\">Delete this monitor</button> \
@@ -631,6 +682,76 @@ fn mute(site: &Site, req: &Request, session: &Session, id: i64) -> Result<Respon
         })
         .map_err(fail)?;
     Ok(redirect(&back(req, id)))
+}
+
+/// A maintenance window: a silence of the whole monitor set ahead, from a
+/// UTC time for some minutes.
+fn schedule(site: &Site, req: &Request, session: &Session, id: i64) -> Result<Response, Response> {
+    if !site.api.state.monitor_exists(id).map_err(fail)? {
+        return Err(pages::not_found(session, &format!("no monitor {id}")));
+    }
+    let f = form_fields(req);
+    let text = |k: &str| f.get(k).map(|s| s.trim()).unwrap_or("").to_string();
+    let t = now();
+    let starts = text("starts");
+    let starts_at = pages::parse_utc(&starts).ok_or_else(|| {
+        Response::error(
+            400,
+            &format!("starts={starts:?} is not a time as YYYY-MM-DDTHH:MM (UTC)"),
+        )
+    })?;
+    // A minute's grace: the form's time was typed a moment ago.
+    if starts_at < t - 60 {
+        return Err(Response::error(
+            400,
+            &format!(
+                "the window starts at {}, in the past; mute the monitor instead",
+                utc(starts_at)
+            ),
+        ));
+    }
+    let minutes = text("minutes");
+    let length = minutes
+        .parse::<i64>()
+        .ok()
+        .filter(|m| (1..=MAX_MUTE_MINUTES).contains(m))
+        .ok_or_else(|| {
+            Response::error(
+                400,
+                &format!("minutes={minutes:?}: a window lasts 1 to {MAX_MUTE_MINUTES} minutes"),
+            )
+        })?;
+    let comment = text("comment");
+    if comment.len() > 1000 {
+        return Err(Response::error(400, "the comment is at most 1000 bytes"));
+    }
+    site.api
+        .state
+        .add_silence(&crate::state::Silence {
+            id: None,
+            monitor_id: Some(id),
+            segment: None,
+            starts_at,
+            ends_at: starts_at + length * 60,
+            comment: if comment.is_empty() {
+                format!("maintenance window set by {}", session.user)
+            } else {
+                format!("{comment} (set by {})", session.user)
+            },
+        })
+        .map_err(fail)?;
+    Ok(redirect(&format!("/monitors/{id}")))
+}
+
+fn cancel(site: &Site, session: &Session, id: i64, silence: i64) -> Result<Response, Response> {
+    if site.api.state.delete_silence(id, silence).map_err(fail)? {
+        Ok(redirect(&format!("/monitors/{id}")))
+    } else {
+        Err(pages::not_found(
+            session,
+            &format!("monitor {id} has no maintenance window {silence}"),
+        ))
+    }
 }
 
 fn unmute(site: &Site, req: &Request, session: &Session, id: i64) -> Result<Response, Response> {
