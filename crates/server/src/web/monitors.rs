@@ -315,6 +315,12 @@ fn values_of(def: &Value) -> Values {
                 .collect::<Vec<_>>()
                 .join(", "),
             (_, Value::String(s)) => s.clone(),
+            // `50`, not serde's `50.0`: as it would be typed.
+            (_, Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
+                (Some(i), _) => i.to_string(),
+                (None, Some(f)) => f.to_string(),
+                _ => n.to_string(),
+            },
             (_, other) => other.to_string(),
         };
         v.insert(f, text);
@@ -799,6 +805,7 @@ mod tests {
         assert_eq!(back["labels"], "service=shop-db");
         assert_eq!(back["segment_by"], "query, service");
         assert_eq!(back["critical"], "3.8");
+        assert_eq!(back["warning"], "2", "not 2.0");
         assert!(!back.contains_key("minutes"));
     }
 
