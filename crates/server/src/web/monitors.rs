@@ -1,7 +1,6 @@
 //! The monitors' pages: the list with each monitor's state (OK, alerting,
-//! muted), a create and edit form for every kind the API takes, delete,
-//! mute (a silence of the whole monitor for a chosen time) and unmute, and
-//! maintenance windows (silences set ahead, cancelled before they start).
+//! muted), a create and edit form for every kind the API takes, and delete;
+//! muting and maintenance windows are `silences`'.
 //!
 //! The form is turned into the JSON the API takes and checked by
 //! [`Monitor::parse`], the API's own check, so the form refuses exactly what
@@ -15,7 +14,7 @@ use serde_json::{Map, Value};
 use super::auth::Session;
 use super::pages::{self, esc, head, html, nav, utc};
 use super::panels::{LabelMatch, parse_matchers};
-use super::{Site, form_field, form_fields, now, redirect};
+use super::{Site, form_fields, now, redirect, silences};
 use crate::http::{Request, Response};
 use crate::monitor::{Kind, Monitor, Operator};
 use crate::state::Alert;
@@ -38,9 +37,6 @@ const FIELDS: &[&str] = &[
     "recovery_attempts",
     "memo",
 ];
-
-/// The longest mute: a year (longer is a monitor to delete).
-const MAX_MUTE_MINUTES: i64 = 366 * 24 * 60;
 
 /// A form's values by field.
 type Values = BTreeMap<&'static str, String>;
@@ -82,19 +78,7 @@ pub(super) fn route(
                 ("GET", "") => edit(site, session, id),
                 ("POST", "") => save(site, req, session, Some(id)),
                 ("POST", "delete") => delete(site, session, id),
-                ("POST", "mute") => mute(site, req, session, id),
-                ("POST", "unmute") => unmute(site, req, session, id),
-                ("POST", "window") => schedule(site, req, session, id),
-                ("POST", a) if a.starts_with("window/") && a.ends_with("/cancel") => {
-                    let sid = &a["window/".len()..a.len() - "/cancel".len()];
-                    match sid.parse::<i64>() {
-                        Ok(sid) => cancel(site, session, id, sid),
-                        Err(_) => Err(pages::not_found(
-                            session,
-                            &format!("no maintenance window {sid:?}"),
-                        )),
-                    }
-                }
+                ("POST", a) => return silences::route(site, req, session, id, a),
                 ("GET", "delete" | "mute" | "unmute") => {
                     Err(Response::error(405, "this address takes the form's POST"))
                 }
@@ -220,31 +204,6 @@ fn state_badges(s: &Standing) -> String {
     out
 }
 
-/// The mute (a time to choose) or unmute button of a monitor.
-fn mute_form(session: &Session, id: i64, s: &Standing, back: &str) -> String {
-    let csrf = esc(&session.csrf);
-    match s.muted_until {
-        Some(until) => format!(
-            "<form method=\"post\" action=\"/monitors/{id}/unmute\" class=\"inline\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <input type=\"hidden\" name=\"back\" value=\"{back}\">\
-             <span class=\"hint\">until {}</span> \
-             <button type=\"submit\" class=\"unmute\">Unmute</button></form>",
-            utc(until)
-        ),
-        None => format!(
-            "<form method=\"post\" action=\"/monitors/{id}/mute\" class=\"inline\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <input type=\"hidden\" name=\"back\" value=\"{back}\">\
-             <select name=\"minutes\" aria-label=\"for how long\">\
-             <option value=\"15\">15 min</option><option value=\"60\" selected>1 h</option>\
-             <option value=\"240\">4 h</option><option value=\"1440\">1 day</option>\
-             <option value=\"10080\">7 days</option></select> \
-             <button type=\"submit\" class=\"mute\">Mute</button></form>"
-        ),
-    }
-}
-
 fn list(site: &Site, session: &Session) -> Result<Response, Response> {
     let t = now();
     let monitors = site.api.state.monitors().map_err(fail)?;
@@ -271,7 +230,7 @@ fn list(site: &Site, session: &Session) -> Result<Response, Response> {
             esc(&kind),
             esc(&what),
             state_badges(s),
-            mute_form(session, *id, s, "/monitors"),
+            silences::mute_form(session, *id, s.muted_until, "/monitors"),
         ));
     }
     if monitors.is_empty() {
@@ -563,53 +522,15 @@ fn below_form(site: &Site, session: &Session, id: i64) -> Result<String, Respons
             )
         })
         .collect();
-    let t = now();
-    let windows: String = site
-        .api
-        .state
-        .scheduled_silences(id, t)
-        .map_err(fail)?
-        .iter()
-        .filter_map(|w| {
-            let sid = w.id?;
-            Some(format!(
-                "<li data-window=\"{sid}\">{} – {} {}\
-                 <form method=\"post\" action=\"/monitors/{id}/window/{sid}/cancel\" class=\"inline\">\
-                 <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-                 <button type=\"submit\">Cancel</button></form></li>",
-                utc(w.starts_at),
-                utc(w.ends_at),
-                esc(&w.comment),
-                esc(&session.csrf)
-            ))
-        })
-        .collect();
-    let default_start = utc(t + 3600 - t.rem_euclid(3600));
-    // As a datetime-local field holds it: `YYYY-MM-DDTHH:MM`.
-    let default_start: String = default_start
-        .replacen(' ', "T", 1)
-        .chars()
-        .take(16)
-        .collect();
-    let window_form = format!(
-        "<h2>Maintenance windows</h2><ul id=\"windows\">{windows}</ul>\
-         <form method=\"post\" action=\"/monitors/{id}/window\" id=\"window-form\" class=\"inline\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
-         <label>From (UTC) <input type=\"datetime-local\" name=\"starts\" id=\"w-starts\" value=\"{}\"></label>\
-         <label>for <input name=\"minutes\" id=\"w-minutes\" value=\"60\" size=\"6\"> min</label>\
-         <input name=\"comment\" id=\"w-comment\" placeholder=\"why\">\
-         <button type=\"submit\">Schedule</button></form>",
-        esc(&session.csrf),
-        esc(&default_start)
-    );
+    let windows = silences::windows(site, session, id)?;
     Ok(format!(
-        "<h2>State</h2><p id=\"monitor-state\">{}</p><ul>{alerts}</ul>{}{window_form}\
+        "<h2>State</h2><p id=\"monitor-state\">{}</p><ul>{alerts}</ul>{}{windows}\
          <h2>Delete</h2><form method=\"post\" action=\"/monitors/{id}/delete\" id=\"delete-monitor\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
          <button type=\"submit\" class=\"danger\">Delete this monitor</button> \
          <span class=\"hint\">its open alerts close and their incidents resolve</span></form>",
         state_badges(s),
-        mute_form(session, id, s, &format!("/monitors/{id}")),
+        silences::mute_form(session, id, s.muted_until, &format!("/monitors/{id}")),
         esc(&session.csrf)
     ))
 }
@@ -648,124 +569,6 @@ fn delete(site: &Site, session: &Session, id: i64) -> Result<Response, Response>
     } else {
         Err(pages::not_found(session, &format!("no monitor {id}")))
     }
-}
-
-/// Where to go after a mute: the list or the monitor's page, nothing else
-/// (the field comes from the browser).
-fn back(req: &Request, id: i64) -> String {
-    match form_field(req, "back") {
-        Some(b) if b == format!("/monitors/{id}") => b,
-        _ => "/monitors".into(),
-    }
-}
-
-fn mute(site: &Site, req: &Request, session: &Session, id: i64) -> Result<Response, Response> {
-    if !site.api.state.monitor_exists(id).map_err(fail)? {
-        return Err(pages::not_found(session, &format!("no monitor {id}")));
-    }
-    let text = form_field(req, "minutes").unwrap_or_default();
-    let minutes = text
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|m| (1..=MAX_MUTE_MINUTES).contains(m))
-        .ok_or_else(|| {
-            Response::error(
-                400,
-                &format!("minutes={text:?}: mute for 1 to {MAX_MUTE_MINUTES} minutes"),
-            )
-        })?;
-    let t = now();
-    site.api
-        .state
-        .add_silence(&crate::state::Silence {
-            id: None,
-            monitor_id: Some(id),
-            segment: None,
-            starts_at: t,
-            ends_at: t + minutes * 60,
-            comment: format!("muted from the dashboard by {}", session.user),
-        })
-        .map_err(fail)?;
-    Ok(redirect(&back(req, id)))
-}
-
-/// A maintenance window: a silence of the whole monitor set ahead, from a
-/// UTC time for some minutes.
-fn schedule(site: &Site, req: &Request, session: &Session, id: i64) -> Result<Response, Response> {
-    if !site.api.state.monitor_exists(id).map_err(fail)? {
-        return Err(pages::not_found(session, &format!("no monitor {id}")));
-    }
-    let f = form_fields(req);
-    let text = |k: &str| f.get(k).map(|s| s.trim()).unwrap_or("").to_string();
-    let t = now();
-    let starts = text("starts");
-    let starts_at = pages::parse_utc(&starts).ok_or_else(|| {
-        Response::error(
-            400,
-            &format!("starts={starts:?} is not a time as YYYY-MM-DDTHH:MM (UTC)"),
-        )
-    })?;
-    // A minute's grace: the form's time was typed a moment ago.
-    if starts_at < t - 60 {
-        return Err(Response::error(
-            400,
-            &format!(
-                "the window starts at {}, in the past; mute the monitor instead",
-                utc(starts_at)
-            ),
-        ));
-    }
-    let minutes = text("minutes");
-    let length = minutes
-        .parse::<i64>()
-        .ok()
-        .filter(|m| (1..=MAX_MUTE_MINUTES).contains(m))
-        .ok_or_else(|| {
-            Response::error(
-                400,
-                &format!("minutes={minutes:?}: a window lasts 1 to {MAX_MUTE_MINUTES} minutes"),
-            )
-        })?;
-    let comment = text("comment");
-    if comment.len() > 1000 {
-        return Err(Response::error(400, "the comment is at most 1000 bytes"));
-    }
-    site.api
-        .state
-        .add_silence(&crate::state::Silence {
-            id: None,
-            monitor_id: Some(id),
-            segment: None,
-            starts_at,
-            ends_at: starts_at + length * 60,
-            comment: if comment.is_empty() {
-                format!("maintenance window set by {}", session.user)
-            } else {
-                format!("{comment} (set by {})", session.user)
-            },
-        })
-        .map_err(fail)?;
-    Ok(redirect(&format!("/monitors/{id}")))
-}
-
-fn cancel(site: &Site, session: &Session, id: i64, silence: i64) -> Result<Response, Response> {
-    if site.api.state.delete_silence(id, silence).map_err(fail)? {
-        Ok(redirect(&format!("/monitors/{id}")))
-    } else {
-        Err(pages::not_found(
-            session,
-            &format!("monitor {id} has no maintenance window {silence}"),
-        ))
-    }
-}
-
-fn unmute(site: &Site, req: &Request, session: &Session, id: i64) -> Result<Response, Response> {
-    if !site.api.state.monitor_exists(id).map_err(fail)? {
-        return Err(pages::not_found(session, &format!("no monitor {id}")));
-    }
-    site.api.state.end_silences(id, now()).map_err(fail)?;
-    Ok(redirect(&back(req, id)))
 }
 
 #[cfg(test)]
