@@ -17,6 +17,8 @@ use crate::state::{Alert, Incident};
 
 /// Closed alerts shown under the open ones.
 const RECENT_CLOSED: usize = 50;
+/// The largest attachment served (the response is built in memory).
+const MAX_ATTACHMENT: u64 = 512 << 20;
 /// A note's bounds, the API's (`POST /api/v1/incidents/ID/notes`).
 const MAX_NOTE: usize = 10_000;
 
@@ -372,6 +374,22 @@ pub fn attachment(
         ));
     };
     let path = std::path::Path::new(path);
+    // Served from memory: a file past the bound is named, not read.
+    let size = std::fs::metadata(path)
+        .map_err(|e| {
+            format!(
+                "incident {incident}, attachment {n}: {}: {e}",
+                path.display()
+            )
+        })?
+        .len();
+    if size > MAX_ATTACHMENT {
+        return Err(format!(
+            "incident {incident}, attachment {n}: {} is {size} bytes, more than the dashboard serves \
+             ({MAX_ATTACHMENT}); read it on the server",
+            path.display()
+        ));
+    }
     let bytes = std::fs::read(path).map_err(|e| {
         format!(
             "incident {incident}, attachment {n}: {}: {e}",
