@@ -1010,3 +1010,68 @@ fn older_databases_get_the_dashboards_table() {
     assert_eq!(s.get("/dashboards").status, 200);
     s.server.stop();
 }
+
+/// Series sent every second, many of them: a custom dashboard draws them
+/// from per-minute averages rather than hundreds of thousands of points.
+#[test]
+fn dense_series_are_drawn_from_averages() {
+    let s = setup("dense");
+    let t = now();
+    let start = t - 7200;
+    for i in 0..15 {
+        let key = SeriesKey::new("fast.gauge", &[("worker", &format!("w{i:02}"))]);
+        let samples: Vec<(SeriesKey, i64, f64)> = (start..t)
+            .map(|ts| (key.clone(), ts * 1000, (ts % 60) as f64))
+            .collect();
+        s.api.metrics.append_keyed(&samples).expect("append");
+    }
+    let r = s.submit(
+        "/dashboards",
+        &[
+            ("name", "dense"),
+            ("g0_metric", "fast.gauge"),
+            ("g0_agg", "none"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let loc = r.header("location").expect("location").to_string();
+    let data = s.get(&format!("/ui{loc}/graphs?from={}&to={}", t - 10_800, t));
+    assert_eq!(data.status, 200, "{}", data.body);
+    let v: Value = serde_json::from_str(&data.body).expect("json");
+    let lines = v["graphs"][0]["lines"].as_array().expect("lines");
+    assert_eq!(lines.len(), 15);
+    for l in lines {
+        let points = l["points"].as_array().expect("points");
+        assert!(
+            (120..=122).contains(&points.len()),
+            "{} points",
+            points.len()
+        );
+        // A whole minute's average of 0..59.
+        let whole = &points[5];
+        assert_eq!(whole[0].as_i64().expect("time") % 60, 0);
+        assert_eq!(whole[1], 29.5);
+    }
+    // An hour of one series is drawn raw, every second.
+    let r = s.submit(
+        "/dashboards",
+        &[
+            ("name", "one"),
+            ("g0_metric", "fast.gauge"),
+            ("g0_matchers", "worker=w00"),
+        ],
+    );
+    let loc = r.header("location").expect("location").to_string();
+    let v: Value = serde_json::from_str(
+        &s.get(&format!("/ui{loc}/graphs?from={}&to={}", t - 3600, t - 1))
+            .body,
+    )
+    .expect("json");
+    assert_eq!(
+        v["graphs"][0]["lines"][0]["points"]
+            .as_array()
+            .map(Vec::len),
+        Some(3600)
+    );
+    s.server.stop();
+}
