@@ -1306,6 +1306,47 @@ impl State {
         Ok(n as usize)
     }
 
+    /// A monitor's silences that start after `now` (maintenance windows
+    /// set ahead), soonest first.
+    pub fn scheduled_silences(&self, monitor_id: i64, now: i64) -> Result<Vec<Silence>> {
+        let what = "list scheduled silences";
+        let rows = ctx(
+            what,
+            self.db.query(
+                "SELECT id, monitor_id, segment, starts_at, ends_at, comment FROM silences \
+                 WHERE monitor_id = ?1 AND starts_at > ?2 ORDER BY starts_at, id",
+                params![monitor_id, now],
+            ),
+        )?;
+        rows.iter()
+            .map(|r| {
+                ctx(
+                    what,
+                    Ok(Silence {
+                        id: r.get(0)?,
+                        monitor_id: r.get(1)?,
+                        segment: r.get(2)?,
+                        starts_at: r.get(3)?,
+                        ends_at: r.get(4)?,
+                        comment: r.get(5)?,
+                    }),
+                )
+            })
+            .collect()
+    }
+
+    /// Deletes one of a monitor's silences; false when it has none of that id.
+    pub fn delete_silence(&self, monitor_id: i64, id: i64) -> Result<bool> {
+        let n = ctx(
+            "delete a silence",
+            self.db.execute(
+                "DELETE FROM silences WHERE id = ?1 AND monitor_id = ?2",
+                params![id, monitor_id],
+            ),
+        )?;
+        Ok(n > 0)
+    }
+
     /// One alert (its silenced flag left false: the caller knows the time).
     pub fn alert(&self, id: i64) -> Result<Option<Alert>> {
         let what = "read an alert";

@@ -491,6 +491,90 @@ fn monitor_forms_checked_by_the_api_muted_and_deleted() {
     assert!(s.api.state.silences(now()).expect("silences").is_empty());
     assert!(!row(&s.get("/monitors").body, id).contains("MUTED"));
 
+    // A maintenance window set ahead: not muted now, muted when it comes;
+    // listed on the monitor's page until cancelled.
+    let window = format!("/monitors/{id}/window");
+    let at = now() + 7200;
+    // As a datetime-local field sends it (coreutils' date does the
+    // calendar, independently of the server's).
+    let starts = |t: i64| {
+        let out = std::process::Command::new("date")
+            .args(["-u", "-d", &format!("@{t}"), "+%Y-%m-%dT%H:%M"])
+            .output()
+            .expect("date");
+        String::from_utf8(out.stdout)
+            .expect("utf-8")
+            .trim()
+            .to_string()
+    };
+    // The form's default: the next whole hour.
+    let page = s.get(&format!("/monitors/{id}"));
+    let next_hour = |t: i64| t + 3600 - t % 3600;
+    // (Either side of an hour turning while the page was made.)
+    let shown = |t: i64| format!("id=\"w-starts\" value=\"{}\"", starts(next_hour(t)));
+    assert!(
+        page.body.contains(&shown(now())) || page.body.contains(&shown(now() - 5)),
+        "{}",
+        page.body
+    );
+    for (fields, says) in [
+        (
+            vec![("starts", "tomorrow"), ("minutes", "30")],
+            "is not a time",
+        ),
+        (
+            vec![("starts", "2001-01-01T00:00"), ("minutes", "30")],
+            "in the past",
+        ),
+        (
+            vec![("starts", starts(at).as_str()), ("minutes", "0")],
+            "a window lasts",
+        ),
+    ] {
+        let r = s.submit(&window, &fields);
+        assert_eq!(r.status, 400, "{fields:?}");
+        assert!(r.body.contains(says), "{says}: {}", r.body);
+    }
+    assert_eq!(
+        s.post(&window, &[("starts", &starts(at)), ("minutes", "30")])
+            .status,
+        403
+    );
+    let r = s.submit(
+        &window,
+        &[
+            ("starts", &starts(at)),
+            ("minutes", "30"),
+            ("comment", "kernel upgrade"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(
+        s.api.state.silences(now()).expect("now").is_empty(),
+        "not muted yet"
+    );
+    let later = s.api.state.silences(at + 60).expect("later");
+    assert_eq!(later.len(), 1);
+    let start_minute = at - at % 60;
+    assert_eq!(
+        (later[0].starts_at, later[0].ends_at),
+        (start_minute, start_minute + 1800)
+    );
+    assert_eq!(later[0].comment, "kernel upgrade (set by admin)");
+    let page = s.get(&format!("/monitors/{id}"));
+    let windows = page.body.split("id=\"windows\"").nth(1).expect("windows");
+    assert!(windows.contains("kernel upgrade"), "{windows}");
+    let sid = later[0].id.expect("id");
+    assert!(!row(&s.get("/monitors").body, id).contains("MUTED"));
+    assert_eq!(
+        s.submit(&format!("/monitors/{id}/window/999/cancel"), &[])
+            .status,
+        404
+    );
+    let r = s.submit(&format!("/monitors/{id}/window/{sid}/cancel"), &[]);
+    assert_eq!(r.status, 303);
+    assert!(s.api.state.silences(at + 60).expect("later").is_empty());
+
     // Deleted: gone, its alert closed.
     assert_eq!(s.post(&format!("/monitors/{id}/delete"), &[]).status, 403);
     let r = s.submit(&format!("/monitors/{id}/delete"), &[]);
@@ -925,5 +1009,70 @@ fn older_databases_get_the_dashboards_table() {
     assert_eq!(data.status, 500);
     assert!(data.body.contains("graph 1: metric"), "{}", data.body);
     assert_eq!(s.get("/dashboards").status, 200);
+    s.server.stop();
+}
+
+/// Series sent every second, many of them: a custom dashboard draws them
+/// from per-minute averages rather than hundreds of thousands of points.
+#[test]
+fn dense_series_are_drawn_from_averages() {
+    let s = setup("dense");
+    let t = now();
+    let start = t - 7200;
+    for i in 0..15 {
+        let key = SeriesKey::new("fast.gauge", &[("worker", &format!("w{i:02}"))]);
+        let samples: Vec<(SeriesKey, i64, f64)> = (start..t)
+            .map(|ts| (key.clone(), ts * 1000, (ts % 60) as f64))
+            .collect();
+        s.api.metrics.append_keyed(&samples).expect("append");
+    }
+    let r = s.submit(
+        "/dashboards",
+        &[
+            ("name", "dense"),
+            ("g0_metric", "fast.gauge"),
+            ("g0_agg", "none"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let loc = r.header("location").expect("location").to_string();
+    let data = s.get(&format!("/ui{loc}/graphs?from={}&to={}", t - 10_800, t));
+    assert_eq!(data.status, 200, "{}", data.body);
+    let v: Value = serde_json::from_str(&data.body).expect("json");
+    let lines = v["graphs"][0]["lines"].as_array().expect("lines");
+    assert_eq!(lines.len(), 15);
+    for l in lines {
+        let points = l["points"].as_array().expect("points");
+        assert!(
+            (120..=122).contains(&points.len()),
+            "{} points",
+            points.len()
+        );
+        // A whole minute's average of 0..59.
+        let whole = &points[5];
+        assert_eq!(whole[0].as_i64().expect("time") % 60, 0);
+        assert_eq!(whole[1], 29.5);
+    }
+    // An hour of one series is drawn raw, every second.
+    let r = s.submit(
+        "/dashboards",
+        &[
+            ("name", "one"),
+            ("g0_metric", "fast.gauge"),
+            ("g0_matchers", "worker=w00"),
+        ],
+    );
+    let loc = r.header("location").expect("location").to_string();
+    let v: Value = serde_json::from_str(
+        &s.get(&format!("/ui{loc}/graphs?from={}&to={}", t - 3600, t - 1))
+            .body,
+    )
+    .expect("json");
+    assert_eq!(
+        v["graphs"][0]["lines"][0]["points"]
+            .as_array()
+            .map(Vec::len),
+        Some(3600)
+    );
     s.server.stop();
 }

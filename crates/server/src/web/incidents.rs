@@ -17,6 +17,7 @@ use crate::state::{Alert, Incident};
 
 /// Closed alerts shown under the open ones.
 const RECENT_CLOSED: usize = 50;
+/// The largest attachment served (the response is built in memory).
 /// A note's bounds, the API's (`POST /api/v1/incidents/ID/notes`).
 const MAX_NOTE: usize = 10_000;
 

@@ -16,6 +16,7 @@ pub mod incidents;
 mod monitors;
 mod pages;
 pub mod panels;
+mod silences;
 
 use std::path::Path;
 use std::sync::Arc;

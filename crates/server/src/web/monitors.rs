@@ -1,6 +1,6 @@
 //! The monitors' pages: the list with each monitor's state (OK, alerting,
-//! muted), a create and edit form for every kind the API takes, delete, and
-//! mute (a silence of the whole monitor for a chosen time) and unmute.
+//! muted), a create and edit form for every kind the API takes, and delete;
+//! muting and maintenance windows are `silences`'.
 //!
 //! The form is turned into the JSON the API takes and checked by
 //! [`Monitor::parse`], the API's own check, so the form refuses exactly what
@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use super::auth::Session;
 use super::pages::{self, esc, head, html, nav, utc};
 use super::panels::{LabelMatch, parse_matchers};
-use super::{Site, form_field, form_fields, now, redirect};
+use super::{Site, form_fields, now, redirect, silences};
 use crate::http::{Request, Response};
 use crate::monitor::{Kind, Monitor, Operator};
 use crate::state::Alert;
@@ -37,9 +37,6 @@ const FIELDS: &[&str] = &[
     "recovery_attempts",
     "memo",
 ];
-
-/// The longest mute: a year (longer is a monitor to delete).
-const MAX_MUTE_MINUTES: i64 = 366 * 24 * 60;
 
 /// A form's values by field.
 type Values = BTreeMap<&'static str, String>;
@@ -81,8 +78,7 @@ pub(super) fn route(
                 ("GET", "") => edit(site, session, id),
                 ("POST", "") => save(site, req, session, Some(id)),
                 ("POST", "delete") => delete(site, session, id),
-                ("POST", "mute") => mute(site, req, session, id),
-                ("POST", "unmute") => unmute(site, req, session, id),
+                ("POST", a) => return silences::route(site, req, session, id, a),
                 ("GET", "delete" | "mute" | "unmute") => {
                     Err(Response::error(405, "this address takes the form's POST"))
                 }
@@ -208,31 +204,6 @@ fn state_badges(s: &Standing) -> String {
     out
 }
 
-/// The mute (a time to choose) or unmute button of a monitor.
-fn mute_form(session: &Session, id: i64, s: &Standing, back: &str) -> String {
-    let csrf = esc(&session.csrf);
-    match s.muted_until {
-        Some(until) => format!(
-            "<form method=\"post\" action=\"/monitors/{id}/unmute\" class=\"inline\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <input type=\"hidden\" name=\"back\" value=\"{back}\">\
-             <span class=\"hint\">until {}</span> \
-             <button type=\"submit\" class=\"unmute\">Unmute</button></form>",
-            utc(until)
-        ),
-        None => format!(
-            "<form method=\"post\" action=\"/monitors/{id}/mute\" class=\"inline\">\
-             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-             <input type=\"hidden\" name=\"back\" value=\"{back}\">\
-             <select name=\"minutes\" aria-label=\"for how long\">\
-             <option value=\"15\">15 min</option><option value=\"60\" selected>1 h</option>\
-             <option value=\"240\">4 h</option><option value=\"1440\">1 day</option>\
-             <option value=\"10080\">7 days</option></select> \
-             <button type=\"submit\" class=\"mute\">Mute</button></form>"
-        ),
-    }
-}
-
 fn list(site: &Site, session: &Session) -> Result<Response, Response> {
     let t = now();
     let monitors = site.api.state.monitors().map_err(fail)?;
@@ -259,7 +230,7 @@ fn list(site: &Site, session: &Session) -> Result<Response, Response> {
             esc(&kind),
             esc(&what),
             state_badges(s),
-            mute_form(session, *id, s, "/monitors"),
+            silences::mute_form(session, *id, s.muted_until, "/monitors"),
         ));
     }
     if monitors.is_empty() {
@@ -303,6 +274,12 @@ fn values_of(def: &Value) -> Values {
                 .collect::<Vec<_>>()
                 .join(", "),
             (_, Value::String(s)) => s.clone(),
+            // `50`, not serde's `50.0`: as it would be typed.
+            (_, Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
+                (Some(i), _) => i.to_string(),
+                (None, Some(f)) => f.to_string(),
+                _ => n.to_string(),
+            },
             (_, other) => other.to_string(),
         };
         v.insert(f, text);
@@ -545,14 +522,15 @@ fn below_form(site: &Site, session: &Session, id: i64) -> Result<String, Respons
             )
         })
         .collect();
+    let windows = silences::windows(site, session, id)?;
     Ok(format!(
-        "<h2>State</h2><p id=\"monitor-state\">{}</p><ul>{alerts}</ul>{}\
+        "<h2>State</h2><p id=\"monitor-state\">{}</p><ul>{alerts}</ul>{}{windows}\
          <h2>Delete</h2><form method=\"post\" action=\"/monitors/{id}/delete\" id=\"delete-monitor\">\
          <input type=\"hidden\" name=\"csrf\" value=\"{}\">\
          <button type=\"submit\" class=\"danger\">Delete this monitor</button> \
          <span class=\"hint\">its open alerts close and their incidents resolve</span></form>",
         state_badges(s),
-        mute_form(session, id, s, &format!("/monitors/{id}")),
+        silences::mute_form(session, id, s.muted_until, &format!("/monitors/{id}")),
         esc(&session.csrf)
     ))
 }
@@ -593,54 +571,6 @@ fn delete(site: &Site, session: &Session, id: i64) -> Result<Response, Response>
     }
 }
 
-/// Where to go after a mute: the list or the monitor's page, nothing else
-/// (the field comes from the browser).
-fn back(req: &Request, id: i64) -> String {
-    match form_field(req, "back") {
-        Some(b) if b == format!("/monitors/{id}") => b,
-        _ => "/monitors".into(),
-    }
-}
-
-fn mute(site: &Site, req: &Request, session: &Session, id: i64) -> Result<Response, Response> {
-    if !site.api.state.monitor_exists(id).map_err(fail)? {
-        return Err(pages::not_found(session, &format!("no monitor {id}")));
-    }
-    let text = form_field(req, "minutes").unwrap_or_default();
-    let minutes = text
-        .trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|m| (1..=MAX_MUTE_MINUTES).contains(m))
-        .ok_or_else(|| {
-            Response::error(
-                400,
-                &format!("minutes={text:?}: mute for 1 to {MAX_MUTE_MINUTES} minutes"),
-            )
-        })?;
-    let t = now();
-    site.api
-        .state
-        .add_silence(&crate::state::Silence {
-            id: None,
-            monitor_id: Some(id),
-            segment: None,
-            starts_at: t,
-            ends_at: t + minutes * 60,
-            comment: format!("muted from the dashboard by {}", session.user),
-        })
-        .map_err(fail)?;
-    Ok(redirect(&back(req, id)))
-}
-
-fn unmute(site: &Site, req: &Request, session: &Session, id: i64) -> Result<Response, Response> {
-    if !site.api.state.monitor_exists(id).map_err(fail)? {
-        return Err(pages::not_found(session, &format!("no monitor {id}")));
-    }
-    site.api.state.end_silences(id, now()).map_err(fail)?;
-    Ok(redirect(&back(req, id)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -678,6 +608,7 @@ mod tests {
         assert_eq!(back["labels"], "service=shop-db");
         assert_eq!(back["segment_by"], "query, service");
         assert_eq!(back["critical"], "3.8");
+        assert_eq!(back["warning"], "2", "not 2.0");
         assert!(!back.contains_key("minutes"));
     }
 

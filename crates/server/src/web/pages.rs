@@ -128,6 +128,58 @@ pub fn number(v: f64) -> String {
     if s == "-0" { "0".into() } else { s.to_string() }
 }
 
+/// `YYYY-MM-DDTHH:MM[:SS]` (a `datetime-local` field's value) read as UTC;
+/// `None` for anything else.
+pub fn parse_utc(s: &str) -> Option<i64> {
+    let (date, time) = s.trim().split_once(['T', ' '])?;
+    let mut d = date.splitn(3, '-');
+    let (y, m, day): (i64, i64, i64) = (
+        d.next()?.parse().ok()?,
+        d.next()?.parse().ok()?,
+        d.next()?.parse().ok()?,
+    );
+    let mut t = time.splitn(3, ':');
+    let (h, min): (i64, i64) = (t.next()?.parse().ok()?, t.next()?.parse().ok()?);
+    let sec: i64 = match t.next() {
+        Some(s) => s.parse().ok()?,
+        None => 0,
+    };
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=9999).contains(&y)
+        || !(1..=12).contains(&m)
+        || day < 1
+        || day > month_days[(m - 1) as usize]
+        || !(0..24).contains(&h)
+        || !(0..60).contains(&min)
+        || !(0..60).contains(&sec)
+    {
+        return None;
+    }
+    // Days since 1970-01-01 from a civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + h * 3600 + min * 60 + sec)
+}
+
 /// `2026-11-22 12:30:05 UTC`: a time people can compare across pages
 /// (the server does not know the reader's zone).
 pub fn utc(t: i64) -> String {
@@ -331,6 +383,26 @@ mod tests {
         assert_eq!(number(-0.0001), "0");
         assert_eq!(number(0.5), "0.5");
         assert_eq!(number(1e12), "1000000000000");
+    }
+
+    #[test]
+    fn utc_dates_read_back() {
+        for t in [0, 951_782_400, 1_795_350_605, 4_102_444_799] {
+            let shown = utc(t);
+            let typed = shown.trim_end_matches(" UTC").replacen(' ', "T", 1);
+            assert_eq!(parse_utc(&typed), Some(t), "{typed}");
+        }
+        assert_eq!(parse_utc("2026-11-22T12:30"), Some(1_795_350_600));
+        for bad in [
+            "",
+            "2026-11-22",
+            "2026-13-01T00:00",
+            "2026-02-29T00:00",
+            "2026-11-22T24:00",
+            "x-y-zTa:b",
+        ] {
+            assert_eq!(parse_utc(bad), None, "{bad}");
+        }
     }
 
     #[test]

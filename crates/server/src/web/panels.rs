@@ -331,14 +331,14 @@ pub fn step_for(span: i64, aggregated: bool) -> i64 {
 }
 
 /// One series' points: its labels and `(second, value)`s.
-pub type SeriesPoints = (Vec<(String, String)>, Vec<(i64, f64)>);
+pub type LabelledPoints = (Vec<(String, String)>, Vec<(i64, f64)>);
 
 /// The lines of a panel from its series: one per series (labelled by the
 /// labels its matchers leave open, a host by its name), or one per group
 /// with the aggregation applied at each time. Pure.
 pub fn lines(
     p: &Panel,
-    series: &[SeriesPoints],
+    series: &[LabelledPoints],
     host_names: &HashMap<String, String>,
 ) -> Vec<(String, Vec<(i64, f64)>)> {
     let shown = |k: &str, v: &str| -> String {
@@ -425,6 +425,34 @@ pub fn lines(
         .collect()
 }
 
+/// Raw points one panel may draw before it is drawn from per-minute (or
+/// coarser) averages.
+pub const MAX_RAW_POINTS: usize = 100_000;
+
+/// One panel's series over `[from, to]` (epoch seconds): raw with `step`
+/// 0, else per-step buckets over the range widened to whole steps (which
+/// the store answers from its rollups).
+fn query(
+    api: &crate::api::Api,
+    matchers: &[Matcher],
+    from: i64,
+    to: i64,
+    step: i64,
+) -> Result<Vec<sonde_tsdb::SeriesPoints>, Response> {
+    let (start, end) = if step == 0 {
+        // The end is exclusive: the last second is taken too.
+        (from * 1000, to * 1000 + 1)
+    } else {
+        (
+            (from - from.rem_euclid(step)) * 1000,
+            (to + (step - to.rem_euclid(step)) % step) * 1000,
+        )
+    };
+    api.metrics
+        .query_range(matchers, start, end, step * 1000)
+        .map_err(|e| Response::error(500, &e.to_string()))
+}
+
 /// The charts' JSON for these panels over `[from, to]`. With `skip_empty`,
 /// panels with no points are left out (a service page shows what its hosts
 /// send; a custom dashboard shows every chart it was given).
@@ -447,33 +475,29 @@ pub fn answer(
     let span = to - from;
     // One step for the page, so every chart shares its time axis.
     let step = step_for(span, any_agg);
-    let (q_from, q_to) = if step == 0 {
-        (from, to)
-    } else {
-        (
-            from - from.rem_euclid(step),
-            to + (step - to.rem_euclid(step)) % step,
-        )
-    };
     let mut graphs = Vec::with_capacity(panels.len());
     for p in panels {
         let mut matchers = vec![Matcher::name(&p.metric)];
         for m in &p.matchers {
             matchers.push(m.matcher().map_err(|e| Response::error(400, &e))?);
         }
-        // The end is exclusive: raw queries take the last second too; step
-        // queries keep the aligned end the rollups answer for.
-        let end_ms = if step == 0 {
-            q_to * 1000 + 1
-        } else {
-            q_to * 1000
-        };
-        let found = api
-            .metrics
-            .query_range(&matchers, q_from * 1000, end_ms, step * 1000)
-            .map_err(|e| fail(e.to_string()))?;
+        let mut found = query(api, &matchers, from, to, step)?;
+        // Raw points past the budget (a series sent every second, many
+        // series): averages over whole minutes instead, as many as a chart
+        // can show.
+        let raw_points: usize = found
+            .iter()
+            .map(|s| match &s.points {
+                sonde_tsdb::Points::Raw(p) => p.len(),
+                sonde_tsdb::Points::Buckets(_) => 0,
+            })
+            .sum();
+        if step == 0 && raw_points > MAX_RAW_POINTS {
+            let coarse = (span / 600 + 59).max(60) / 60 * 60;
+            found = query(api, &matchers, from, to, coarse)?;
+        }
         let total = found.len();
-        let series: Vec<SeriesPoints> = found
+        let series: Vec<LabelledPoints> = found
             .into_iter()
             .take(MAX_SERIES)
             .map(|s| {
@@ -596,7 +620,7 @@ mod tests {
         assert!(e.contains("furlongs"), "{e}");
     }
 
-    fn series(labels: &[(&str, &str)], pts: &[(i64, f64)]) -> SeriesPoints {
+    fn series(labels: &[(&str, &str)], pts: &[(i64, f64)]) -> LabelledPoints {
         (
             labels
                 .iter()
