@@ -295,3 +295,51 @@ fn two_servers_share_hosts_keys_and_logins() {
     two.server.stop();
     let _ = std::fs::remove_dir_all(&base);
 }
+
+/// Servers started together on a fresh database: one makes the first user
+/// and prints its password, the others do not overwrite it.
+#[test]
+fn servers_starting_together_make_one_first_user() {
+    if !common_pg::is_root() {
+        println!(
+            "skipped: servers_starting_together_make_one_first_user needs root (CI runs as root) to run postgres as the postgres user"
+        );
+        return;
+    }
+    let url = common_pg::shared().fresh_db("first_user");
+    let base = std::env::temp_dir().join(format!("sonde-fleet-first-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let starts: Vec<_> = (0..3)
+        .map(|i| {
+            let options = sonde_server::serve::Options {
+                data: base.join(i.to_string()),
+                listen: "127.0.0.1:0".into(),
+                write_keys: vec![],
+                admin_keys: vec![],
+                limits: sonde_server::http::Limits::default(),
+                evaluate_every: Duration::from_secs(5),
+                state: Some(url.clone()),
+            };
+            std::thread::spawn(move || {
+                let r = sonde_server::serve::start(&options).expect("start");
+                let login = r.first_login.clone();
+                r.server.stop();
+                login
+            })
+        })
+        .collect();
+    let logins: Vec<(String, String)> = starts
+        .into_iter()
+        .filter_map(|t| t.join().expect("thread"))
+        .collect();
+    assert_eq!(logins.len(), 1, "one first login: {logins:?}");
+    let db = std::sync::Arc::new(sonde_server::sql::Db::open(&url).expect("db"));
+    let auth = sonde_server::web::auth::Auth::over(db).expect("auth");
+    assert_eq!(auth.user_count().expect("count"), 1);
+    assert!(
+        auth.check_password(&logins[0].0, &logins[0].1)
+            .expect("check"),
+        "the printed password is the stored one"
+    );
+    let _ = std::fs::remove_dir_all(&base);
+}
