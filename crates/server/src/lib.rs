@@ -1,7 +1,8 @@
 //! `sonde server` (issue 5, begun): the metrics path's server stage. It takes
 //! what agents send through the `/api/v1/` API (docs/agent-api.md), keeps the
-//! server's state (hosts, keys, checks, graph definitions) in SQLite, and
-//! serves it over its own HTTP/1.1 layer.
+//! server's state (hosts, keys, checks, graph definitions) in SQLite, or in
+//! PostgreSQL shared by several instances (`sql`), and serves it over its
+//! own HTTP/1.1 layer.
 
 pub mod api;
 pub mod http;
