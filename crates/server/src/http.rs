@@ -124,9 +124,16 @@ impl Response {
         Response::new(status, "application/json", v.to_string())
     }
 
-    /// `{"error": message}` with this status.
+    /// `{"error": message}` with this status. A 503 (the state database
+    /// away) also says when to try again, so agents back off rather than
+    /// hammer a server that is waiting for its database.
     pub fn error(status: u16, message: &str) -> Response {
-        Response::json(status, &serde_json::json!({ "error": message }))
+        let r = Response::json(status, &serde_json::json!({ "error": message }));
+        if status == 503 {
+            r.with_header("Retry-After", "5")
+        } else {
+            r
+        }
     }
 
     pub fn with_header(mut self, name: &str, value: &str) -> Response {

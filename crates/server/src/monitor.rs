@@ -987,6 +987,7 @@ pub fn spawn(
     std::thread::spawn(move || {
         let mut ev = Evaluator::default();
         let mut said = false;
+        let mut leading = false;
         while !stop.load(std::sync::atomic::Ordering::Relaxed) {
             let now = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -995,7 +996,20 @@ pub fn spawn(
             // One evaluator across instances sharing a PostgreSQL state:
             // the others wait, and start afresh from the stored alerts
             // when leadership comes to them.
-            if !api.state.is_leader() {
+            let lead = api.state.is_leader();
+            if lead != leading && api.state.db().backend() == crate::sql::Backend::Postgres {
+                if lead {
+                    eprintln!(
+                        "sonde server: this instance now evaluates monitors and sends notifications"
+                    );
+                } else {
+                    eprintln!(
+                        "sonde server: another instance evaluates monitors and sends notifications"
+                    );
+                }
+            }
+            leading = lead;
+            if !lead {
                 ev = Evaluator::default();
             } else {
                 match ev

@@ -2,7 +2,9 @@
 //! and the notifier as `sonde server` does: an agent gone silent opens one
 //! alert, one incident and one webhook delivery (not one per instance);
 //! after the leader loses its lock connection, one instance leads again and
-//! the agent's return resolves the same alert, delivered once.
+//! the agent's return resolves the same alert, delivered once. Two whole
+//! servers (as behind one load balancer) share hosts, keys and logins: a
+//! session made on one is good on the other.
 
 mod common_pg;
 
@@ -162,4 +164,186 @@ fn two_instances_alert_and_notify_once() {
         "resolved"
     );
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// One HTTP request: (status, Set-Cookie values, body).
+fn http(
+    addr: std::net::SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, Vec<String>, String) {
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).expect("send");
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let cookies = head
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+        .filter_map(|(_, v)| v.trim().split(';').next().map(str::to_string))
+        .collect();
+    (status, cookies, body.to_string())
+}
+
+#[test]
+fn two_servers_share_hosts_keys_and_logins() {
+    if !common_pg::is_root() {
+        println!(
+            "skipped: two_servers_share_hosts_keys_and_logins needs root (CI runs as root) to run postgres as the postgres user"
+        );
+        return;
+    }
+    let url = common_pg::shared().fresh_db("two_servers");
+    let base = std::env::temp_dir().join(format!("sonde-fleet-servers-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let options = |name: &str| sonde_server::serve::Options {
+        data: base.join(name),
+        listen: "127.0.0.1:0".into(),
+        write_keys: vec![],
+        admin_keys: vec!["fleet-admin".into()],
+        limits: sonde_server::http::Limits::default(),
+        evaluate_every: Duration::from_secs(5),
+        state: Some(url.clone()),
+        metrics_url: None,
+        artefacts: None,
+    };
+    let one = sonde_server::serve::start(&options("one")).expect("first server");
+    let two = sonde_server::serve::start(&options("two")).expect("second server");
+    let (user, password) = one
+        .first_login
+        .clone()
+        .expect("the first start makes a user");
+    assert!(two.first_login.is_none(), "the second finds the user made");
+    assert_eq!(one.first_keys.len(), 2);
+    assert!(two.first_keys.is_empty(), "and the keys");
+    let write_key = one
+        .first_keys
+        .iter()
+        .find(|(k, _)| *k == sonde_server::state::KeyKind::Write)
+        .map(|(_, k)| k.clone())
+        .expect("a write key");
+
+    // An agent posts to one; the other lists its host.
+    let (status, _, body) = http(
+        one.server.addr,
+        "POST",
+        "/api/v1/hosts",
+        &[
+            ("X-Api-Key", &write_key),
+            ("Content-Type", "application/json"),
+        ],
+        r#"{"name":"web-7"}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    let (status, _, body) = http(
+        two.server.addr,
+        "GET",
+        "/api/v1/hosts",
+        &[("X-Api-Key", "fleet-admin")],
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("web-7"), "{body}");
+
+    // Log in on one; the session works on two.
+    let (status, cookies, _) = http(one.server.addr, "GET", "/login", &[], "");
+    assert_eq!(status, 200);
+    let token = cookies
+        .iter()
+        .find_map(|c| c.strip_prefix("sonde_login_csrf="))
+        .expect("login CSRF cookie")
+        .to_string();
+    let (status, cookies, body) = http(
+        one.server.addr,
+        "POST",
+        "/login",
+        &[
+            ("Cookie", &format!("sonde_login_csrf={token}")),
+            ("Content-Type", "application/x-www-form-urlencoded"),
+        ],
+        &format!("csrf={token}&user={user}&password={password}"),
+    );
+    assert_eq!(status, 303, "{body}");
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("sonde_session="))
+        .expect("a session cookie")
+        .clone();
+    let (status, _, body) = http(two.server.addr, "GET", "/", &[("Cookie", &session)], "");
+    assert_eq!(status, 200, "logged in on the other server too: {body}");
+    assert!(body.contains("web-7"), "{body}");
+    let (status, _, _) = http(two.server.addr, "GET", "/", &[], "");
+    assert_eq!(status, 303, "and not without the cookie");
+    one.server.stop();
+    two.server.stop();
+    let _ = std::fs::remove_dir_all(&base);
+}
+
+/// Servers started together on a fresh database: one makes the first user
+/// and prints its password, the others do not overwrite it.
+#[test]
+fn servers_starting_together_make_one_first_user() {
+    if !common_pg::is_root() {
+        println!(
+            "skipped: servers_starting_together_make_one_first_user needs root (CI runs as root) to run postgres as the postgres user"
+        );
+        return;
+    }
+    let url = common_pg::shared().fresh_db("first_user");
+    let base = std::env::temp_dir().join(format!("sonde-fleet-first-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&base);
+    let starts: Vec<_> = (0..3)
+        .map(|i| {
+            let options = sonde_server::serve::Options {
+                data: base.join(i.to_string()),
+                listen: "127.0.0.1:0".into(),
+                write_keys: vec![],
+                admin_keys: vec![],
+                limits: sonde_server::http::Limits::default(),
+                evaluate_every: Duration::from_secs(5),
+                state: Some(url.clone()),
+                metrics_url: None,
+                artefacts: None,
+            };
+            std::thread::spawn(move || {
+                let r = sonde_server::serve::start(&options).expect("start");
+                let login = r.first_login.clone();
+                r.server.stop();
+                login
+            })
+        })
+        .collect();
+    let logins: Vec<(String, String)> = starts
+        .into_iter()
+        .filter_map(|t| t.join().expect("thread"))
+        .collect();
+    assert_eq!(logins.len(), 1, "one first login: {logins:?}");
+    let db = std::sync::Arc::new(sonde_server::sql::Db::open(&url).expect("db"));
+    let auth = sonde_server::web::auth::Auth::over(db).expect("auth");
+    assert_eq!(auth.user_count().expect("count"), 1);
+    assert!(
+        auth.check_password(&logins[0].0, &logins[0].1)
+            .expect("check"),
+        "the printed password is the stored one"
+    );
+    let _ = std::fs::remove_dir_all(&base);
 }

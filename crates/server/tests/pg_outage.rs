@@ -17,7 +17,14 @@ use std::time::{Duration, Instant};
 
 use sonde_server::serve::{Options, start};
 
-fn call(addr: SocketAddr, method: &str, path: &str, key: &str, body: &str) -> (u16, String) {
+/// One request: (status, head, body).
+fn call_full(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    key: &str,
+    body: &str,
+) -> (u16, String, String) {
     let mut s = TcpStream::connect(addr).expect("connect to the server");
     s.set_read_timeout(Some(Duration::from_secs(30)))
         .expect("timeout");
@@ -34,10 +41,12 @@ fn call(addr: SocketAddr, method: &str, path: &str, key: &str, body: &str) -> (u
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    let body = out
-        .split_once("\r\n\r\n")
-        .map_or("", |(_, b)| b)
-        .to_string();
+    let (head, body) = out.split_once("\r\n\r\n").unwrap_or((&out, ""));
+    (status, head.to_string(), body.to_string())
+}
+
+fn call(addr: SocketAddr, method: &str, path: &str, key: &str, body: &str) -> (u16, String) {
+    let (status, _, body) = call_full(addr, method, path, key, body);
     (status, body)
 }
 
@@ -82,8 +91,9 @@ fn postgres_killed_mid_run_gives_503s_then_recovers() {
     pg.stop("QUIT");
     for _ in 0..3 {
         let t = Instant::now();
-        let (status, body) = call(addr, "GET", "/api/v1/hosts", "admin-key-1", "");
+        let (status, head, body) = call_full(addr, "GET", "/api/v1/hosts", "admin-key-1", "");
         assert_eq!(status, 503, "{body}");
+        assert!(head.contains("Retry-After: 5"), "{head}");
         assert!(
             body.contains("unavailable") && body.contains(&pg.dir.display().to_string()),
             "the 503 says which database is away: {body}"

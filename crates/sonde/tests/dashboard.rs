@@ -11,9 +11,13 @@
 //! alert and takes a note, the monitor is muted from the list, a custom
 //! dashboard is made and its charts drawn with every point, and the host's
 //! service dashboard draws its hosts' charts. Screenshots of every step go
-//! to `target/dashboard-screenshots/`.
+//! to `target/dashboard-screenshots/`. It runs twice: with the state in the
+//! data directory (SQLite), and with `--state postgres://...` on a real
+//! PostgreSQL (fleet mode).
 
 mod common;
+#[path = "../../server/tests/common_pg/mod.rs"]
+mod common_pg;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -274,11 +278,29 @@ fn chromium() -> PathBuf {
 
 #[test]
 fn log_in_open_a_host_and_see_its_charts() {
-    let dir = temp_dir("dashboard");
+    dashboard("sqlite", None);
+}
+
+#[test]
+fn log_in_open_a_host_and_see_its_charts_on_postgres() {
+    if !common_pg::is_root() {
+        println!(
+            "skipped: the dashboard on PostgreSQL needs root (CI runs as root) to run postgres as the postgres user"
+        );
+        return;
+    }
+    let url = common_pg::shared().fresh_db("dashboard");
+    dashboard("postgres", Some(&url));
+}
+
+/// The whole walk, the state in `state` (a URL) or the data directory.
+fn dashboard(backend: &str, state: Option<&str>) {
+    let dir = temp_dir(&format!("dashboard-{backend}"));
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .parent()
         .expect("target dir")
-        .join("dashboard-screenshots");
+        .join("dashboard-screenshots")
+        .join(backend);
     std::fs::create_dir_all(&shots).expect("screenshot dir");
 
     // The server, with a write key for the test's "agent".
@@ -299,6 +321,7 @@ fn log_in_open_a_host_and_see_its_charts() {
                 "--data",
             ])
             .arg(dir.join("data"))
+            .args(state.map(|u| ["--state", u]).into_iter().flatten())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).expect("log file"))
             .spawn()

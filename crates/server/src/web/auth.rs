@@ -247,6 +247,29 @@ impl Auth {
         Ok(())
     }
 
+    /// Creates a user unless one of that name exists; whether it did. (Two
+    /// instances making the first user at once: one wins, and the other
+    /// does not overwrite the password it printed.)
+    pub fn add_first_user(&self, name: &str, password: &str, now: i64) -> Result<bool, AuthError> {
+        let hash = {
+            let _one = self.hashing.lock().unwrap_or_else(|e| e.into_inner());
+            hash_password(password)
+        }
+        .map_err(|e| AuthError {
+            what: "hash a password".into(),
+            source: e.into(),
+        })?;
+        let n = ctx(
+            "store a user",
+            self.db.execute(
+                "INSERT INTO users (name, password_hash, created_at) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT(name) DO NOTHING",
+                params![name, hash, now],
+            ),
+        )?;
+        Ok(n > 0)
+    }
+
     /// Whether the user exists and the password is theirs. An unknown user
     /// costs a hash too, so the answer's time does not tell which it was.
     pub fn check_password(&self, name: &str, password: &str) -> Result<bool, AuthError> {
@@ -475,6 +498,11 @@ mod tests {
         assert!(!auth.check_password("admin", "pw2").expect("check"));
         assert!(!auth.check_password("nobody", "pw1").expect("check"));
         auth.set_user("admin", "pw2", 0).expect("new password");
+        assert!(
+            !auth.add_first_user("admin", "pw3", 0).expect("first user"),
+            "an existing user is kept"
+        );
+        assert!(!auth.check_password("admin", "pw3").expect("check"));
         assert!(auth.check_password("admin", "pw2").expect("check"));
         assert_eq!(auth.user_count().expect("count"), 1);
 

@@ -46,8 +46,14 @@ pub fn start(data: &Path, api: Arc<Api>) -> Result<(Site, Option<(String, String
     if auth.user_count().map_err(|e| e.to_string())? == 0 {
         let password =
             crate::state::random_hex(12).map_err(|e| format!("making the first password: {e}"))?;
-        auth.set_user("admin", &password, now())
+        // Instances sharing a PostgreSQL may start together: only the one
+        // whose user is stored says its password.
+        let made = auth
+            .add_first_user("admin", &password, now())
             .map_err(|e| format!("making the first user: {e}"))?;
+        if !made {
+            return Ok((Site { api, auth }, None));
+        }
         write_private(
             &data.join("first-login.txt"),
             &format!("admin\t{password}\n"),

@@ -18,9 +18,12 @@
 //! the requests in between an [`DbError::Unavailable`] (503 to clients),
 //! then nothing.
 
-use std::sync::{Condvar, Mutex, MutexGuard};
+mod pool;
+
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
+use pool::Pool;
 use sonde_pgwire::{Config, Connection, WireError, proto};
 
 /// A value bound to a placeholder or read from a column.
@@ -414,36 +417,9 @@ fn first_words(sql: &str) -> String {
     sql.split_whitespace().take(4).collect::<Vec<_>>().join(" ")
 }
 
-/// How many PostgreSQL connections a server instance holds at most: the
-/// HTTP threads' state calls are short, and a fleet of instances must stay
-/// well inside the database's `max_connections` (100 by default).
-const POOL_SIZE: usize = 4;
-
-/// How long a caller waits for a pooled connection before a 503.
-const POOL_WAIT: Duration = Duration::from_secs(10);
-
 /// The advisory lock key around schema migration ("sonde" in ASCII, then
 /// 1): two instances starting at once migrate one after the other.
 const MIGRATE_LOCK: i64 = 0x736f_6e64_6501;
-
-/// The advisory lock key the leader holds ("sonde", then 2).
-const LEADER_LOCK: i64 = 0x736f_6e64_6502;
-
-struct PoolState {
-    idle: Vec<Connection>,
-    open: usize,
-}
-
-struct Pool {
-    cfg: Config,
-    /// The URL as shown in messages (no password).
-    url: String,
-    state: Mutex<PoolState>,
-    freed: Condvar,
-    /// The leader lock's own connection (see [`Db::lead`]) and whether it
-    /// holds the lock.
-    leader: Mutex<Option<(Connection, bool)>>,
-}
 
 enum Inner {
     Sqlite(Mutex<rusqlite::Connection>),
@@ -455,93 +431,10 @@ pub struct Db {
     inner: Inner,
 }
 
-/// A connection lent by the pool, given back (or dropped when broken) at
-/// the end of its use.
-struct Lent<'a> {
-    pool: &'a Pool,
-    conn: Option<Connection>,
-}
-
-impl Drop for Lent<'_> {
-    fn drop(&mut self) {
-        let mut st = lock(&self.pool.state);
-        match self.conn.take() {
-            // A connection left inside a transaction (a panic between
-            // BEGIN and its end) is not lent again.
-            Some(c) if !c.is_broken() && !c.in_transaction() => st.idle.push(c),
-            _ => st.open = st.open.saturating_sub(1),
-        }
-        self.pool.freed.notify_one();
-    }
-}
-
+/// A mutex's guard, even if a panic poisoned it (what it guards stays
+/// usable: a connection, or a list of them).
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-impl Pool {
-    fn get(&self) -> Result<Lent<'_>, DbError> {
-        let mut st = lock(&self.state);
-        let deadline = std::time::Instant::now() + POOL_WAIT;
-        loop {
-            while let Some(mut c) = st.idle.pop() {
-                if c.is_alive() {
-                    return Ok(Lent {
-                        pool: self,
-                        conn: Some(c),
-                    });
-                }
-                st.open = st.open.saturating_sub(1);
-            }
-            if st.open < POOL_SIZE {
-                st.open += 1;
-                drop(st);
-                return match Connection::connect(&self.cfg) {
-                    Ok(c) => Ok(Lent {
-                        pool: self,
-                        conn: Some(c),
-                    }),
-                    Err(source) => {
-                        lock(&self.state).open -= 1;
-                        self.freed.notify_one();
-                        Err(self.unavailable(source))
-                    }
-                };
-            }
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            if left.is_zero() {
-                return Err(DbError::Busy {
-                    url: self.url.clone(),
-                    max: POOL_SIZE,
-                    secs: POOL_WAIT.as_secs(),
-                });
-            }
-            st = self
-                .freed
-                .wait_timeout(st, left)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
-        }
-    }
-
-    /// A connect failure: unavailable, unless the server refused us (a
-    /// wrong password or database is a configuration error, said as is).
-    fn unavailable(&self, source: WireError) -> DbError {
-        match &source {
-            WireError::Server { severity, code, .. }
-                if severity == "FATAL" && (code.starts_with("28") || code == "3D000") =>
-            {
-                DbError::Postgres {
-                    url: self.url.clone(),
-                    source: Box::new(source),
-                }
-            }
-            _ => DbError::Unavailable {
-                url: self.url.clone(),
-                source: Box::new(source),
-            },
-        }
-    }
 }
 
 impl Db {
@@ -564,16 +457,7 @@ impl Db {
     /// connection now so that a wrong address or password is said at start.
     pub fn connect_postgres(url: &str) -> Result<Db, DbError> {
         let cfg = Config::parse(url).map_err(|e| DbError::Other(e.to_string()))?;
-        let pool = Pool {
-            url: cfg.display(),
-            cfg,
-            state: Mutex::new(PoolState {
-                idle: Vec::new(),
-                open: 0,
-            }),
-            freed: Condvar::new(),
-            leader: Mutex::new(None),
-        };
+        let pool = Pool::new(cfg);
         drop(pool.get()?);
         Ok(Db {
             inner: Inner::Postgres(pool),
@@ -755,51 +639,18 @@ impl Db {
     /// whose connection died stops leading at once, and its lock (ended
     /// with its session) goes to the next instance that asks.
     pub fn lead(&self) -> bool {
-        let Inner::Postgres(p) = &self.inner else {
-            return true;
-        };
-        let mut held = lock(&p.leader);
-        if let Some((c, true)) = held.as_mut() {
-            if c.is_alive() && c.simple_query("SELECT 1").is_ok() {
-                return true;
-            }
-            *held = None;
-        }
-        if held.is_none() {
-            match Connection::connect(&p.cfg) {
-                Ok(c) => *held = Some((c, false)),
-                Err(_) => return false,
-            }
-        }
-        let Some((c, leading)) = held.as_mut() else {
-            return false;
-        };
-        let key = LEADER_LOCK.to_string();
-        match c.query(
-            "SELECT pg_try_advisory_lock($1)",
-            &[(proto::INT8, Some(&key))],
-        ) {
-            Ok(r) => {
-                *leading =
-                    r.rows.first().and_then(|r| r.first()).cloned().flatten() == Some("t".into());
-                *leading
-            }
-            Err(_) => {
-                *held = None;
-                false
-            }
+        match &self.inner {
+            Inner::Sqlite(_) => true,
+            Inner::Postgres(p) => p.lead(),
         }
     }
 
     /// The PostgreSQL backend process holding the leader lock for this
     /// instance, if it leads (tests end it to hand leadership over).
     pub fn leader_backend_pid(&self) -> Option<i32> {
-        let Inner::Postgres(p) = &self.inner else {
-            return None;
-        };
-        match lock(&p.leader).as_ref() {
-            Some((c, true)) => Some(c.backend_pid()),
-            _ => None,
+        match &self.inner {
+            Inner::Sqlite(_) => None,
+            Inner::Postgres(p) => p.leader_backend_pid(),
         }
     }
 }
