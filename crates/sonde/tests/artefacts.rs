@@ -583,7 +583,10 @@ fn sonde_up_with_an_incident(dir: &Path, artefacts: &str) -> Option<(u16, String
     let up = Running(up);
     let deadline = Instant::now() + Duration::from_secs(60);
     let (key, host) = loop {
-        if let Ok(key) = std::fs::read_to_string(data.join("local-agent.key")) {
+        // The key is written before the server listens.
+        if let Ok(key) = std::fs::read_to_string(data.join("local-agent.key"))
+            && TcpStream::connect(("127.0.0.1", port)).is_ok()
+        {
             let key = key.trim().to_string();
             let r = call(port, "GET", "/api/v1/hosts", Some(&key), b"");
             if r.status == 200
