@@ -712,11 +712,20 @@ fn sonde_up_notes_a_capture_it_could_not_store() {
         note.contains(&format!("incident-{incident}.scap")) && note.contains(&endpoint),
         "{note}"
     );
-    assert!(
-        dir.join(format!("data/captures/incident-{incident}.scap"))
-            .exists(),
-        "the capture is kept on disk"
-    );
+    let kept = dir.join(format!("data/captures/incident-{incident}.scap"));
+    assert!(kept.exists(), "the capture is kept on disk");
+    // And a note says where (written just after the first).
+    loop {
+        let tl = timeline_with(port, &key, incident);
+        if tl
+            .iter()
+            .any(|(k, t)| k == "note" && t.contains(&kept.display().to_string()))
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no note says where: {tl:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
     let r = call(port, "GET", "/api/v1/hosts", Some(&key), b"");
     assert_eq!(r.status, 200, "the server goes on");
     let _ = std::fs::remove_dir_all(&dir);
