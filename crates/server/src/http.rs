@@ -22,7 +22,8 @@ use std::time::{Duration, Instant};
 pub struct Limits {
     /// Request line plus headers.
     pub max_header_bytes: usize,
-    /// The body (`413` past it).
+    /// The body (`413` past it); streamed routes have their own
+    /// ([`Handler::stream_limit`]).
     pub max_body_bytes: usize,
     /// To send one whole request once it has started.
     pub request_time: Duration,

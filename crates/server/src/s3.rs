@@ -83,6 +83,8 @@ pub struct S3 {
     timeouts: Timeouts,
     /// Set once the bucket is known to exist (made if it was missing).
     bucket_ready: AtomicBool,
+    /// Keys per ListObjectsV2 page (`None`: the store's own, 1000 on S3).
+    list_page: Option<u32>,
 }
 
 fn now() -> i64 {
@@ -153,7 +155,14 @@ impl S3 {
             config,
             timeouts: Timeouts::default(),
             bucket_ready: AtomicBool::new(false),
+            list_page: None,
         }
+    }
+
+    /// With smaller list pages (tests walk several pages with few keys).
+    pub fn with_list_page(mut self, keys: u32) -> S3 {
+        self.list_page = Some(keys.max(1));
+        self
     }
 
     /// With other timeouts (tests make a dead store fail fast).
@@ -462,6 +471,9 @@ impl S3 {
             ];
             if let Some(t) = &token {
                 q.push(("continuation-token".into(), t.clone()));
+            }
+            if let Some(n) = self.list_page {
+                q.push(("max-keys".into(), n.to_string()));
             }
             let r = self.send("list", "GET", None, &q, Body::Empty, sigv4::EMPTY_SHA256)?;
             let r = self.check("list", &full, r)?;

@@ -114,3 +114,25 @@ fn a_store_that_is_down_is_named_in_the_error() {
         assert!(msg.contains("s3://gone/"), "{msg}");
     }
 }
+
+#[test]
+fn listing_walks_every_page_and_a_bucket_is_made_in_its_region() {
+    let moto = moto::start(false);
+    let mut config = moto.config("paged-eu", "p/");
+    config.region = "eu-west-1".into();
+    let s3 = S3::new(config).with_list_page(2);
+    // Made with a LocationConstraint (outside us-east-1 S3 wants one).
+    s3.ensure_bucket().expect("bucket in eu-west-1");
+    let mut want = Vec::new();
+    for i in 0..7 {
+        let key = format!("incidents/{i}/0-x");
+        s3.put_reader(&key, &mut &b"1234567"[..i], i as u64)
+            .expect("put");
+        want.push((key, i as u64));
+    }
+    s3.put_reader("other/0-x", &mut &b"1"[..], 1).expect("put");
+    let mut got = s3.list("incidents/").expect("list");
+    got.sort();
+    want.sort();
+    assert_eq!(got, want, "7 keys over 4 pages of 2");
+}

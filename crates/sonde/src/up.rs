@@ -175,8 +175,19 @@ fn start_capture(
                                 let _ = std::fs::remove_file(&from);
                             }
                             Err(e) => {
-                                // The incident has a note saying why; the
-                                // capture stays where it was written.
+                                // The incident has a note saying why; this
+                                // one says where the capture is instead.
+                                let _ = api.state.add_incident_event(
+                                    incident,
+                                    "note",
+                                    &format!(
+                                        "the capture is kept on this machine: {}",
+                                        from.display()
+                                    ),
+                                    None,
+                                    false,
+                                    now(),
+                                );
                                 eprintln!(
                                     "sonde up: incident {incident}: the capture stays in {}: {e}",
                                     from.display()

@@ -583,7 +583,10 @@ fn sonde_up_with_an_incident(dir: &Path, artefacts: &str) -> Option<(u16, String
     let up = Running(up);
     let deadline = Instant::now() + Duration::from_secs(60);
     let (key, host) = loop {
-        if let Ok(key) = std::fs::read_to_string(data.join("local-agent.key")) {
+        // The key is written before the server listens.
+        if let Ok(key) = std::fs::read_to_string(data.join("local-agent.key"))
+            && TcpStream::connect(("127.0.0.1", port)).is_ok()
+        {
             let key = key.trim().to_string();
             let r = call(port, "GET", "/api/v1/hosts", Some(&key), b"");
             if r.status == 200
@@ -709,12 +712,89 @@ fn sonde_up_notes_a_capture_it_could_not_store() {
         note.contains(&format!("incident-{incident}.scap")) && note.contains(&endpoint),
         "{note}"
     );
-    assert!(
-        dir.join(format!("data/captures/incident-{incident}.scap"))
-            .exists(),
-        "the capture is kept on disk"
-    );
+    let kept = dir.join(format!("data/captures/incident-{incident}.scap"));
+    assert!(kept.exists(), "the capture is kept on disk");
+    // And a note says where (written just after the first).
+    loop {
+        let tl = timeline_with(port, &key, incident);
+        if tl
+            .iter()
+            .any(|(k, t)| k == "note" && t.contains(&kept.display().to_string()))
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no note says where: {tl:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
     let r = call(port, "GET", "/api/v1/hosts", Some(&key), b"");
     assert_eq!(r.status, 200, "the server goes on");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A store the server cannot use is refused at start, saying why.
+#[test]
+fn a_bad_artefacts_url_is_refused_at_start() {
+    let dir = temp_dir("attach-bad-url");
+    for (url, env, want) in [
+        ("s3://evidence", true, "no endpoint=http://HOST:PORT"),
+        (
+            "s3://evidence?endpoint=https://s3.example",
+            true,
+            "TLS proxy",
+        ),
+        (
+            "s3://Evidence?endpoint=http://127.0.0.1:9",
+            true,
+            "bucket \"Evidence\"",
+        ),
+        (
+            "s3://evidence?endpoint=http://127.0.0.1:9",
+            false,
+            "AWS_ACCESS_KEY_ID is not set",
+        ),
+        ("ftp://evidence", true, "not s3://"),
+    ] {
+        let mut cmd = Command::new(sonde());
+        cmd.args([
+            "server",
+            "--listen",
+            "127.0.0.1:0",
+            "--artefacts",
+            url,
+            "--data",
+        ])
+        .arg(dir.join("data"))
+        .env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY");
+        if env {
+            cmd.env("AWS_ACCESS_KEY_ID", "AK")
+                .env("AWS_SECRET_ACCESS_KEY", "SK");
+        }
+        // Killed if it should start after all (the test then fails).
+        let mut child = Running(
+            cmd.stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("sonde server"),
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(s) = child.0.try_wait().expect("wait") {
+                break Some(s);
+            }
+            if Instant::now() > deadline {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let mut err = String::new();
+        if status.is_some()
+            && let Some(mut e) = child.0.stderr.take()
+        {
+            let _ = e.read_to_string(&mut err);
+        }
+        assert!(status.is_some_and(|s| !s.success()), "{url}: started");
+        assert!(err.contains(url) && err.contains(want), "{url}: {err}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -904,7 +904,10 @@ fn sonde_up_attaches_a_capture_to_a_new_incident() {
     let deadline = Instant::now() + Duration::from_secs(60);
     // The local agent's host, its key, and the admin key.
     let (key, id) = loop {
-        if let Ok(key) = std::fs::read_to_string(data.join("local-agent.key")) {
+        // The key is written before the server listens.
+        if let Ok(key) = std::fs::read_to_string(data.join("local-agent.key"))
+            && std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        {
             let key = key.trim().to_string();
             let (status, body) = call(port, "GET", "/api/v1/hosts", Some(&key), b"");
             if status == 200
