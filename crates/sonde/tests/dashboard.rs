@@ -191,6 +191,12 @@ impl Cdp {
 
     /// A command's result (events in between are skipped).
     fn call(&mut self, method: &str, params: Value) -> Value {
+        self.try_call(method, params)
+            .unwrap_or_else(|e| panic!("{method}: {e}"))
+    }
+
+    /// A command's result, or DevTools' error.
+    fn try_call(&mut self, method: &str, params: Value) -> Result<Value, Value> {
         let id = self.next_id;
         self.next_id += 1;
         self.send_text(&json!({"id": id, "method": method, "params": params}).to_string());
@@ -198,8 +204,10 @@ impl Cdp {
             let msg: Value =
                 serde_json::from_str(&self.read_message()).expect("JSON from DevTools");
             if msg["id"] == id {
-                assert!(msg.get("error").is_none(), "{method}: {}", msg["error"]);
-                return msg["result"].clone();
+                return match msg.get("error") {
+                    Some(e) => Err(e.clone()),
+                    None => Ok(msg["result"].clone()),
+                };
             }
         }
     }
@@ -224,7 +232,12 @@ impl Cdp {
             // Mid-navigation the document may be half there: not yet.
             let guarded =
                 format!("(() => {{ try {{ return {expr}; }} catch (e) {{ return false; }} }})()");
-            if self.eval(&guarded) == json!(true) {
+            // An evaluation the page navigated away from is "not yet" too.
+            let r = self.try_call(
+                "Runtime.evaluate",
+                json!({"expression": guarded, "returnByValue": true, "awaitPromise": true}),
+            );
+            if r.is_ok_and(|r| r["result"]["value"] == json!(true)) {
                 return;
             }
             if Instant::now() > deadline {
