@@ -18,6 +18,8 @@
 mod common;
 #[path = "../../server/tests/common_pg/mod.rs"]
 mod common_pg;
+#[path = "../../server/tests/support/victoria.rs"]
+mod victoria;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -291,7 +293,7 @@ fn chromium() -> PathBuf {
 
 #[test]
 fn log_in_open_a_host_and_see_its_charts() {
-    dashboard("sqlite", None);
+    dashboard("sqlite", None, None);
 }
 
 #[test]
@@ -303,11 +305,36 @@ fn log_in_open_a_host_and_see_its_charts_on_postgres() {
         return;
     }
     let url = common_pg::shared().fresh_db("dashboard");
-    dashboard("postgres", Some(&url));
+    dashboard("postgres", Some(&url), None);
 }
 
-/// The whole walk, the state in `state` (a URL) or the data directory.
-fn dashboard(backend: &str, state: Option<&str>) {
+/// Fleet mode: the state in PostgreSQL and the metrics in VictoriaMetrics
+/// (both real), the same walk.
+#[test]
+fn log_in_open_a_host_and_see_its_charts_in_fleet_mode() {
+    if !common_pg::is_root() {
+        println!(
+            "skipped: the dashboard in fleet mode needs root (CI runs as root) to run postgres as the postgres user"
+        );
+        return;
+    }
+    let url = common_pg::shared().fresh_db("dashboard_fleet");
+    let vm = victoria::Vm::start("sonde-dashboard-fleet");
+    dashboard("fleet", Some(&url), Some(&vm.url));
+}
+
+const ADMIN_KEY: &str = "dashboard-test-admin-key";
+
+/// Makes what was posted visible to queries at once (VictoriaMetrics shows
+/// new samples a few seconds after it took them; the embedded store at once).
+fn visible(port: u16) {
+    let (status, body) = http(port, "POST", "/api/v1/admin/flush", Some(ADMIN_KEY), "");
+    assert_eq!(status, 200, "{body}");
+}
+
+/// The whole walk, the state in `state` (a URL) or the data directory, the
+/// metrics in VictoriaMetrics at `metrics` or the embedded store.
+fn dashboard(backend: &str, state: Option<&str>, metrics: Option<&str>) {
     let dir = temp_dir(&format!("dashboard-{backend}"));
     let shots = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .parent()
@@ -328,6 +355,8 @@ fn dashboard(backend: &str, state: Option<&str>) {
                 &format!("127.0.0.1:{port}"),
                 "--write-key",
                 key,
+                "--admin-key",
+                ADMIN_KEY,
                 // Monitors evaluated every second: the alert shows quickly.
                 "--evaluate-every",
                 "1",
@@ -335,6 +364,7 @@ fn dashboard(backend: &str, state: Option<&str>) {
             ])
             .arg(dir.join("data"))
             .args(state.map(|u| ["--state", u]).into_iter().flatten())
+            .args(metrics.map(|u| ["--metrics", u]).into_iter().flatten())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).expect("log file"))
             .spawn()
@@ -412,6 +442,7 @@ fn dashboard(backend: &str, state: Option<&str>) {
         &json!({ "metrics": metrics }).to_string(),
     );
     assert_eq!(status, 200, "{body}");
+    visible(port);
     let (status, body) = http(
         port,
         "POST",
@@ -651,6 +682,7 @@ fn dashboard(backend: &str, state: Option<&str>) {
             .to_string(),
     );
     assert_eq!(status, 200, "{body}");
+    visible(port);
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         cdp.call("Page.navigate", json!({"url": base_url("/alerts")}));
