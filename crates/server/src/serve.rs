@@ -34,6 +34,9 @@ pub struct Options {
     /// (credentials from `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`),
     /// a directory, or `None` for `<data>/artefacts`.
     pub artefacts: Option<String>,
+    /// Proxies in front whose `X-Forwarded-For` names the client (for the
+    /// failed-login limiter); empty when clients connect directly.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// A running server and the keys made at its first start (none after).
@@ -118,7 +121,8 @@ pub fn start(o: &Options) -> Result<Running, String> {
     );
     // Notifications are delivered for the server's life, beside it.
     crate::notify::spawn(Arc::clone(&api));
-    let (site, first_login) = crate::web::start(&o.data, Arc::clone(&api))?;
+    let (mut site, first_login) = crate::web::start(&o.data, Arc::clone(&api))?;
+    site.trusted_proxies = o.trusted_proxies.clone();
     let server = Server::start(listener, Arc::new(site), o.limits.clone())
         .map_err(|e| format!("cannot serve on {}: {e}", o.listen))?;
     Ok(Running {

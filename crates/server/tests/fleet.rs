@@ -225,6 +225,7 @@ fn two_servers_share_hosts_keys_and_logins() {
         state: Some(url.clone()),
         metrics_url: None,
         artefacts: None,
+        trusted_proxies: Vec::new(),
     };
     let one = sonde_server::serve::start(&options("one")).expect("first server");
     let two = sonde_server::serve::start(&options("two")).expect("second server");
@@ -323,6 +324,7 @@ fn servers_starting_together_make_one_first_user() {
                 state: Some(url.clone()),
                 metrics_url: None,
                 artefacts: None,
+                trusted_proxies: Vec::new(),
             };
             std::thread::spawn(move || {
                 let r = sonde_server::serve::start(&options).expect("start");

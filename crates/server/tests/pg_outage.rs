@@ -71,6 +71,7 @@ fn postgres_killed_mid_run_gives_503s_then_recovers() {
         evaluate_every: Duration::from_secs(1),
         metrics_url: None,
         artefacts: None,
+        trusted_proxies: Vec::new(),
         state: Some(url.clone()),
     };
     let running = start(&options).expect("the server starts on PostgreSQL");

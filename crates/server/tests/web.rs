@@ -119,6 +119,11 @@ struct Setup {
 }
 
 fn setup(name: &str) -> Setup {
+    setup_behind(name, &[])
+}
+
+/// [`setup`] with the dashboard trusting these proxies' `X-Forwarded-For`.
+fn setup_behind(name: &str, proxies: &[std::net::IpAddr]) -> Setup {
     let dir = std::env::temp_dir().join(format!(
         "sonde-web-{name}-{:?}-{}",
         common_pg::backend(),
@@ -133,7 +138,8 @@ fn setup(name: &str) -> Setup {
     let metrics = sonde_tsdb::Store::open(dir.join("metrics"), sonde_tsdb::Options::default())
         .expect("metrics store");
     let api = Arc::new(Api::new(state, metrics));
-    let (site, first) = sonde_server::web::start(&dir, api).expect("dashboard");
+    let (mut site, first) = sonde_server::web::start(&dir, api).expect("dashboard");
+    site.trusted_proxies = proxies.to_vec();
     let (user, password) = first.expect("a first user on a fresh database");
     assert_eq!(user, "admin");
     // Kept for whoever installs, readable by the owner only.
@@ -155,6 +161,11 @@ fn setup(name: &str) -> Setup {
 
 /// Logs in; the session cookie.
 fn login(addr: SocketAddr, user: &str, password: &str) -> Reply {
+    login_via(addr, user, password, None)
+}
+
+/// [`login`] as a proxy sends it: with `X-Forwarded-For` when given.
+fn login_via(addr: SocketAddr, user: &str, password: &str, xff: Option<&str>) -> Reply {
     let page = call(addr, "GET", "/login", &[], "");
     assert_eq!(page.status, 200);
     let token = page.cookie("sonde_login_csrf").expect("login CSRF cookie");
@@ -168,9 +179,13 @@ fn login(addr: SocketAddr, user: &str, password: &str) -> Reply {
         "POST",
         "/login",
         &[
-            ("Cookie", &format!("sonde_login_csrf={token}")),
+            ("Cookie", format!("sonde_login_csrf={token}").as_str()),
             ("Content-Type", "application/x-www-form-urlencoded"),
-        ],
+            ("X-Forwarded-For", xff.unwrap_or("")),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .collect::<Vec<(&str, &str)>>(),
         &form(&[("csrf", &token), ("user", user), ("password", password)]),
     )
 }
@@ -442,7 +457,47 @@ fn failed_logins_are_rate_limited() {
     s.server.stop();
 }
 
+/// Behind a trusted proxy (several instances behind one address), failed
+/// logins count per client, not per proxy: one client's guesses do not
+/// lock everyone out, and a client cannot escape its count by writing its
+/// own `X-Forwarded-For` hops. Without a trusted proxy the header is ignored.
+fn failed_logins_behind_a_trusted_proxy_count_per_client() {
+    let local: std::net::IpAddr = [127, 0, 0, 1].into();
+    let s = setup_behind("proxied", &[local]);
+    let addr = s.server.addr;
+    let guesser = Some("203.0.113.7");
+    for i in 0..10 {
+        let r = login_via(addr, &format!("user{i}"), "guess", guesser);
+        assert_eq!(r.status, 401, "guess {i}");
+    }
+    assert_eq!(login_via(addr, "user10", "guess", guesser).status, 429);
+    // Hops the client wrote itself, left of the proxy's, change nothing.
+    assert_eq!(
+        login_via(addr, "user11", "guess", Some("10.9.9.9, 203.0.113.7")).status,
+        429
+    );
+    // Another client through the same proxy logs in.
+    let ok = login_via(addr, "admin", &s.password, Some("198.51.100.2"));
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    s.server.stop();
+
+    // Not trusted: the header is ignored and the peer is counted.
+    let s = setup("unproxied");
+    let addr = s.server.addr;
+    for i in 0..10 {
+        let xff = format!("192.0.2.{i}");
+        let r = login_via(addr, &format!("user{i}"), "guess", Some(&xff));
+        assert_eq!(r.status, 401, "guess {i}");
+    }
+    assert_eq!(
+        login_via(addr, "user10", "guess", Some("192.0.2.99")).status,
+        429
+    );
+    s.server.stop();
+}
+
 both!(
     pages_need_a_session_and_posts_a_csrf_token,
     failed_logins_are_rate_limited,
+    failed_logins_behind_a_trusted_proxy_count_per_client,
 );

@@ -44,6 +44,10 @@ pub struct ServerArgs {
     /// directory. Default: DATA/artefacts.
     #[arg(long, value_name = "URL")]
     artefacts: Option<String>,
+    /// A proxy (load balancer) in front, by address; repeatable. From it,
+    /// the failed-login limiter takes the client from X-Forwarded-For.
+    #[arg(long = "trusted-proxy", value_name = "IP")]
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 pub fn run(args: ServerArgs) -> ExitCode {
@@ -57,6 +61,7 @@ pub fn run(args: ServerArgs) -> ExitCode {
         state: args.state,
         metrics_url: args.metrics_url,
         artefacts: args.artefacts,
+        trusted_proxies: args.trusted_proxies,
     };
     let running = match sonde_server::serve::start(&options) {
         Ok(r) => r,

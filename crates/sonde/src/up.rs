@@ -247,6 +247,7 @@ pub fn run(args: UpArgs) -> ExitCode {
         state: None,
         metrics_url: None,
         artefacts: args.artefacts.clone(),
+        trusted_proxies: Vec::new(),
     };
     let running = match sonde_server::serve::start(&options) {
         Ok(r) => r,

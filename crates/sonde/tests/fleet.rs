@@ -191,6 +191,8 @@ fn server(data: &Path, port: u16, state: &str, metrics: &str, artefacts: &str) -
             metrics,
             "--artefacts",
             artefacts,
+            "--trusted-proxy",
+            "127.0.0.1",
             "--data",
         ])
         .arg(data)
@@ -220,7 +222,7 @@ fn nginx(dir: &Path, port: u16, upstreams: &[u16]) -> Running {
          fastcgi_temp_path {d}/tmp/fcgi;\n uwsgi_temp_path {d}/tmp/uwsgi;\n scgi_temp_path {d}/tmp/scgi;\n\
          upstream sonde {{\n{servers}}}\n\
          server {{\n listen 127.0.0.1:{port};\n client_max_body_size 64m;\n\
-         location / {{ proxy_pass http://sonde; proxy_http_version 1.1; proxy_set_header Host $host;\n\
+         location / {{ proxy_pass http://sonde; proxy_http_version 1.1; proxy_set_header Host $host;\n proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n\
          proxy_next_upstream error timeout; proxy_connect_timeout 2s; proxy_request_buffering on; }}\n }}\n}}\n"
     );
     std::fs::write(dir.join("nginx.conf"), conf).expect("nginx.conf");

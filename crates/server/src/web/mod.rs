@@ -33,6 +33,11 @@ const LOGIN_CSRF_COOKIE: &str = "sonde_login_csrf";
 pub struct Site {
     pub api: Arc<Api>,
     pub auth: Auth,
+    /// Addresses of the proxies in front (a load balancer before several
+    /// instances): from them, the client is the last `X-Forwarded-For` hop
+    /// that is not itself one of them. Empty: the peer is the client, and
+    /// `X-Forwarded-For` is ignored (anyone could send it).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// The dashboard over `api`, its users in the state's database (the data
@@ -52,7 +57,14 @@ pub fn start(data: &Path, api: Arc<Api>) -> Result<(Site, Option<(String, String
             .add_first_user("admin", &password, now())
             .map_err(|e| format!("making the first user: {e}"))?;
         if !made {
-            return Ok((Site { api, auth }, None));
+            return Ok((
+                Site {
+                    api,
+                    auth,
+                    trusted_proxies: Vec::new(),
+                },
+                None,
+            ));
         }
         write_private(
             &data.join("first-login.txt"),
@@ -60,7 +72,14 @@ pub fn start(data: &Path, api: Arc<Api>) -> Result<(Site, Option<(String, String
         )?;
         first_login = Some(("admin".to_string(), password));
     }
-    Ok((Site { api, auth }, first_login))
+    Ok((
+        Site {
+            api,
+            auth,
+            trusted_proxies: Vec::new(),
+        },
+        first_login,
+    ))
 }
 
 /// A file only its owner can read (the first password).
@@ -218,6 +237,28 @@ impl Handler for Site {
 }
 
 impl Site {
+    /// The client's address for the failed-login limiter: the peer, or
+    /// behind a trusted proxy the last `X-Forwarded-For` hop that is not a
+    /// trusted proxy (hops further left were written by the client and
+    /// prove nothing). A header that does not parse leaves the peer.
+    pub fn client_address(&self, req: &Request) -> String {
+        let peer = req.peer.ip();
+        if !self.trusted_proxies.contains(&peer) {
+            return peer.to_string();
+        }
+        let Some(hops) = req.header("x-forwarded-for") else {
+            return peer.to_string();
+        };
+        for hop in hops.rsplit(',') {
+            match hop.trim().parse::<std::net::IpAddr>() {
+                Ok(ip) if self.trusted_proxies.contains(&ip) => continue,
+                Ok(ip) => return ip.to_string(),
+                Err(_) => break,
+            }
+        }
+        peer.to_string()
+    }
+
     /// The session the request's cookie names, if live.
     fn session(&self, req: &Request) -> Result<Option<(String, Session)>, Response> {
         let Some(id) = cookie(req, SESSION_COOKIE) else {
@@ -355,7 +396,7 @@ impl Site {
         if user.len() > 255 || password.len() > 1024 {
             return Ok(self.login_form(req, Some("The user name or password is too long."), 400));
         }
-        let address = req.peer.ip().to_string();
+        let address = self.client_address(req);
         let t = Instant::now();
         if let Some(wait) = self.auth.limiter.blocked(&address, &user, t) {
             return Ok(self
