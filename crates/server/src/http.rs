@@ -275,10 +275,14 @@ impl Read for StreamBody<'_> {
 }
 
 /// What was read of a request.
+///
+/// A `HEAD` request is handed to the handler as the `GET` it asks about
+/// (`head_only` set): the answer's status and headers, its `Content-Length`
+/// included, are sent without its body.
 enum Incoming {
-    Whole(Request),
+    Whole(Request, bool),
     /// The head; the body (this long) is still on the connection.
-    Stream(Request, u64),
+    Stream(Request, u64, bool),
 }
 
 /// Why a request could not be read: the answer to send (if the connection
@@ -371,6 +375,8 @@ fn read_request(
             "not an HTTP/1.x request line",
         )));
     }
+    let head_only = method == "HEAD";
+    let method = if head_only { "GET" } else { method };
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
     let mut headers = Vec::new();
     loop {
@@ -398,6 +404,20 @@ fn read_request(
             "send the body with a Content-Length (chunked request bodies are not taken)",
         )));
     }
+    // Two lengths that disagree are how a request is smuggled past a proxy
+    // that reads the other one: refused.
+    let mut lengths = headers
+        .iter()
+        .filter(|(k, _)| k == "content-length")
+        .map(|(_, v)| v.as_str());
+    if let Some(first) = lengths.next()
+        && lengths.any(|v| v != first)
+    {
+        return Err(ReadFail::Answer(Response::error(
+            400,
+            "Content-Length is given more than once with different values",
+        )));
+    }
     let length = match get("content-length") {
         Some(v) => v.parse::<usize>().map_err(|_| {
             ReadFail::Answer(Response::error(
@@ -422,7 +442,7 @@ fn read_request(
                 &format!("the body is {length} bytes; at most {max} are taken here"),
             )));
         }
-        return Ok(Incoming::Stream(head, length as u64));
+        return Ok(Incoming::Stream(head, length as u64, head_only));
     }
     if length > limits.max_body_bytes {
         return Err(ReadFail::Answer(Response::error(
@@ -452,7 +472,7 @@ fn read_request(
         }
     }
     head.body = body;
-    Ok(Incoming::Whole(head))
+    Ok(Incoming::Whole(head, head_only))
 }
 
 fn write_head(stream: &mut TcpStream, r: &Response, len: u64, close: bool) -> std::io::Result<()> {
@@ -531,7 +551,7 @@ fn connection(stream: TcpStream, peer: SocketAddr, handler: &dyn Handler, limits
     let mut reader = BufReader::with_capacity(64 << 10, stream);
     loop {
         match read_request(&mut reader, peer, limits, handler) {
-            Ok(Incoming::Stream(req, length)) => {
+            Ok(Incoming::Stream(req, length, head_only)) => {
                 let close = req
                     .header("connection")
                     .is_some_and(|v| v.eq_ignore_ascii_case("close"));
@@ -563,7 +583,18 @@ fn connection(stream: TcpStream, peer: SocketAddr, handler: &dyn Handler, limits
                     let _ = write_streamed(&mut writer, answer, true);
                     return;
                 }
-                if !write_streamed(&mut writer, answer, close) {
+                if head_only {
+                    let len = answer
+                        .body
+                        .as_ref()
+                        .map_or(answer.response.body.len() as u64, |b| b.len);
+                    if write_head(&mut writer, &answer.response, len, close)
+                        .and_then(|()| writer.flush())
+                        .is_err()
+                    {
+                        return;
+                    }
+                } else if !write_streamed(&mut writer, answer, close) {
                     return;
                 }
                 if unread {
@@ -573,7 +604,7 @@ fn connection(stream: TcpStream, peer: SocketAddr, handler: &dyn Handler, limits
                     return;
                 }
             }
-            Ok(Incoming::Whole(req)) => {
+            Ok(Incoming::Whole(req, head_only)) => {
                 let close = req
                     .header("connection")
                     .is_some_and(|v| v.eq_ignore_ascii_case("close"));
@@ -584,7 +615,13 @@ fn connection(stream: TcpStream, peer: SocketAddr, handler: &dyn Handler, limits
                         .unwrap_or_else(|_| {
                             Response::error(500, "the server failed on this request")
                         });
-                if write_response(&mut writer, &resp, close).is_err() || close {
+                let sent = if head_only {
+                    write_head(&mut writer, &resp, resp.body.len() as u64, close)
+                        .and_then(|()| writer.flush())
+                } else {
+                    write_response(&mut writer, &resp, close)
+                };
+                if sent.is_err() || close {
                     return;
                 }
             }

@@ -74,12 +74,46 @@ fn oversized_and_malformed_requests_get_a_clear_4xx() {
         b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
     );
     assert!(r.starts_with("HTTP/1.1 411 "), "{r}");
+    // Two lengths that disagree (a smuggling attempt through a proxy that
+    // reads the other): refused; the same length twice is taken.
+    let r = exchange(
+        &s,
+        b"POST /x HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 30\r\n\r\nabc",
+    );
+    assert!(r.starts_with("HTTP/1.1 400 "), "{r}");
+    assert!(r.contains("different values"), "{r}");
+    let r = exchange(
+        &s,
+        b"POST /x HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 3\r\nConnection: close\r\n\r\nabc",
+    );
+    assert!(r.ends_with("POST /x 3 bytes"), "{r}");
     // And the server still serves.
     let r = exchange(&s, b"GET /ok HTTP/1.1\r\nConnection: close\r\n\r\n");
     assert!(
         r.starts_with("HTTP/1.1 200 ") && r.ends_with("GET /ok 0 bytes"),
         "{r}"
     );
+    s.stop();
+}
+
+/// HEAD answers as GET would, length included, without the body; the next
+/// request on the connection is read right after it.
+#[test]
+fn head_is_get_without_the_body() {
+    let s = start(small());
+    let r = exchange(
+        &s,
+        b"HEAD /h HTTP/1.1\r\n\r\nGET /g HTTP/1.1\r\nConnection: close\r\n\r\n",
+    );
+    let (first, second) = r.split_once("\r\n\r\n").expect("a head");
+    assert!(first.starts_with("HTTP/1.1 200 "), "{r}");
+    // The length of the GET's body, "GET /h 0 bytes".
+    assert!(first.lines().any(|l| l == "Content-Length: 14"), "{r}");
+    assert!(
+        second.starts_with("HTTP/1.1 200 "),
+        "no body after HEAD's head: {r}"
+    );
+    assert!(second.ends_with("GET /g 0 bytes"), "{r}");
     s.stop();
 }
 
