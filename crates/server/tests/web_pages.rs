@@ -7,6 +7,8 @@
 //! attachments are served, a missing one is a clear error; dashboards chart
 //! the series their matchers select, aggregated as asked.
 
+mod common_pg;
+
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -193,10 +195,14 @@ impl Setup {
 }
 
 fn setup(name: &str) -> Setup {
-    let dir = std::env::temp_dir().join(format!("sonde-web-pages-{name}-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "sonde-web-pages-{name}-{:?}-{}",
+        common_pg::backend(),
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let state = State::open(&dir.join("state.db")).expect("state");
+    let state = common_pg::state(name, &dir);
     let write_key = state
         .create_key(KeyKind::Write, "test", 0)
         .expect("write key");
@@ -235,7 +241,6 @@ fn setup(name: &str) -> Setup {
     }
 }
 
-#[test]
 fn every_page_wants_a_session() {
     let s = setup("session");
     for path in [
@@ -297,7 +302,6 @@ fn every_page_wants_a_session() {
     s.server.stop();
 }
 
-#[test]
 fn monitor_forms_checked_by_the_api_muted_and_deleted() {
     let s = setup("monitors");
     let new = s.get("/monitors/new?type=expression");
@@ -585,7 +589,6 @@ fn monitor_forms_checked_by_the_api_muted_and_deleted() {
     s.server.stop();
 }
 
-#[test]
 fn alerts_incidents_notes_and_attachments() {
     let s = setup("incidents");
     let host = s.host("db-<1>", &[]);
@@ -736,7 +739,6 @@ fn alerts_incidents_notes_and_attachments() {
     s.server.stop();
 }
 
-#[test]
 fn custom_dashboards_chart_what_their_matchers_select() {
     let s = setup("custom");
     let t = now();
@@ -874,7 +876,6 @@ fn custom_dashboards_chart_what_their_matchers_select() {
     s.server.stop();
 }
 
-#[test]
 fn service_dashboards_group_hosts_by_role() {
     let s = setup("services");
     let web1 = s.host("web-1", &["shop:web"]);
@@ -1014,7 +1015,6 @@ fn older_databases_get_the_dashboards_table() {
 
 /// Series sent every second, many of them: a custom dashboard draws them
 /// from per-minute averages rather than hundreds of thousands of points.
-#[test]
 fn dense_series_are_drawn_from_averages() {
     let s = setup("dense");
     let t = now();
@@ -1076,3 +1076,13 @@ fn dense_series_are_drawn_from_averages() {
     );
     s.server.stop();
 }
+
+// The pages and forms on both state backends (SQLite, PostgreSQL).
+both!(
+    every_page_wants_a_session,
+    monitor_forms_checked_by_the_api_muted_and_deleted,
+    alerts_incidents_notes_and_attachments,
+    custom_dashboards_chart_what_their_matchers_select,
+    service_dashboards_group_hosts_by_role,
+    dense_series_are_drawn_from_averages,
+);
