@@ -41,16 +41,27 @@ fn size_rotation_keeps_w_files_of_c_megabytes() {
         .collect();
     names.sort();
     assert_eq!(names, ["cap.scap0", "cap.scap1"], "-W 2 keeps two files");
-    let mut most = 0;
+    let (mut largest, mut events) = (0, 0);
     for name in names {
         let path = dir.join(&name);
         let len = std::fs::metadata(&path).expect("stat").len();
         // A file is closed at the first event past a million bytes.
         assert!(len <= 1_000_000 + 70_000, "{name}: {len} bytes");
-        most = most.max(same_in_both(&path).lines().count());
+        if len > largest {
+            largest = len;
+            events = same_in_both(&path).lines().count();
+        } else {
+            same_in_both(&path);
+        }
     }
-    // (The file being written when the capture stopped may have just begun.)
-    assert!(most > 10_000, "a full file holds a million bytes of events");
+    // One file was filled and closed (the one being written when the
+    // capture stopped may have just begun); how many events that is depends
+    // on what else the machine did, so its size is what is checked.
+    assert!(
+        largest >= 1_000_000 - 70_000,
+        "a full file holds a million bytes of events: {largest}"
+    );
+    assert!(events > 1_000, "{events} events in the full file");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
