@@ -12,7 +12,6 @@ pub mod artefacts;
 pub mod attachments;
 pub mod client;
 pub mod http;
-pub mod http_client;
 pub mod import;
 pub mod metrics;
 pub mod monitor;
