@@ -176,6 +176,12 @@ impl S3 {
         self
     }
 
+    /// Connections to the store kept alive for the next request (for tests
+    /// and diagnostics).
+    pub fn idle_connections(&self) -> usize {
+        self.client.idle_connections()
+    }
+
     pub fn config(&self) -> &S3Config {
         &self.config
     }
