@@ -167,7 +167,7 @@ impl Artefacts {
         let endpoint = endpoint.ok_or_else(|| {
             fail("no endpoint=http://HOST:PORT (sonde speaks to S3 over http://; use a TLS proxy for https)".into())
         })?;
-        let endpoint = crate::http_client::Target::parse(&endpoint).map_err(fail)?;
+        let endpoint = crate::client::Target::parse(&endpoint).map_err(fail)?;
         let key = |name: &str| {
             env(name)
                 .filter(|v| !v.is_empty())

@@ -1,129 +1,501 @@
-//! A small HTTP/1.1 client for the server's own outgoing calls to one
-//! origin (VictoriaMetrics): kept-alive connections reused from a pool,
-//! timeouts on connecting and on every read and write, `Content-Length` and
-//! chunked bodies, a cap on what an answer may hold. Plain HTTP only (put a
-//! TLS proxy in front of a remote engine, or keep it on a trusted network).
+//! The server's one outgoing HTTP/1.1 client, for every call it makes to
+//! another service: VictoriaMetrics (remote write, queries), an S3 store
+//! (artefacts), webhook receivers (notifications).
 //!
-//! Errors name the URL, so a message that reaches an agent or a log says
-//! which engine failed.
+//! A [`Client`] speaks to one origin (`http://host:port`, optionally with a
+//! path prefix) and keeps a small pool of kept-alive connections to it, so a
+//! fleet server writing to VictoriaMetrics many times a second does not pay
+//! a TCP handshake each time. Connecting, and then every single read and
+//! write, has a timeout: a service that stops answering costs one request a
+//! bounded time, never a thread for good.
+//!
+//! Request bodies are either in memory ([`Body::Bytes`]) or streamed from a
+//! reader of known length ([`Body::Reader`]), so a 256 MiB artefact never
+//! sits in memory. Answers are either read whole with a size cap
+//! ([`Client::call`], [`Client::expect_ok`]) or handed back as a stream
+//! ([`Client::send`] → [`Reply::body`]), framed by `Content-Length`, chunked
+//! encoding or the end of the connection; interim `1xx` answers (`100
+//! Continue`) are skipped.
+//!
+//! The invariants the pool keeps:
+//! - a connection goes back to the pool only once its answer's body has been
+//!   read to its very end (no bytes left over), the request was sent whole,
+//!   and neither side said `Connection: close`; a streamed answer dropped
+//!   before its end closes its connection;
+//! - a reused connection is checked before use (the peer has not closed it,
+//!   it has not idled past [`MAX_IDLE_TIME`]); one that still turns out to
+//!   be closed before any answer byte arrived is replaced and the request
+//!   sent once more — but only when the body can be sent again (in memory);
+//!   a streamed body is never sent twice, the caller gets the error.
+//!
+//! Plain HTTP only: an `https://` service is reached through a TLS proxy, or
+//! kept on a trusted network. Every error names the URL, so a message that
+//! reaches an agent, a page or a log says which service failed.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-/// The most an answer's body may hold (a query answer of millions of
-/// points is tens of MiB; past this the engine is answering something else).
-const MAX_BODY: usize = 512 << 20;
-/// Idle connections kept for reuse.
+/// The most an answer read whole may hold (a query answer of millions of
+/// points is tens of MiB; past this the service is answering something else).
+pub const MAX_ANSWER: u64 = 512 << 20;
+/// Idle connections kept per client (per origin).
 const MAX_IDLE: usize = 16;
+/// An idle connection older than this is closed rather than reused: below
+/// the idle timeouts of the services sonde talks to (VictoriaMetrics 1 min,
+/// nginx 75 s), so they rarely close one just as a request goes out.
+pub const MAX_IDLE_TIME: Duration = Duration::from_secs(30);
+/// Longest status or header line taken, and all headers together.
+const MAX_LINE: usize = 16 << 10;
+const MAX_HEAD: usize = 256 << 10;
 
-/// Why a call failed: the engine could not be reached or answered nonsense
-/// (`Unavailable`: try again later), or it answered with an HTTP error.
+/// Why a call failed.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ClientError {
+    /// The service could not be reached, stopped answering or answered
+    /// nonsense, or said 5xx / 429: try again later.
     #[error("{url}: {reason}")]
     Unavailable { url: String, reason: String },
+    /// The service refused the request (a non-2xx answer, through
+    /// [`Client::expect_ok`]), with the start of its own message.
     #[error("{url}: HTTP {status}: {body}")]
     Status {
         url: String,
         status: u16,
         body: String,
     },
+    /// The request could not be sent as asked (a header holding a line
+    /// break, a body source that ended early or failed): a caller's
+    /// problem, not the service's.
+    #[error("{url}: {reason}")]
+    Request { url: String, reason: String },
 }
 
-/// One origin (`http://host:port`, optionally with a path prefix).
-#[derive(Debug)]
-pub struct Client {
-    /// As configured, without a trailing `/`.
-    base: String,
-    /// `host:port`, for the `Host` header and connecting.
-    hostport: String,
-    /// The path prefix (`""` or `/prefix`).
-    prefix: String,
-    idle: Mutex<Vec<BufReader<TcpStream>>>,
-    connect_timeout: Duration,
-    io_timeout: Duration,
+/// Where requests go: a host and a port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// A name or an address (an IPv6 one without its brackets).
+    pub host: String,
+    pub port: u16,
 }
 
-/// A whole answer.
+impl Target {
+    /// `http://host[:port]` (a trailing `/` allowed; no path): an endpoint
+    /// such as an S3 store's.
+    pub fn parse(url: &str) -> Result<Target, String> {
+        let (target, path) = Target::parse_with_path(url)?;
+        if !path.trim_end_matches('/').is_empty() {
+            return Err(format!("{url}: an endpoint has no path"));
+        }
+        Ok(target)
+    }
+
+    /// `http://host[:port][/path[?query]]`: the target and the rest, from
+    /// its `/` on (`""` when there is none), as written.
+    pub fn parse_with_path(url: &str) -> Result<(Target, String), String> {
+        let rest = url.strip_prefix("http://").ok_or_else(|| {
+            if url.starts_with("https://") {
+                format!(
+                    "{url}: https is not spoken here; only http:// URLs are reached directly (put a TLS proxy in front)"
+                )
+            } else {
+                format!("{url}: not an http:// URL")
+            }
+        })?;
+        let (hostport, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        if hostport.contains(['?', '#', '@']) {
+            return Err(format!("{url}: not http://host[:port][/path]"));
+        }
+        let (host, port) = if let Some(v6) = hostport.strip_prefix('[') {
+            let (host, after) = v6
+                .split_once(']')
+                .ok_or_else(|| format!("{url}: an IPv6 address without its closing ]"))?;
+            match after.strip_prefix(':') {
+                Some(p) => (host, parse_port(url, p)?),
+                None if after.is_empty() => (host, 80),
+                None => return Err(format!("{url}: not http://host[:port][/path]")),
+            }
+        } else {
+            match hostport.split_once(':') {
+                Some((_, p)) if p.contains(':') => {
+                    return Err(format!("{url}: an IPv6 address goes in brackets"));
+                }
+                Some((h, p)) => (h, parse_port(url, p)?),
+                None => (hostport, 80),
+            }
+        };
+        if host.is_empty() {
+            return Err(format!("{url}: no host"));
+        }
+        Ok((
+            Target {
+                host: host.to_string(),
+                port,
+            },
+            path.to_string(),
+        ))
+    }
+
+    /// The `Host` header's value (the port left out when it is 80, as
+    /// clients usually send it, which matters where it is signed: SigV4).
+    pub fn host_header(&self) -> String {
+        let host = self.bracketed();
+        if self.port == 80 {
+            host
+        } else {
+            format!("{host}:{}", self.port)
+        }
+    }
+
+    fn bracketed(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        }
+    }
+}
+
+fn parse_port(url: &str, p: &str) -> Result<u16, String> {
+    p.parse::<u16>()
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or_else(|| format!("{url}: {p:?} is not a port"))
+}
+
+impl std::fmt::Display for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "http://{}", self.host_header())
+    }
+}
+
+/// How long a connect, and then any one read or write, may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub connect: Duration,
+    pub io: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts {
+            connect: Duration::from_secs(5),
+            io: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A request body.
+pub enum Body<'a> {
+    Empty,
+    /// In memory: can be sent again on a new connection.
+    Bytes(&'a [u8]),
+    /// Exactly `len` bytes from the reader, copied as they are read. Fewer
+    /// (or a read error) abandons the request, closing its connection, so
+    /// the service stores nothing. Never sent twice.
+    Reader {
+        reader: &'a mut dyn Read,
+        len: u64,
+    },
+}
+
+impl Body<'_> {
+    fn len(&self) -> u64 {
+        match self {
+            Body::Empty => 0,
+            Body::Bytes(b) => b.len() as u64,
+            Body::Reader { len, .. } => *len,
+        }
+    }
+
+    fn resendable(&self) -> bool {
+        !matches!(self, Body::Reader { .. })
+    }
+}
+
+/// A whole answer ([`Client::call`]).
 #[derive(Debug)]
 pub struct Answer {
     pub status: u16,
     pub body: Vec<u8>,
 }
 
-impl Client {
-    /// A client for `url` (`http://host[:port][/prefix]`); nothing is
-    /// connected yet.
-    pub fn new(url: &str, io_timeout: Duration) -> Result<Client, String> {
-        let rest = url.strip_prefix("http://").ok_or_else(|| {
-            format!("{url}: only http:// URLs are supported (put a TLS proxy in front)")
-        })?;
-        let rest = rest.trim_end_matches('/');
-        let (hostport, prefix) = match rest.find('/') {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, ""),
-        };
-        if hostport.is_empty() || hostport.contains(['?', '#', '@']) {
-            return Err(format!("{url}: not http://host[:port][/path]"));
-        }
-        let hostport = if hostport.rsplit_once(':').is_some_and(|(h, p)| {
-            !h.is_empty() && !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())
-        }) {
-            hostport.to_string()
-        } else if hostport.contains(':') && !hostport.ends_with(']') {
-            return Err(format!("{url}: bad port"));
-        } else {
-            format!("{hostport}:80")
-        };
-        Ok(Client {
-            base: format!("http://{hostport}{prefix}"),
-            hostport,
-            prefix: prefix.to_string(),
-            idle: Mutex::new(Vec::new()),
-            connect_timeout: Duration::from_secs(5),
-            io_timeout,
-        })
+/// An answer whose body is still on its connection ([`Client::send`]).
+pub struct Reply {
+    pub status: u16,
+    /// Names lower-cased, in the order sent.
+    pub headers: Vec<(String, String)>,
+    pub body: BodyReader,
+}
+
+impl Reply {
+    /// The first value of header `name` (lower-case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
-    /// The origin as configured (`http://host:port[/prefix]`), for messages.
+    /// The body, at most `limit` bytes of it: a larger one is cut there
+    /// (error bodies and listings are small; the connection of a cut one is
+    /// closed, not reused).
+    pub fn read_to_vec(mut self, limit: u64) -> Result<Vec<u8>, ClientError> {
+        let mut v = Vec::new();
+        Unwrapped(&mut self.body)
+            .take(limit)
+            .read_to_end(&mut v)
+            .map_err(|e| self.body.failed("reading the answer", e))?;
+        Ok(v)
+    }
+}
+
+/// Connections to one origin, idle between requests.
+#[derive(Debug)]
+struct Pool {
+    idle: Mutex<Vec<(BufReader<TcpStream>, Instant)>>,
+}
+
+impl Pool {
+    /// The most recently used connection that is still good.
+    fn take(&self) -> Option<BufReader<TcpStream>> {
+        loop {
+            let (conn, since) = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop()?;
+            if since.elapsed() <= MAX_IDLE_TIME && still_open(conn.get_ref()) {
+                return Some(conn);
+            }
+        }
+    }
+
+    fn put(&self, conn: BufReader<TcpStream>) {
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        idle.retain(|(_, since)| since.elapsed() <= MAX_IDLE_TIME);
+        if idle.len() < MAX_IDLE {
+            idle.push((conn, Instant::now()));
+        }
+    }
+}
+
+/// Whether the peer has neither closed an idle connection nor sent on it
+/// (an idle HTTP connection has nothing to read): a look without waiting.
+fn still_open(s: &TcpStream) -> bool {
+    if s.set_nonblocking(true).is_err() {
+        return false;
+    }
+    let open =
+        matches!(s.peek(&mut [0u8; 1]), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock);
+    s.set_nonblocking(false).is_ok() && open
+}
+
+/// One origin and its kept-alive connections. Shared between threads (the
+/// pool is behind a lock held only to take or give back a connection).
+#[derive(Debug)]
+pub struct Client {
+    target: Target,
+    /// The path prefix (`""` or `/prefix`, without a trailing `/`).
+    prefix: String,
+    /// `http://host:port[/prefix]`, for messages.
+    base: String,
+    timeouts: Timeouts,
+    pool: Arc<Pool>,
+}
+
+/// An exchange that failed, and whether it failed the way a kept-alive
+/// connection the peer had closed fails: before any answer byte.
+struct Failure {
+    error: ClientError,
+    stale: bool,
+}
+
+impl Client {
+    /// A client for `url` (`http://host[:port][/prefix]`) with a 5 s connect
+    /// timeout and `io_timeout` on each read and write; nothing is
+    /// connected yet, so a server starts while the service is down.
+    pub fn new(url: &str, io_timeout: Duration) -> Result<Client, String> {
+        let (target, prefix) = Target::parse_with_path(url)?;
+        let mut c = Client::for_target(target, Timeouts::default().with_io(io_timeout));
+        c.prefix = prefix.trim_end_matches('/').to_string();
+        c.base.push_str(&c.prefix);
+        Ok(c)
+    }
+
+    /// A client for an endpoint without a path prefix.
+    pub fn for_target(target: Target, timeouts: Timeouts) -> Client {
+        Client {
+            base: format!("http://{}:{}", target.bracketed(), target.port),
+            target,
+            prefix: String::new(),
+            timeouts,
+            pool: Arc::new(Pool {
+                idle: Mutex::new(Vec::new()),
+            }),
+        }
+    }
+
+    /// The origin (`http://host:port[/prefix]`), for messages.
     pub fn base(&self) -> &str {
         &self.base
     }
 
-    fn unavailable(&self, path: &str, reason: impl std::fmt::Display) -> ClientError {
-        ClientError::Unavailable {
-            url: format!("{}{}", self.base, path),
-            reason: reason.to_string(),
-        }
+    /// Where requests go.
+    pub fn target(&self) -> &Target {
+        &self.target
     }
 
-    fn connect(&self, path: &str) -> Result<BufReader<TcpStream>, ClientError> {
-        let addrs: Vec<SocketAddr> = self
-            .hostport
+    /// Connections waiting in the pool now (for tests and diagnostics).
+    pub fn idle_connections(&self) -> usize {
+        self.pool
+            .idle
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .len()
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn connect(&self, url: &str) -> Result<BufReader<TcpStream>, ClientError> {
+        let unavailable = |reason: String| ClientError::Unavailable {
+            url: url.to_string(),
+            reason,
+        };
+        let addrs: Vec<SocketAddr> = (self.target.host.as_str(), self.target.port)
             .to_socket_addrs()
-            .map_err(|e| self.unavailable(path, format!("cannot resolve: {e}")))?
+            .map_err(|e| unavailable(format!("cannot resolve {}: {e}", self.target.host)))?
             .collect();
-        let mut last = String::from("no address");
+        let mut last = String::from("the host name has no address");
         for addr in addrs {
-            match TcpStream::connect_timeout(&addr, self.connect_timeout) {
+            match TcpStream::connect_timeout(&addr, self.timeouts.connect) {
                 Ok(s) => {
-                    let _ = s.set_read_timeout(Some(self.io_timeout));
-                    let _ = s.set_write_timeout(Some(self.io_timeout));
+                    let _ = s.set_read_timeout(Some(self.timeouts.io));
+                    let _ = s.set_write_timeout(Some(self.timeouts.io));
                     let _ = s.set_nodelay(true);
-                    return Ok(BufReader::new(s));
+                    return Ok(BufReader::with_capacity(64 << 10, s));
                 }
                 Err(e) => last = e.to_string(),
             }
         }
-        Err(self.unavailable(path, format!("cannot connect: {last}")))
+        Err(unavailable(format!("cannot connect: {last}")))
     }
 
-    /// `method path` (path and query, starting with `/`) with a body and
-    /// extra headers; the answer whatever its status. A kept-alive
-    /// connection the engine closed meanwhile is noticed before any answer
-    /// byte arrives, and the request is sent once more on a new connection.
+    /// Sends `method path` (path and query, already encoded, starting with
+    /// `/`; after the prefix) with extra `headers` and `body`, and reads the
+    /// answer's head, whatever its status; the body is the caller's to read
+    /// ([`BodyReader`]). `Host`, `User-Agent` and `Content-Length` are
+    /// written here.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        mut body: Body,
+    ) -> Result<Reply, ClientError> {
+        let url = self.url(path);
+        let head = self.head(method, path, headers, body.len(), &url)?;
+        let (conn, reused) = match self.pool.take() {
+            Some(c) => (c, true),
+            None => (self.connect(&url)?, false),
+        };
+        match self.exchange(conn, method, &head, &mut body, &url) {
+            Ok(r) => Ok(r),
+            Err(f) if f.stale && reused && body.resendable() => {
+                let conn = self.connect(&url)?;
+                self.exchange(conn, method, &head, &mut body, &url)
+                    .map_err(|f| f.error)
+            }
+            Err(f) => Err(f.error),
+        }
+    }
+
+    /// The request line and headers.
+    fn head(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        len: u64,
+        url: &str,
+    ) -> Result<String, ClientError> {
+        use std::fmt::Write as _;
+        let refuse = |reason: String| ClientError::Request {
+            url: url.to_string(),
+            reason,
+        };
+        if method.is_empty() || method.contains(|c: char| !c.is_ascii_uppercase()) {
+            return Err(refuse(format!("{method:?} is not an HTTP method")));
+        }
+        if !path.starts_with('/') || path.contains(|c: char| c.is_ascii_whitespace()) {
+            return Err(refuse(format!("{path:?} is not a request path")));
+        }
+        let mut head = format!(
+            "{method} {}{path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: sonde-server\r\n",
+            self.prefix,
+            self.target.host_header()
+        );
+        for (k, v) in headers {
+            if v.contains(['\r', '\n']) || k.is_empty() || k.contains(['\r', '\n', ':', ' ']) {
+                return Err(refuse(format!("header {k:?} holds a line break")));
+            }
+            let _ = write!(head, "{k}: {v}\r\n");
+        }
+        if len > 0 || matches!(method, "POST" | "PUT" | "PATCH") {
+            let _ = write!(head, "Content-Length: {len}\r\n");
+        }
+        head.push_str("\r\n");
+        Ok(head)
+    }
+
+    /// One request on one connection.
+    fn exchange(
+        &self,
+        mut conn: BufReader<TcpStream>,
+        method: &str,
+        head: &str,
+        body: &mut Body,
+        url: &str,
+    ) -> Result<Reply, Failure> {
+        let unavailable = |reason: String, stale: bool| Failure {
+            error: ClientError::Unavailable {
+                url: url.to_string(),
+                reason,
+            },
+            stale,
+        };
+        match send_request(conn.get_mut(), head, body) {
+            Ok(()) => {}
+            Err(Sending::Source(reason)) => {
+                // Abandoned: the service sees the connection close short of
+                // the length it was promised, and keeps nothing.
+                let _ = conn.get_ref().shutdown(std::net::Shutdown::Both);
+                return Err(Failure {
+                    error: ClientError::Request {
+                        url: url.to_string(),
+                        reason,
+                    },
+                    stale: false,
+                });
+            }
+            Err(Sending::Socket(e)) => {
+                // A service that answered early (an error before the whole
+                // body) and closed is read for its answer, which says more;
+                // the connection is not reused, part of the request unsent.
+                return match read_head(conn, method, url, None) {
+                    Ok(r) => Ok(r),
+                    Err(_) => Err(unavailable(format!("sending the request: {e}"), true)),
+                };
+            }
+        }
+        read_head(conn, method, url, Some(Arc::clone(&self.pool)))
+    }
+
+    /// A call whose answer is read whole (at most [`MAX_ANSWER`] bytes), an
+    /// in-memory body sent (again on a new connection, should a kept-alive
+    /// one turn out closed), whatever the answer's status.
     pub fn call(
         &self,
         method: &str,
@@ -131,161 +503,30 @@ impl Client {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Result<Answer, ClientError> {
-        let reused = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
-        let was_reused = reused.is_some();
-        let conn = match reused {
-            Some(c) => c,
-            None => self.connect(path)?,
+        let mut r = self.send(method, path, headers, Body::Bytes(body))?;
+        let too_big = |n: u64| ClientError::Unavailable {
+            url: self.url(path),
+            reason: format!("an answer of {n} bytes; at most {MAX_ANSWER}"),
         };
-        match self.exchange(conn, method, path, headers, body) {
-            Ok(a) => Ok(a),
-            Err((_, false)) if was_reused => {
-                let conn = self.connect(path)?;
-                self.exchange(conn, method, path, headers, body)
-                    .map_err(|(e, _)| e)
-            }
-            Err((e, _)) => Err(e),
+        if let Some(n) = r.body.remaining().filter(|n| *n > MAX_ANSWER) {
+            return Err(too_big(n));
         }
-    }
-
-    /// One request on one connection; on error, whether any of the answer
-    /// had arrived.
-    fn exchange(
-        &self,
-        mut conn: BufReader<TcpStream>,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: &[u8],
-    ) -> Result<Answer, (ClientError, bool)> {
-        use std::fmt::Write as _;
-        let mut head = format!(
-            "{method} {}{path} HTTP/1.1\r\nHost: {}\r\nUser-Agent: sonde-server\r\nContent-Length: {}\r\n",
-            self.prefix,
-            self.hostport,
-            body.len()
-        );
-        for (k, v) in headers {
-            let _ = write!(head, "{k}: {v}\r\n");
-        }
-        head.push_str("\r\n");
-        let fail = |e: &dyn std::fmt::Display, started: bool| (self.unavailable(path, e), started);
-        {
-            let s = conn.get_mut();
-            s.write_all(head.as_bytes())
-                .and_then(|()| s.write_all(body))
-                .and_then(|()| s.flush())
-                .map_err(|e| fail(&e, false))?;
-        }
-        let mut line = String::new();
-        let n = (&mut conn)
-            .take(8192)
-            .read_line(&mut line)
-            .map_err(|e| fail(&e, false))?;
-        if n == 0 {
-            return Err(fail(&"the connection was closed before an answer", false));
-        }
-        let status: u16 = line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|c| c.parse().ok())
-            .filter(|_| line.starts_with("HTTP/1."))
-            .ok_or_else(|| fail(&format!("not an HTTP answer: {:?}", line.trim_end()), true))?;
-        let (mut length, mut chunked, mut close) = (None, false, line.starts_with("HTTP/1.0"));
-        let mut header_bytes = 0;
-        loop {
-            line.clear();
-            let n = (&mut conn)
-                .take(8192)
-                .read_line(&mut line)
-                .map_err(|e| fail(&e, true))?;
-            header_bytes += n;
-            if n == 0 || header_bytes > 64 << 10 {
-                return Err(fail(&"the answer's headers were cut or too long", true));
-            }
-            let l = line.trim_end();
-            if l.is_empty() {
-                break;
-            }
-            let Some((k, v)) = l.split_once(':') else {
-                continue;
-            };
-            let (k, v) = (k.trim(), v.trim());
-            if k.eq_ignore_ascii_case("content-length") {
-                length = Some(
-                    v.parse::<usize>()
-                        .map_err(|_| fail(&format!("bad Content-Length {v:?}"), true))?,
-                );
-            } else if k.eq_ignore_ascii_case("transfer-encoding") {
-                chunked = v.to_ascii_lowercase().contains("chunked");
-            } else if k.eq_ignore_ascii_case("connection") {
-                close = v.eq_ignore_ascii_case("close");
-            }
-        }
-        let too_big = |n: usize| fail(&format!("an answer of {n} bytes; at most {MAX_BODY}"), true);
         let mut out = Vec::new();
-        if chunked {
-            loop {
-                line.clear();
-                (&mut conn)
-                    .take(1024)
-                    .read_line(&mut line)
-                    .map_err(|e| fail(&e, true))?;
-                let size = line.trim_end().split(';').next().unwrap_or("");
-                let size = usize::from_str_radix(size.trim(), 16)
-                    .map_err(|_| fail(&format!("bad chunk size {:?}", line.trim_end()), true))?;
-                if out.len() + size > MAX_BODY {
-                    return Err(too_big(out.len() + size));
-                }
-                if size == 0 {
-                    // Trailers, up to the empty line.
-                    loop {
-                        line.clear();
-                        let n = (&mut conn)
-                            .take(8192)
-                            .read_line(&mut line)
-                            .map_err(|e| fail(&e, true))?;
-                        if n == 0 || line.trim_end().is_empty() {
-                            break;
-                        }
-                    }
-                    break;
-                }
-                let at = out.len();
-                out.resize(at + size, 0);
-                conn.read_exact(&mut out[at..])
-                    .map_err(|e| fail(&e, true))?;
-                let mut crlf = [0u8; 2];
-                conn.read_exact(&mut crlf).map_err(|e| fail(&e, true))?;
-            }
-        } else if let Some(n) = length {
-            if n > MAX_BODY {
-                return Err(too_big(n));
-            }
-            out.resize(n, 0);
-            conn.read_exact(&mut out).map_err(|e| fail(&e, true))?;
-        } else if !matches!(status, 204 | 304) {
-            // No length: the body runs to the end of the connection.
-            (&mut conn)
-                .take(MAX_BODY as u64 + 1)
-                .read_to_end(&mut out)
-                .map_err(|e| fail(&e, true))?;
-            if out.len() > MAX_BODY {
-                return Err(too_big(out.len()));
-            }
-            close = true;
+        Unwrapped(&mut r.body)
+            .take(MAX_ANSWER + 1)
+            .read_to_end(&mut out)
+            .map_err(|e| r.body.failed("reading the answer", e))?;
+        if out.len() as u64 > MAX_ANSWER {
+            return Err(too_big(out.len() as u64));
         }
-        if !close && conn.buffer().is_empty() {
-            let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
-            if idle.len() < MAX_IDLE {
-                idle.push(conn);
-            }
-        }
-        Ok(Answer { status, body: out })
+        Ok(Answer {
+            status: r.status,
+            body: out,
+        })
     }
 
     /// A call whose answer must be 2xx: the body, or an error with the
-    /// engine's own message. 5xx (and 429) are `Unavailable` (try again).
+    /// service's own message. 5xx (and 429) are `Unavailable` (try again).
     pub fn expect_ok(
         &self,
         method: &str,
@@ -300,7 +541,8 @@ impl Client {
         let text = String::from_utf8_lossy(&a.body[..a.body.len().min(2000)])
             .trim()
             .to_string();
-        let url = format!("{}{}", self.base, path.split('?').next().unwrap_or(path));
+        // Without the query, which may hold what a log should not.
+        let url = self.url(path.split('?').next().unwrap_or(path));
         if a.status >= 500 || a.status == 429 {
             Err(ClientError::Unavailable {
                 url,
@@ -313,6 +555,164 @@ impl Client {
                 body: text,
             })
         }
+    }
+}
+
+impl Timeouts {
+    /// These, with another read/write timeout.
+    pub fn with_io(self, io: Duration) -> Timeouts {
+        Timeouts { io, ..self }
+    }
+}
+
+/// Why a request could not be sent.
+enum Sending {
+    /// The body's reader ended early or failed.
+    Source(String),
+    /// The connection failed.
+    Socket(std::io::Error),
+}
+
+fn send_request(s: &mut TcpStream, head: &str, body: &mut Body) -> Result<(), Sending> {
+    s.write_all(head.as_bytes()).map_err(Sending::Socket)?;
+    match body {
+        Body::Empty => {}
+        Body::Bytes(b) => s.write_all(b).map_err(Sending::Socket)?,
+        Body::Reader { reader, len } => {
+            let len = *len;
+            let mut buf = vec![0u8; 64 << 10];
+            let mut left = len;
+            while left > 0 {
+                let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+                let n = match reader.read(&mut buf[..want]) {
+                    Ok(0) => {
+                        return Err(Sending::Source(format!(
+                            "sending the body: the body's source ended after {} of {len} bytes",
+                            len - left
+                        )));
+                    }
+                    Ok(n) => n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        return Err(Sending::Source(format!(
+                            "sending the body: reading its source after {} of {len} bytes: {e}",
+                            len - left
+                        )));
+                    }
+                };
+                s.write_all(&buf[..n]).map_err(Sending::Socket)?;
+                left -= n as u64;
+            }
+        }
+    }
+    s.flush().map_err(Sending::Socket)
+}
+
+/// Whether a failed first read is how a kept-alive connection the peer
+/// closed meanwhile fails (not a timeout: a slow service is not sent the
+/// request twice).
+fn looks_stale(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    matches!(
+        e.kind(),
+        ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof
+    )
+}
+
+/// The answer's head (interim `1xx` answers skipped) and its body's framing;
+/// the body reads on from `conn`, bytes it buffered included. `pool`: where
+/// the connection goes back once the body is read (`None`: the request did
+/// not go out whole, so the connection is not reused).
+fn read_head(
+    mut conn: BufReader<TcpStream>,
+    method: &str,
+    url: &str,
+    pool: Option<Arc<Pool>>,
+) -> Result<Reply, Failure> {
+    let fail = |reason: String, stale: bool| Failure {
+        error: ClientError::Unavailable {
+            url: url.to_string(),
+            reason,
+        },
+        stale,
+    };
+    let mut first = true;
+    loop {
+        let line = match read_line(&mut conn, MAX_LINE) {
+            Ok(Some(l)) => l,
+            Ok(None) => {
+                return Err(fail(
+                    "the connection was closed before an answer".into(),
+                    first,
+                ));
+            }
+            Err(e) => {
+                let stale = first && looks_stale(&e);
+                return Err(fail(format!("reading the answer: {e}"), stale));
+            }
+        };
+        first = false;
+        let mut parts = line.splitn(3, ' ');
+        let version = parts.next().unwrap_or("");
+        let status = parts
+            .next()
+            .and_then(|c| c.parse::<u16>().ok())
+            .filter(|_| version.starts_with("HTTP/1."))
+            .ok_or_else(|| fail(format!("not an HTTP answer: {line:?}"), false))?;
+        let mut headers = Vec::new();
+        let mut bytes = 0usize;
+        loop {
+            let l = read_line(&mut conn, MAX_LINE)
+                .map_err(|e| fail(format!("reading the answer's headers: {e}"), false))?
+                .ok_or_else(|| fail("the answer's headers were cut".into(), false))?;
+            if l.is_empty() {
+                break;
+            }
+            bytes += l.len();
+            if bytes > MAX_HEAD {
+                return Err(fail(
+                    format!("the answer's headers pass {MAX_HEAD} bytes"),
+                    false,
+                ));
+            }
+            if let Some((k, v)) = l.split_once(':') {
+                headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+            }
+        }
+        if (100..200).contains(&status) {
+            continue;
+        }
+        let get = |n: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k == n)
+                .map(|(_, v)| v.to_ascii_lowercase())
+        };
+        let framing = if method == "HEAD" || status == 204 || status == 304 {
+            Framing::Done
+        } else if get("transfer-encoding").is_some_and(|v| v.contains("chunked")) {
+            Framing::Chunked(None)
+        } else if let Some(v) = get("content-length") {
+            match v.parse::<u64>() {
+                Ok(0) => Framing::Done,
+                Ok(n) => Framing::Length(n),
+                Err(_) => return Err(fail(format!("bad Content-Length {v:?}"), false)),
+            }
+        } else {
+            Framing::ToEnd
+        };
+        let close = match get("connection") {
+            Some(v) if v.contains("close") => true,
+            Some(v) if v.contains("keep-alive") => false,
+            _ => version == "HTTP/1.0",
+        };
+        let keep = !close && !matches!(framing, Framing::ToEnd);
+        let body = BodyReader::new(conn, framing, url, pool.filter(|_| keep));
+        return Ok(Reply {
+            status,
+            headers,
+            body,
+        });
     }
 }
 
@@ -329,126 +729,9 @@ pub fn query_escape(s: &str) -> String {
     out
 }
 
+mod body;
 #[cfg(test)]
-mod tests {
-    use super::*;
+mod tests;
 
-    #[test]
-    fn urls_are_checked() {
-        let c = Client::new("http://127.0.0.1:8428/", Duration::from_secs(1)).expect("ok");
-        assert_eq!(c.base(), "http://127.0.0.1:8428");
-        let c = Client::new("http://vm/select/0/prometheus", Duration::from_secs(1)).expect("ok");
-        assert_eq!(c.base(), "http://vm:80/select/0/prometheus");
-        for bad in ["https://vm:8428", "vm:8428", "http://", "http://vm:x"] {
-            assert!(Client::new(bad, Duration::from_secs(1)).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn a_dead_address_is_unavailable_and_named() {
-        // A port nothing listens on: bound, then closed.
-        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = l.local_addr().expect("addr").port();
-        drop(l);
-        let c = Client::new(&format!("http://127.0.0.1:{port}"), Duration::from_secs(1))
-            .expect("client");
-        let e = c.expect_ok("GET", "/health", &[], b"").expect_err("down");
-        assert!(matches!(e, ClientError::Unavailable { .. }), "{e}");
-        assert!(
-            e.to_string()
-                .contains(&format!("http://127.0.0.1:{port}/health")),
-            "{e}"
-        );
-    }
-
-    #[test]
-    fn query_values_are_escaped() {
-        assert_eq!(query_escape("{a=\"b c\"}&x"), "%7Ba%3D%22b%20c%22%7D%26x");
-    }
-
-    /// A one-thread server that answers each request on a connection with
-    /// the next of `answers`, then closes the connection after
-    /// `per_connection` answers; how many connections it saw.
-    fn serve(
-        answers: Vec<&'static str>,
-        per_connection: usize,
-    ) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        let url = format!("http://{}", l.local_addr().expect("addr"));
-        let conns = std::sync::Arc::new(AtomicUsize::new(0));
-        let seen = std::sync::Arc::clone(&conns);
-        std::thread::spawn(move || {
-            let mut next = answers.into_iter();
-            for s in l.incoming() {
-                let Ok(s) = s else { return };
-                seen.fetch_add(1, Ordering::SeqCst);
-                let mut r = BufReader::new(s);
-                for _ in 0..per_connection {
-                    // The request: headers, then Content-Length bytes.
-                    let mut len = 0;
-                    loop {
-                        let mut line = String::new();
-                        if r.read_line(&mut line).unwrap_or(0) == 0 {
-                            break;
-                        }
-                        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                            len = v.trim().parse().unwrap_or(0);
-                        }
-                        if line == "\r\n" {
-                            break;
-                        }
-                    }
-                    let mut body = vec![0; len];
-                    let _ = r.read_exact(&mut body);
-                    let Some(a) = next.next() else { return };
-                    let _ = r.get_mut().write_all(a.as_bytes());
-                }
-            }
-        });
-        (url, conns)
-    }
-
-    #[test]
-    fn chunked_and_sized_answers_on_one_kept_alive_connection() {
-        let (url, conns) = serve(
-            vec![
-                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=y\r\n world\r\n0\r\n\r\n",
-                "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc",
-                "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\n\r\nbusy",
-                "HTTP/1.1 400 Bad Request\r\nContent-Length: 3\r\n\r\nbad",
-            ],
-            4,
-        );
-        let c = Client::new(&url, Duration::from_secs(5)).expect("client");
-        assert_eq!(
-            c.expect_ok("GET", "/a", &[], b"").expect("a"),
-            b"hello world"
-        );
-        assert_eq!(c.expect_ok("POST", "/b", &[], b"body").expect("b"), b"abc");
-        let e = c.expect_ok("GET", "/c?x=1", &[], b"").expect_err("503");
-        assert!(matches!(e, ClientError::Unavailable { .. }), "{e}");
-        assert_eq!(e.to_string(), format!("{url}/c: HTTP 503: busy"));
-        let e = c.expect_ok("GET", "/d", &[], b"").expect_err("400");
-        assert!(matches!(e, ClientError::Status { status: 400, .. }), "{e}");
-        assert_eq!(conns.load(std::sync::atomic::Ordering::SeqCst), 1);
-    }
-
-    #[test]
-    fn a_kept_alive_connection_closed_by_the_server_is_replaced() {
-        // One answer per connection, but no `Connection: close`: the
-        // client keeps the connection, finds it closed, and sends again.
-        let (url, conns) = serve(
-            vec![
-                "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n1",
-                "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n2",
-            ],
-            1,
-        );
-        let c = Client::new(&url, Duration::from_secs(5)).expect("client");
-        assert_eq!(c.expect_ok("GET", "/", &[], b"").expect("first"), b"1");
-        std::thread::sleep(Duration::from_millis(50));
-        assert_eq!(c.expect_ok("GET", "/", &[], b"").expect("second"), b"2");
-        assert_eq!(conns.load(std::sync::atomic::Ordering::SeqCst), 2);
-    }
-}
+pub use body::BodyReader;
+use body::{Framing, Unwrapped, read_line};

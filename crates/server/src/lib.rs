@@ -4,15 +4,15 @@
 //! SQLite, or in PostgreSQL shared by several instances (`sql`), and serves
 //! it over its own HTTP/1.1 layer. Metrics go to the embedded `sonde_tsdb`
 //! store or, in fleet mode, to VictoriaMetrics (`metrics.rs`, `victoria.rs`,
-//! through the outgoing HTTP client in `client.rs`); incident attachments to
-//! a directory or S3 (`artefacts.rs`, `s3.rs`, `sigv4.rs`).
+//! through the outgoing HTTP client in `client.rs`, which S3 and webhooks
+//! use too); incident attachments to a directory or S3 (`artefacts.rs`,
+//! `s3.rs`, `sigv4.rs`).
 
 pub mod api;
 pub mod artefacts;
 pub mod attachments;
 pub mod client;
 pub mod http;
-pub mod http_client;
 pub mod import;
 pub mod metrics;
 pub mod monitor;

@@ -16,6 +16,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::client::{Body, Client, Target, Timeouts};
+
 /// A channel as configured through the API.
 #[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 #[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
@@ -42,7 +44,7 @@ impl Channel {
     /// What is wrong with it, if anything.
     pub fn problem(&self) -> Option<String> {
         match self {
-            Channel::Webhook { url } | Channel::Slack { url } => split_url(url).err(),
+            Channel::Webhook { url } | Channel::Slack { url } => Target::parse_with_path(url).err(),
             Channel::Email { smtp, from, to, .. } => {
                 if !smtp.contains(':') {
                     Some("smtp is host:port".into())
@@ -65,28 +67,9 @@ impl Channel {
     }
 }
 
-/// `http://host:port/path` → (host:port, path).
-fn split_url(url: &str) -> Result<(String, String), String> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| format!("{url}: only http:// receivers are reached directly"))?;
-    let (hostport, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    if hostport.is_empty() {
-        return Err(format!("{url}: no host"));
-    }
-    let hostport = if hostport.contains(':') {
-        hostport.to_string()
-    } else {
-        format!("{hostport}:80")
-    };
-    Ok((hostport, path.to_string()))
-}
-
 const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// A TCP connection to the SMTP server, with timeouts.
 fn connect(hostport: &str) -> Result<TcpStream, String> {
     let addr = hostport
         .to_socket_addrs()
@@ -99,33 +82,40 @@ fn connect(hostport: &str) -> Result<TcpStream, String> {
     Ok(s)
 }
 
-/// POSTs JSON; a 2xx is delivered.
+/// POSTs JSON through the shared HTTP client; a 2xx is delivered.
 fn post_json(url: &str, body: &serde_json::Value) -> Result<(), String> {
-    let (hostport, path) = split_url(url)?;
-    let mut s = connect(&hostport)?;
-    let bytes = body.to_string();
-    let req = format!(
-        "POST {path} HTTP/1.1\r\nHost: {hostport}\r\nContent-Type: application/json\r\n\
-         User-Agent: sonde-server\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{bytes}",
-        bytes.len()
+    let (target, path) = Target::parse_with_path(url)?;
+    // A client per delivery: receivers are many and called seldom, so a
+    // pool kept between deliveries would mostly hold connections they
+    // have long closed.
+    let client = Client::for_target(
+        target,
+        Timeouts {
+            connect: TIMEOUT,
+            io: TIMEOUT,
+        },
     );
-    s.write_all(req.as_bytes())
-        .map_err(|e| format!("{url}: {e}"))?;
-    let mut head = String::new();
-    BufReader::new(&s)
-        .take(8192)
-        .read_line(&mut head)
-        .map_err(|e| format!("{url}: {e}"))?;
-    let status: u16 = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| format!("{url}: not an HTTP answer: {:?}", head.trim_end()))?;
-    if (200..300).contains(&status) {
-        Ok(())
-    } else {
-        Err(format!("{url}: {}", head.trim_end()))
+    let path = if path.is_empty() { "/" } else { path.as_str() };
+    let bytes = body.to_string();
+    let reply = client
+        .send(
+            "POST",
+            path,
+            &[("Content-Type", "application/json")],
+            Body::Bytes(bytes.as_bytes()),
+        )
+        .map_err(|e| e.to_string())?;
+    // Delivered on the status alone: a receiver's body says nothing more,
+    // and one that never ends it must not hold up the delivery.
+    if (200..300).contains(&reply.status) {
+        return Ok(());
     }
+    let status = reply.status;
+    let text = reply.read_to_vec(2000).unwrap_or_default();
+    Err(format!(
+        "{url}: HTTP {status}: {}",
+        String::from_utf8_lossy(&text).trim()
+    ))
 }
 
 /// One SMTP reply: its code (every line of a multi-line reply read).

@@ -12,7 +12,7 @@
 use std::io::{Read, Seek};
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::http_client::{Body, BodyReader, ClientError, Reply, Target, Timeouts};
+use crate::client::{Body, BodyReader, Client, ClientError, Reply, Target, Timeouts};
 use crate::sigv4::{self, Credentials, Scope, Unsigned};
 
 /// Where objects go.
@@ -80,7 +80,9 @@ impl S3Error {
 /// An S3 bucket (or a prefix in one).
 pub struct S3 {
     config: S3Config,
-    timeouts: Timeouts,
+    /// To the endpoint, its connections kept alive between requests
+    /// (boxed, so `Artefacts::S3` does not dwarf its local variant).
+    client: Box<Client>,
     /// Set once the bucket is known to exist (made if it was missing).
     bucket_ready: AtomicBool,
     /// Keys per ListObjectsV2 page (`None`: the store's own, 1000 on S3).
@@ -152,8 +154,11 @@ fn xml_first(doc: &str, tag: &str) -> Option<String> {
 impl S3 {
     pub fn new(config: S3Config) -> S3 {
         S3 {
+            client: Box::new(Client::for_target(
+                config.endpoint.clone(),
+                Timeouts::default(),
+            )),
             config,
-            timeouts: Timeouts::default(),
             bucket_ready: AtomicBool::new(false),
             list_page: None,
         }
@@ -167,8 +172,14 @@ impl S3 {
 
     /// With other timeouts (tests make a dead store fail fast).
     pub fn with_timeouts(mut self, t: Timeouts) -> S3 {
-        self.timeouts = t;
+        self.client = Box::new(Client::for_target(self.config.endpoint.clone(), t));
         self
+    }
+
+    /// Connections to the store kept alive for the next request (for tests
+    /// and diagnostics).
+    pub fn idle_connections(&self) -> usize {
+        self.client.idle_connections()
     }
 
     pub fn config(&self) -> &S3Config {
@@ -253,7 +264,12 @@ impl S3 {
             target.push('?');
             target.push_str(&q.join("&"));
         }
-        crate::http_client::request(&c.endpoint, method, &target, &headers, body, self.timeouts)
+        let headers: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        self.client
+            .send(method, &target, &headers, body)
             .map_err(|e| self.fail(op, key.unwrap_or(""), S3Failure::Transport(e)))
     }
 

@@ -65,7 +65,7 @@ impl From<ClientError> for VictoriaError {
     fn from(e: ClientError) -> Self {
         match e {
             ClientError::Unavailable { .. } => VictoriaError::Unavailable(e),
-            ClientError::Status { .. } => VictoriaError::Refused(e),
+            ClientError::Status { .. } | ClientError::Request { .. } => VictoriaError::Refused(e),
         }
     }
 }

@@ -136,3 +136,34 @@ fn listing_walks_every_page_and_a_bucket_is_made_in_its_region() {
     want.sort();
     assert_eq!(got, want, "7 keys over 4 pages of 2");
 }
+
+/// moto (werkzeug) ends every answer with `Connection: close`: the
+/// client honours it, pooling nothing, and every operation still works,
+/// an object streamed whole or dropped half read alike. (Reuse itself is
+/// shown against VictoriaMetrics, which keeps connections alive: tests/
+/// victoria.rs.)
+#[test]
+fn a_store_that_closes_every_connection_is_never_sent_on_a_closed_one() {
+    let moto = moto::start(false);
+    let s3 = S3::new(moto.config("closing", ""));
+    s3.ensure_bucket().expect("bucket");
+    let big = vec![7u8; 1 << 20];
+    for i in 0..3 {
+        s3.put_reader(&format!("k{i}"), &mut &big[..], big.len() as u64)
+            .expect("put");
+    }
+    assert_eq!(s3.head("k0").expect("head"), Some(1 << 20));
+    assert_eq!(s3.head("none").expect("head"), None);
+    assert_eq!(s3.list("").expect("list").len(), 3);
+    let (_, mut body) = s3.get("k2").expect("get");
+    let mut some = [0u8; 100];
+    body.read_exact(&mut some).expect("read");
+    drop(body);
+    let (len, mut body) = s3.get("k1").expect("get");
+    let mut got = Vec::new();
+    body.read_to_end(&mut got).expect("read");
+    assert_eq!((len, got == big), (1 << 20, true));
+    s3.delete("k2").expect("delete");
+    assert_eq!(s3.head("k2").expect("head"), None);
+    assert_eq!(s3.idle_connections(), 0, "nothing pooled");
+}

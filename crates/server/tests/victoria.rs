@@ -592,3 +592,42 @@ fn host_graphs_are_the_same_from_victoria_metrics() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The outgoing client against a real VictoriaMetrics, which keeps
+/// connections alive: writes and queries one after another go over one
+/// pooled connection, a streamed request body included.
+#[test]
+fn one_kept_alive_connection_carries_call_after_call() {
+    use sonde_server::client::{Body, Client};
+    let vm = victoria::Vm::start("client-pool");
+    let c = Client::new(&vm.url, std::time::Duration::from_secs(10)).expect("client");
+    for i in 0..5 {
+        c.expect_ok("GET", "/health", &[], b"").expect("health");
+        assert_eq!(c.idle_connections(), 1, "after call {i}");
+    }
+    let line = b"pool_test_metric{n=\"1\"} 42\n";
+    let r = c
+        .send(
+            "POST",
+            "/api/v1/import/prometheus",
+            &[],
+            Body::Reader {
+                reader: &mut &line[..],
+                len: line.len() as u64,
+            },
+        )
+        .expect("import");
+    assert_eq!(r.status, 204);
+    assert_eq!(c.idle_connections(), 1, "a 204 is at its end at once");
+    c.expect_ok("GET", "/internal/force_flush", &[], b"")
+        .expect("flush");
+    let body = c
+        .expect_ok("GET", "/api/v1/series?match[]=pool_test_metric", &[], b"")
+        .expect("series");
+    assert!(
+        String::from_utf8_lossy(&body).contains("pool_test_metric"),
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+    assert_eq!(c.idle_connections(), 1);
+}

@@ -54,7 +54,7 @@ impl Moto {
 
     pub fn config(&self, bucket: &str, prefix: &str) -> sonde_server::s3::S3Config {
         sonde_server::s3::S3Config {
-            endpoint: sonde_server::http_client::Target::parse(&self.endpoint()).expect("endpoint"),
+            endpoint: sonde_server::client::Target::parse(&self.endpoint()).expect("endpoint"),
             region: "us-east-1".into(),
             bucket: bucket.into(),
             prefix: prefix.into(),
