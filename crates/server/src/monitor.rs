@@ -913,67 +913,39 @@ pub fn record(api: &crate::api::Api, changes: &[AlertChange], now: i64) -> Resul
             Change::Resolved { .. } => ("resolved", "OK"),
         };
         let text = format!("{status}: {}", c.message);
-        let incident = match &c.change {
-            Change::Opened { .. } => {
-                let id = api
-                    .state
-                    .open_incident(
-                        c.alert_id,
-                        &format!("{}: {}", c.monitor, c.segment),
-                        &text,
-                        now,
-                    )
-                    .map_err(fail)?;
-                if let Some(hook) = api.on_incident.get() {
-                    hook(id);
-                }
-                Some(id)
-            }
-            Change::Escalated { .. } | Change::Resolved { .. } => {
-                let inc = api.state.incident_of(c.alert_id).map_err(fail)?;
-                if let Some(i) = inc {
-                    let resolve = matches!(c.change, Change::Resolved { .. });
-                    api.state
-                        .add_incident_event(i, "alert", &text, None, resolve, now)
-                        .map_err(fail)?;
-                }
-                inc
-            }
-        };
         let muted = silences.iter().any(|s| {
             s.monitor_id.is_none_or(|m| m == c.monitor_id)
                 && s.segment.as_deref().is_none_or(|seg| seg == c.segment)
         });
-        if muted {
-            if let Some(i) = incident {
-                api.state
-                    .add_incident_event(
-                        i,
-                        "notification",
-                        "muted by a silence: not sent",
-                        None,
-                        false,
-                        now,
-                    )
-                    .map_err(fail)?;
-            }
-            continue;
-        }
-        let payload = serde_json::json!({
-            "event": event,
-            "status": status,
-            "monitor": c.monitor,
-            "monitor_id": c.monitor_id,
-            "segment": c.segment,
-            "alert_id": c.alert_id,
-            "incident_id": incident,
-            "value": c.value,
-            "message": c.message,
-            "at": now,
-        });
-        api.state
-            .queue_notifications(incident, &payload, now)
+        let title = format!("{}: {}", c.monitor, c.segment);
+        let step = match &c.change {
+            Change::Opened { .. } => crate::state::IncidentStep::Open { title: &title },
+            Change::Escalated { .. } => crate::state::IncidentStep::Update { resolve: false },
+            Change::Resolved { .. } => crate::state::IncidentStep::Update { resolve: true },
+        };
+        let payload = |incident: Option<i64>| {
+            serde_json::json!({
+                "event": event,
+                "status": status,
+                "monitor": c.monitor,
+                "monitor_id": c.monitor_id,
+                "segment": c.segment,
+                "alert_id": c.alert_id,
+                "incident_id": incident,
+                "value": c.value,
+                "message": c.message,
+                "at": now,
+            })
+        };
+        let incident = api
+            .state
+            .record_alert_change(c.alert_id, step, &text, muted, &payload, now)
             .map_err(fail)?;
+        if let (Change::Opened { .. }, Some(id)) = (&c.change, incident)
+            && let Some(hook) = api.on_incident.get()
+        {
+            hook(id);
+        }
     }
     Ok(())
 }

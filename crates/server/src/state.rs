@@ -898,6 +898,90 @@ pub struct Pending {
     pub attempts: i64,
 }
 
+/// What an alert change does to its incident (see [`State::record_alert_change`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IncidentStep<'a> {
+    /// The alert opened: its incident is made (or found, when this change is
+    /// recorded again after a crash).
+    Open { title: &'a str },
+    /// The alert escalated or resolved: its incident (if it has one) gets the
+    /// change; `resolve` closes it.
+    Update { resolve: bool },
+}
+
+impl State {
+    /// Records one alert change on its incident and queues its notifications,
+    /// all in one transaction: a crash or a lost leadership part-way leaves
+    /// neither an incident without its timeline nor a change nobody is told
+    /// of. `payload` is given the incident's id and makes what every channel
+    /// is sent; `muted` writes a timeline note instead of notifications. The
+    /// incident's id, if any.
+    pub fn record_alert_change(
+        &self,
+        alert_id: i64,
+        step: IncidentStep<'_>,
+        text: &str,
+        muted: bool,
+        payload: &dyn Fn(Option<i64>) -> serde_json::Value,
+        now: i64,
+    ) -> Result<Option<i64>> {
+        ctx(
+            "record an alert change",
+            self.db.transaction(|tx| {
+                let known: Option<i64> = tx
+                    .query_opt(
+                        "SELECT id FROM incidents WHERE alert_id = ?1",
+                        params![alert_id],
+                    )?
+                    .map(|r| r.get(0))
+                    .transpose()?;
+                let incident = match (step, known) {
+                    (IncidentStep::Open { title }, None) => Some(
+                        tx.query_row(
+                            "INSERT INTO incidents (alert_id, title, status, opened_at) \
+                             VALUES (?1, ?2, 'open', ?3) RETURNING id",
+                            params![alert_id, title, now],
+                        )?
+                        .get(0)?,
+                    ),
+                    (_, known) => known,
+                };
+                if let Some(id) = incident {
+                    tx.execute(
+                        "INSERT INTO incident_events (incident_id, at, kind, text) VALUES (?1, ?2, 'alert', ?3)",
+                        params![id, now, text],
+                    )?;
+                    if step == (IncidentStep::Update { resolve: true }) {
+                        tx.execute(
+                            "UPDATE incidents SET status = 'resolved', resolved_at = ?2 WHERE id = ?1",
+                            params![id, now],
+                        )?;
+                    }
+                    if muted {
+                        tx.execute(
+                            "INSERT INTO incident_events (incident_id, at, kind, text) \
+                             VALUES (?1, ?2, 'notification', 'muted by a silence: not sent')",
+                            params![id, now],
+                        )?;
+                    }
+                }
+                if !muted {
+                    let body = payload(incident).to_string();
+                    for r in tx.query("SELECT id FROM channels ORDER BY id", &[])? {
+                        let channel: i64 = r.get(0)?;
+                        tx.execute(
+                            "INSERT INTO notifications (channel_id, incident_id, payload, created_at, next_at) \
+                             VALUES (?1, ?2, ?3, ?4, ?4)",
+                            params![channel, incident, body.as_str(), now],
+                        )?;
+                    }
+                }
+                Ok(incident)
+            }),
+        )
+    }
+}
+
 impl State {
     /// The incident of an alert, made when it opens; its id.
     pub fn open_incident(&self, alert_id: i64, title: &str, text: &str, now: i64) -> Result<i64> {

@@ -374,6 +374,68 @@ fn an_alert_left_without_its_incident_gets_one_and_deleting_resolves_it() {
     }
 }
 
+/// An alert change, its incident and its notifications are one transaction:
+/// when queueing the notifications fails (here the table is away), no
+/// incident is left behind without them; once the store is back, the
+/// evaluator's restart reports the alert as it would have, exactly once.
+fn an_incident_and_its_notifications_are_stored_together_or_not_at_all() {
+    let (api, _guard) = api("together", Backend::Embedded);
+    let db = api.state.db();
+    api.state
+        .add_channel(&serde_json::json!({"type": "webhook", "url": "http://127.0.0.1:9/hook"}))
+        .expect("channel");
+    let mid = api
+        .state
+        .put_monitor(
+            None,
+            &serde_json::json!({"name": "load", "type": "connectivity", "minutes": 5}),
+        )
+        .expect("monitor");
+    api.state
+        .open_alert(mid, "host=x", "CRITICAL", None, "silent", now())
+        .expect("alert");
+    let mut ev = Evaluator::default();
+    let changes = ev.evaluate(&api, now() + 10).expect("evaluate");
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    db.execute(
+        "ALTER TABLE notifications RENAME TO notifications_away",
+        &[],
+    )
+    .expect("rename");
+    let err =
+        sonde_server::monitor::record(&api, &changes, now() + 10).expect_err("queueing fails");
+    assert!(err.contains("notifications"), "{err}");
+    assert!(
+        api.state.incidents().expect("incidents").is_empty(),
+        "no incident without its notifications"
+    );
+    db.execute(
+        "ALTER TABLE notifications_away RENAME TO notifications",
+        &[],
+    )
+    .expect("rename back");
+    // What the evaluator thread does after an error: start again from the
+    // stored alerts, which reports the alert still without an incident.
+    let mut ev = Evaluator::default();
+    let changes = ev.evaluate(&api, now() + 20).expect("evaluate");
+    sonde_server::monitor::record(&api, &changes, now() + 20).expect("record");
+    let incidents = api.state.incidents().expect("incidents");
+    assert_eq!(incidents.len(), 1);
+    let queued = api.state.notification_log().expect("log");
+    assert_eq!(queued.len(), 1, "one channel, one notification: {queued:?}");
+    // And once only: the next evaluation does not open it again (the host
+    // it watches was never seen, so it goes on to resolve).
+    let changes = ev.evaluate(&api, now() + 30).expect("evaluate");
+    assert!(
+        !changes
+            .iter()
+            .any(|c| matches!(c.change, Change::Opened { .. })),
+        "{changes:?}"
+    );
+    sonde_server::monitor::record(&api, &changes, now() + 30).expect("record");
+    assert_eq!(api.state.incidents().expect("incidents").len(), 1);
+}
+
 // Each body runs on both state backends (SQLite, PostgreSQL), and within
 // it on both metric stores (embedded, VictoriaMetrics).
 both!(
@@ -382,4 +444,5 @@ both!(
     check_results_raise_alerts_and_survive_a_restart,
     an_expression_monitor_alerts_on_a_ratio_per_segment,
     an_alert_left_without_its_incident_gets_one_and_deleting_resolves_it,
+    an_incident_and_its_notifications_are_stored_together_or_not_at_all,
 );
