@@ -913,10 +913,7 @@ pub fn record(api: &crate::api::Api, changes: &[AlertChange], now: i64) -> Resul
             Change::Resolved { .. } => ("resolved", "OK"),
         };
         let text = format!("{status}: {}", c.message);
-        let muted = silences.iter().any(|s| {
-            s.monitor_id.is_none_or(|m| m == c.monitor_id)
-                && s.segment.as_deref().is_none_or(|seg| seg == c.segment)
-        });
+        let muted = silences.iter().any(|s| s.covers(c.monitor_id, &c.segment));
         let title = format!("{}: {}", c.monitor, c.segment);
         let step = match &c.change {
             Change::Opened { .. } => crate::state::IncidentStep::Open { title: &title },

@@ -612,6 +612,14 @@ pub struct Silence {
     pub comment: String,
 }
 
+impl Silence {
+    /// Whether this silence mutes the alerts of `monitor_id` on `segment`.
+    pub fn covers(&self, monitor_id: i64, segment: &str) -> bool {
+        self.monitor_id.is_none_or(|m| m == monitor_id)
+            && self.segment.as_deref().is_none_or(|seg| seg == segment)
+    }
+}
+
 impl State {
     pub fn put_monitor(&self, id: Option<i64>, def: &serde_json::Value) -> Result<i64> {
         match id {
@@ -770,30 +778,11 @@ impl State {
         let rows = ctx(what, self.db.query(sql, &[]))?;
         let mut list = rows
             .iter()
-            .map(|r| {
-                ctx(
-                    what,
-                    Ok(Alert {
-                        id: r.get(0)?,
-                        monitor_id: r.get(1)?,
-                        segment: r.get(2)?,
-                        status: r.get(3)?,
-                        opened_at: r.get(4)?,
-                        updated_at: r.get(5)?,
-                        closed_at: r.get(6)?,
-                        value: r.get(7)?,
-                        message: r.get(8)?,
-                        silenced: false,
-                    }),
-                )
-            })
+            .map(|r| ctx(what, row_alert(r)))
             .collect::<Result<Vec<Alert>>>()?;
         let silences = self.silences(now)?;
         for a in &mut list {
-            a.silenced = silences.iter().any(|s| {
-                s.monitor_id.is_none_or(|m| m == a.monitor_id)
-                    && s.segment.as_deref().is_none_or(|seg| seg == a.segment)
-            });
+            a.silenced = silences.iter().any(|s| s.covers(a.monitor_id, &a.segment));
         }
         Ok(list)
     }
@@ -858,23 +847,12 @@ impl State {
                 params![now],
             ),
         )?;
-        rows.iter()
-            .map(|r| {
-                ctx(
-                    what,
-                    Ok(Silence {
-                        id: r.get(0)?,
-                        monitor_id: r.get(1)?,
-                        segment: r.get(2)?,
-                        starts_at: r.get(3)?,
-                        ends_at: r.get(4)?,
-                        comment: r.get(5)?,
-                    }),
-                )
-            })
-            .collect()
+        rows.iter().map(|r| ctx(what, row_silence(r))).collect()
     }
 }
+
+/// One entry of an incident's timeline: (at, kind, text, data).
+pub type TimelineEvent = (i64, String, String, Option<serde_json::Value>);
 
 /// An incident with its timeline.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -885,8 +863,7 @@ pub struct Incident {
     pub status: String,
     pub opened_at: i64,
     pub resolved_at: Option<i64>,
-    /// (at, kind, text, data).
-    pub timeline: Vec<(i64, String, String, Option<serde_json::Value>)>,
+    pub timeline: Vec<TimelineEvent>,
 }
 
 /// A notification waiting to be delivered (or retried).
@@ -928,29 +905,13 @@ impl State {
         ctx(
             "record an alert change",
             self.db.transaction(|tx| {
-                let known: Option<i64> = tx
-                    .query_opt(
-                        "SELECT id FROM incidents WHERE alert_id = ?1",
-                        params![alert_id],
-                    )?
-                    .map(|r| r.get(0))
-                    .transpose()?;
-                let incident = match (step, known) {
-                    (IncidentStep::Open { title }, None) => Some(
-                        tx.query_row(
-                            "INSERT INTO incidents (alert_id, title, status, opened_at) \
-                             VALUES (?1, ?2, 'open', ?3) RETURNING id",
-                            params![alert_id, title, now],
-                        )?
-                        .get(0)?,
-                    ),
-                    (_, known) => known,
+                let title = match step {
+                    IncidentStep::Open { title } => Some(title),
+                    IncidentStep::Update { .. } => None,
                 };
+                let incident = incident_of_alert(tx, alert_id, title, now)?;
                 if let Some(id) = incident {
-                    tx.execute(
-                        "INSERT INTO incident_events (incident_id, at, kind, text) VALUES (?1, ?2, 'alert', ?3)",
-                        params![id, now, text],
-                    )?;
+                    add_alert_event(tx, id, text, now)?;
                     if step == (IncidentStep::Update { resolve: true }) {
                         tx.execute(
                             "UPDATE incidents SET status = 'resolved', resolved_at = ?2 WHERE id = ?1",
@@ -966,15 +927,7 @@ impl State {
                     }
                 }
                 if !muted {
-                    let body = payload(incident).to_string();
-                    for r in tx.query("SELECT id FROM channels ORDER BY id", &[])? {
-                        let channel: i64 = r.get(0)?;
-                        tx.execute(
-                            "INSERT INTO notifications (channel_id, incident_id, payload, created_at, next_at) \
-                             VALUES (?1, ?2, ?3, ?4, ?4)",
-                            params![channel, incident, body.as_str(), now],
-                        )?;
-                    }
+                    queue_for_every_channel(tx, incident, &payload(incident), now)?;
                 }
                 Ok(incident)
             }),
@@ -988,24 +941,9 @@ impl State {
         ctx(
             "open an incident",
             self.db.transaction(|tx| {
-                let known = tx.query_opt(
-                    "SELECT id FROM incidents WHERE alert_id = ?1",
-                    params![alert_id],
-                )?;
-                let id: i64 = match known {
-                    Some(r) => r.get(0)?,
-                    None => tx
-                        .query_row(
-                            "INSERT INTO incidents (alert_id, title, status, opened_at) \
-                             VALUES (?1, ?2, 'open', ?3) RETURNING id",
-                            params![alert_id, title, now],
-                        )?
-                        .get(0)?,
-                };
-                tx.execute(
-                    "INSERT INTO incident_events (incident_id, at, kind, text) VALUES (?1, ?2, 'alert', ?3)",
-                    params![id, now, text],
-                )?;
+                let id = incident_of_alert(tx, alert_id, Some(title), now)?
+                    .ok_or_else(|| DbError::Other("the incident was not made".into()))?;
+                add_alert_event(tx, id, text, now)?;
                 Ok(id)
             }),
         )
@@ -1099,47 +1037,38 @@ impl State {
         )?;
         let mut list = rows
             .iter()
-            .map(|r| {
-                ctx(
-                    what,
-                    Ok(Incident {
-                        id: r.get(0)?,
-                        alert_id: r.get(1)?,
-                        title: r.get(2)?,
-                        status: r.get(3)?,
-                        opened_at: r.get(4)?,
-                        resolved_at: r.get(5)?,
-                        timeline: Vec::new(),
-                    }),
-                )
-            })
+            .map(|r| ctx(what, row_incident(r)))
             .collect::<Result<Vec<Incident>>>()?;
-        let what = "read a timeline";
         for i in &mut list {
-            let rows = ctx(
-                what,
-                self.db.query(
-                    "SELECT at, kind, text, data FROM incident_events WHERE incident_id = ?1 ORDER BY rowid",
-                    params![i.id],
-                ),
-            )?;
-            i.timeline = rows
-                .iter()
-                .map(|r| {
-                    let data: Option<String> = ctx(what, r.get(3))?;
-                    ctx(
-                        what,
-                        Ok((
-                            r.get(0)?,
-                            r.get(1)?,
-                            r.get(2)?,
-                            data.and_then(|d| serde_json::from_str(&d).ok()),
-                        )),
-                    )
-                })
-                .collect::<Result<_>>()?;
+            i.timeline = self.timeline(i.id)?;
         }
         Ok(list)
+    }
+
+    /// An incident's timeline, in the order written.
+    fn timeline(&self, incident_id: i64) -> Result<Vec<TimelineEvent>> {
+        let what = "read a timeline";
+        let rows = ctx(
+            what,
+            self.db.query(
+                "SELECT at, kind, text, data FROM incident_events WHERE incident_id = ?1 ORDER BY rowid",
+                params![incident_id],
+            ),
+        )?;
+        rows.iter()
+            .map(|r| {
+                let data: Option<String> = ctx(what, r.get(3))?;
+                ctx(
+                    what,
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        data.and_then(|d| serde_json::from_str(&d).ok()),
+                    )),
+                )
+            })
+            .collect()
     }
 
     pub fn add_channel(&self, def: &serde_json::Value) -> Result<i64> {
@@ -1170,21 +1099,11 @@ impl State {
         payload: &serde_json::Value,
         now: i64,
     ) -> Result<usize> {
-        let channels = self.channels()?;
         ctx(
             "queue notifications",
-            self.db.transaction(|tx| {
-                for (cid, _) in &channels {
-                    tx.execute(
-                        "INSERT INTO notifications (channel_id, incident_id, payload, created_at, next_at) \
-                         VALUES (?1, ?2, ?3, ?4, ?4)",
-                        params![*cid, incident_id, payload.to_string(), now],
-                    )?;
-                }
-                Ok(())
-            }),
-        )?;
-        Ok(channels.len())
+            self.db
+                .transaction(|tx| queue_for_every_channel(tx, incident_id, payload, now)),
+        )
     }
 
     /// Notifications due at `now`.
@@ -1402,21 +1321,7 @@ impl State {
                 params![monitor_id, now],
             ),
         )?;
-        rows.iter()
-            .map(|r| {
-                ctx(
-                    what,
-                    Ok(Silence {
-                        id: r.get(0)?,
-                        monitor_id: r.get(1)?,
-                        segment: r.get(2)?,
-                        starts_at: r.get(3)?,
-                        ends_at: r.get(4)?,
-                        comment: r.get(5)?,
-                    }),
-                )
-            })
-            .collect()
+        rows.iter().map(|r| ctx(what, row_silence(r))).collect()
     }
 
     /// Deletes one of a monitor's silences; false when it has none of that id.
@@ -1442,24 +1347,7 @@ impl State {
                 params![id],
             ),
         )?;
-        row.map(|r| {
-            ctx(
-                what,
-                Ok(Alert {
-                    id: r.get(0)?,
-                    monitor_id: r.get(1)?,
-                    segment: r.get(2)?,
-                    status: r.get(3)?,
-                    opened_at: r.get(4)?,
-                    updated_at: r.get(5)?,
-                    closed_at: r.get(6)?,
-                    value: r.get(7)?,
-                    message: r.get(8)?,
-                    silenced: false,
-                }),
-            )
-        })
-        .transpose()
+        row.map(|r| ctx(what, row_alert(&r))).transpose()
     }
 
     /// One incident with its timeline, in the order written.
@@ -1475,43 +1363,113 @@ impl State {
         let Some(r) = row else {
             return Ok(None);
         };
-        let mut incident = ctx(
-            what,
-            Ok(Incident {
-                id: r.get(0)?,
-                alert_id: r.get(1)?,
-                title: r.get(2)?,
-                status: r.get(3)?,
-                opened_at: r.get(4)?,
-                resolved_at: r.get(5)?,
-                timeline: Vec::new(),
-            }),
-        )?;
-        let what = "read a timeline";
-        let rows = ctx(
-            what,
-            self.db.query(
-                "SELECT at, kind, text, data FROM incident_events WHERE incident_id = ?1 ORDER BY rowid",
-                params![id],
-            ),
-        )?;
-        incident.timeline = rows
-            .iter()
-            .map(|r| {
-                let data: Option<String> = ctx(what, r.get(3))?;
-                ctx(
-                    what,
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        data.and_then(|d| serde_json::from_str(&d).ok()),
-                    )),
-                )
-            })
-            .collect::<Result<_>>()?;
+        let mut incident = ctx(what, row_incident(&r))?;
+        incident.timeline = self.timeline(id)?;
         Ok(Some(incident))
     }
+}
+
+/// The incident of an alert; made (titled `open`) when it has none and
+/// `open` is given.
+fn incident_of_alert(
+    tx: &mut crate::sql::Tx<'_>,
+    alert_id: i64,
+    open: Option<&str>,
+    now: i64,
+) -> std::result::Result<Option<i64>, DbError> {
+    let known = tx.query_opt(
+        "SELECT id FROM incidents WHERE alert_id = ?1",
+        params![alert_id],
+    )?;
+    match (known, open) {
+        (Some(r), _) => Ok(Some(r.get(0)?)),
+        (None, Some(title)) => Ok(Some(
+            tx.query_row(
+                "INSERT INTO incidents (alert_id, title, status, opened_at) \
+                 VALUES (?1, ?2, 'open', ?3) RETURNING id",
+                params![alert_id, title, now],
+            )?
+            .get(0)?,
+        )),
+        (None, None) => Ok(None),
+    }
+}
+
+/// An alert change on an incident's timeline.
+fn add_alert_event(
+    tx: &mut crate::sql::Tx<'_>,
+    incident_id: i64,
+    text: &str,
+    now: i64,
+) -> std::result::Result<(), DbError> {
+    tx.execute(
+        "INSERT INTO incident_events (incident_id, at, kind, text) VALUES (?1, ?2, 'alert', ?3)",
+        params![incident_id, now, text],
+    )?;
+    Ok(())
+}
+
+/// One notification of `payload` per channel, due now; how many.
+fn queue_for_every_channel(
+    tx: &mut crate::sql::Tx<'_>,
+    incident_id: Option<i64>,
+    payload: &serde_json::Value,
+    now: i64,
+) -> std::result::Result<usize, DbError> {
+    let body = payload.to_string();
+    let channels = tx.query("SELECT id FROM channels ORDER BY id", &[])?;
+    for r in &channels {
+        let channel: i64 = r.get(0)?;
+        tx.execute(
+            "INSERT INTO notifications (channel_id, incident_id, payload, created_at, next_at) \
+             VALUES (?1, ?2, ?3, ?4, ?4)",
+            params![channel, incident_id, body.as_str(), now],
+        )?;
+    }
+    Ok(channels.len())
+}
+
+/// `id, monitor_id, segment, status, opened_at, updated_at, closed_at,
+/// value, message` (its silenced flag left false: the caller knows the time).
+fn row_alert(r: &crate::sql::Row) -> std::result::Result<Alert, DbError> {
+    Ok(Alert {
+        id: r.get(0)?,
+        monitor_id: r.get(1)?,
+        segment: r.get(2)?,
+        status: r.get(3)?,
+        opened_at: r.get(4)?,
+        updated_at: r.get(5)?,
+        closed_at: r.get(6)?,
+        value: r.get(7)?,
+        message: r.get(8)?,
+        silenced: false,
+    })
+}
+
+/// `id, monitor_id, segment, starts_at, ends_at, comment`.
+fn row_silence(r: &crate::sql::Row) -> std::result::Result<Silence, DbError> {
+    Ok(Silence {
+        id: r.get(0)?,
+        monitor_id: r.get(1)?,
+        segment: r.get(2)?,
+        starts_at: r.get(3)?,
+        ends_at: r.get(4)?,
+        comment: r.get(5)?,
+    })
+}
+
+/// `id, alert_id, title, status, opened_at, resolved_at` (the timeline
+/// read apart).
+fn row_incident(r: &crate::sql::Row) -> std::result::Result<Incident, DbError> {
+    Ok(Incident {
+        id: r.get(0)?,
+        alert_id: r.get(1)?,
+        title: r.get(2)?,
+        status: r.get(3)?,
+        opened_at: r.get(4)?,
+        resolved_at: r.get(5)?,
+        timeline: Vec::new(),
+    })
 }
 
 fn row_dashboard(r: &crate::sql::Row) -> std::result::Result<Dashboard, DbError> {
