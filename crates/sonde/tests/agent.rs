@@ -17,7 +17,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{signal, sonde, temp_dir};
+use common::{free_port, signal, sonde, temp_dir};
 
 /// What the receiver was sent.
 #[derive(Default, Debug)]
@@ -96,14 +96,6 @@ fn receiver(listener: TcpListener) -> Arc<Mutex<Received>> {
         }
     });
     got
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
 }
 
 /// A running agent; killed if a test fails before it stops the agent.

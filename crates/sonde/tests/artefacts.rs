@@ -13,32 +13,14 @@ mod moto;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{sonde, temp_dir};
+use common::{Running, free_port, sonde, temp_dir};
 use sonde_server::state::{KeyKind, State};
 
 const WRITE: &str = "attach-write-key";
 const ADMIN: &str = "attach-admin-key";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-/// A child killed when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// `sonde server` with `--artefacts` (when given) and the moto key in its
 /// environment.

@@ -8,31 +8,13 @@
 mod common;
 
 use std::io::{Read, Write};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{signal, sonde, temp_dir};
+use common::{Running, free_port, signal, sonde, temp_dir};
 
 #[path = "../../server/tests/support/victoria.rs"]
 mod victoria;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
-
-/// A child killed when the test ends, however it ends.
-struct Running(Child);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// One request; (status, body).
 fn call(port: u16, method: &str, path: &str, key: &str, body: &[u8]) -> (u16, String) {
